@@ -1,0 +1,83 @@
+package dev.agentworkflow.exporter.app;
+
+import dev.agentworkflow.exporter.db.InvocationRows;
+import dev.agentworkflow.exporter.db.SessionRows;
+import dev.agentworkflow.exporter.db.TimestampParser;
+import dev.agentworkflow.exporter.db.WorkflowDatabase;
+import dev.agentworkflow.exporter.http.MetricsServer;
+import dev.agentworkflow.exporter.metrics.WorkflowCollector;
+import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.poll.PollScheduler;
+import dev.agentworkflow.exporter.poll.Poller;
+import dev.agentworkflow.exporter.track.WorkflowTracker;
+import io.prometheus.client.CollectorRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A running exporter: HTTP server bound, polls scheduled. Each instance has its own registry, so
+ * many can run in one JVM.
+ *
+ * <pre>{@code
+ * try (Exporter exporter = Exporter.start(settings, Clock.systemUTC())) {
+ *   System.out.println("serving on port " + exporter.port());
+ * }
+ * }</pre>
+ */
+public final class Exporter implements AutoCloseable {
+  /** How long a poll waits for a writer's lock; the writers never wait for us. */
+  private static final Duration BUSY_TIMEOUT = Duration.ofSeconds(1);
+
+  private final AtomicReference<PollResult> latest;
+  private final MetricsServer server;
+  private final PollScheduler scheduler;
+
+  private Exporter(AtomicReference<PollResult> latest, MetricsServer server, PollScheduler scheduler) {
+    this.latest = latest;
+    this.server = server;
+    this.scheduler = scheduler;
+  }
+
+  /** Binds the port (failing with {@link java.net.BindException} if taken), then starts polling. */
+  public static Exporter start(ExporterSettings settings, Clock clock) throws IOException {
+    TimestampParser timestamps = new TimestampParser(settings.timezone());
+    Poller poller = new Poller(
+        new WorkflowDatabase(settings.databasePath(), BUSY_TIMEOUT),
+        InvocationRows.reader(timestamps),
+        SessionRows.reader(timestamps),
+        () -> new WorkflowTracker(WorkflowCollector.agentDurationBuckets(),
+            WorkflowCollector.sessionDurationBuckets(), settings.staleAfter()),
+        clock);
+    AtomicReference<PollResult> latest = new AtomicReference<>(poller.initialResult());
+    CollectorRegistry registry = new CollectorRegistry();
+    String path = settings.databasePath().toString();
+    registry.register(new WorkflowCollector(latest::get, settings.version(), path));
+    MetricsServer server = new MetricsServer(settings.listen(), registry, settings.version(), path);
+    PollScheduler scheduler = new PollScheduler(poller, settings.interval(), latest::set);
+    scheduler.start();
+    return new Exporter(latest, server, scheduler);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** The result of the last poll, as the next scrape will show it. */
+  public PollResult latest() {
+    return latest.get();
+  }
+
+  /** Polls now and waits for it; the result is published as a scheduled poll's would be. */
+  public PollResult pollNow() throws InterruptedException {
+    scheduler.pollNow();
+    return latest.get();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    scheduler.close();
+  }
+}

@@ -1,0 +1,19 @@
+package dev.agentworkflow.exporter.app;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+
+/**
+ * Everything the exporter needs to run, already validated by the command line.
+ *
+ * @param databasePath the SQLite file, as the user gave it (shown as given in labels and pages)
+ * @param listen where to serve HTTP; port 0 picks a free one
+ * @param interval time between the end of a poll and the start of the next
+ * @param staleAfter how long an unfinished invocation counts as running
+ * @param timezone zone of timestamps written without an offset
+ * @param version the exporter's version, for build_info and the landing page
+ */
+public record ExporterSettings(
+    Path databasePath, InetSocketAddress listen, Duration interval, Duration staleAfter, ZoneId timezone, String version) {}

@@ -1,0 +1,2 @@
+/** The one place that wires the exporter together: database, poller, metrics, HTTP. */
+package dev.agentworkflow.exporter.app;

@@ -1,0 +1,72 @@
+package dev.agentworkflow.exporter.cli;
+
+import dev.agentworkflow.exporter.app.ExporterSettings;
+import dev.agentworkflow.exporter.demo.DemoDatabase;
+import dev.agentworkflow.exporter.demo.LiveActivity;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code demo}: a realistic database, kept busy the way the hooks write, exported. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    versionProvider = ManifestVersion.class,
+    sortOptions = false,
+    description = {
+      "Creates a demo database with a day of history, keeps writing live activity to it with the hooks' "
+          + "statements, and exports it. Stop with Ctrl-C."
+    })
+final class DemoCommand implements Callable<Integer> {
+  private static final Duration HISTORY = Duration.ofHours(24);
+  private static final int HISTORY_SESSIONS = 48;
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--db", paramLabel = "PATH",
+      description = "Where to create the demo database; it must not exist, unless an earlier demo made it "
+          + "(default: a new temporary folder).")
+  Path database;
+
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+      description = "Seed of the simulated activity (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Mixin
+  ServeOptions serve;
+
+  @Override
+  public Integer call() throws Exception {
+    Path path = database != null ? database
+        : Files.createTempDirectory("agent-workflow-demo-").resolve("agent_workflow.db");
+    ExporterSettings settings = serve.settings(path);
+    Clock clock = Clock.systemUTC();
+    DemoDatabase demo = new DemoDatabase(path, settings.timezone(), new Random(seed), clock);
+    try {
+      demo.createOrReuse(HISTORY, HISTORY_SESSIONS);
+    } catch (IllegalStateException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try (LiveActivity live = demo.startLiveActivity()) {
+      Foreground.serve(settings, exporter -> {
+        out.println("Demo database: " + path);
+        out.println("Metrics:       http://localhost:" + exporter.port() + "/metrics");
+        out.println("Stop with Ctrl-C.");
+        out.flush();
+      });
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,57 @@
+package dev.agentworkflow.exporter.cli;
+
+import dev.agentworkflow.exporter.app.ExporterSettings;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The options of a running exporter, shared by the main command and {@code demo}. */
+final class ServeOptions {
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec spec;
+
+  @Option(names = "--port", paramLabel = "N", defaultValue = "9090",
+      description = "HTTP port; 0 picks a free one (env AGENT_WORKFLOW_EXPORTER_PORT, default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "0.0.0.0",
+      description = "Address to listen on; 127.0.0.1 keeps it to this host "
+          + "(env AGENT_WORKFLOW_EXPORTER_BIND, default ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "15",
+      description = "Seconds between polls of the database, at least 1 "
+          + "(env AGENT_WORKFLOW_EXPORTER_INTERVAL, default ${DEFAULT-VALUE}).")
+  int intervalSeconds;
+
+  @Option(names = "--stale-after", paramLabel = "DURATION", defaultValue = "6h", converter = DurationConverter.class,
+      description = "An invocation still running after this long no longer counts in parallel_executions_current, "
+          + "e.g. 90m, 6h, 1d (env AGENT_WORKFLOW_EXPORTER_STALE_AFTER, default ${DEFAULT-VALUE}).")
+  Duration staleAfter;
+
+  @Option(names = "--timezone", paramLabel = "ZONE", converter = ZoneConverter.class,
+      description = "Zone of timestamps written without an offset, e.g. Europe/Berlin or UTC "
+          + "(env AGENT_WORKFLOW_EXPORTER_TIMEZONE, default: the system's, ${sys:user.timezone}).")
+  ZoneId timezone;
+
+  /** The validated settings; a bad value is a {@link ParameterException} (exit 2). */
+  ExporterSettings settings(Path database) {
+    if (port < 0 || port > 65535) {
+      throw new ParameterException(spec.commandLine(), "--port must be between 0 and 65535, got " + port);
+    }
+    if (intervalSeconds < 1) {
+      throw new ParameterException(spec.commandLine(), "--interval must be at least 1 second, got " + intervalSeconds);
+    }
+    InetSocketAddress listen = new InetSocketAddress(bind, port);
+    if (listen.isUnresolved()) {
+      throw new ParameterException(spec.commandLine(), "--bind: cannot resolve address '" + bind + "'");
+    }
+    return new ExporterSettings(database, listen, Duration.ofSeconds(intervalSeconds), staleAfter,
+        timezone != null ? timezone : ZoneId.systemDefault(), ManifestVersion.version());
+  }
+}

@@ -1,0 +1,32 @@
+package dev.agentworkflow.exporter.db;
+
+import dev.agentworkflow.exporter.model.SessionRow;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/** How a row of {@code sessions} becomes a {@link SessionRow}. */
+public final class SessionRows {
+  static final String TABLE = "sessions";
+  // cwd and metadata are never read
+  static final List<String> COLUMNS = List.of("session_id", "start_time", "end_time", "status");
+
+  private SessionRows() {}
+
+  public static TableReader<SessionRow> reader(TimestampParser timestamps) {
+    return new TableReader<>(TABLE, COLUMNS, row -> map(row, timestamps));
+  }
+
+  private static SessionRow map(ResultSet row, TimestampParser timestamps) throws SQLException {
+    Object start = row.getObject("start_time");
+    Object end = row.getObject("end_time");
+    return new SessionRow(
+        row.getLong("row_id"),
+        row.getString("session_id"),
+        start == null ? null : start.toString(),
+        timestamps.epochSeconds(start),
+        timestamps.epochSeconds(end),
+        end != null,
+        row.getString("status"));
+  }
+}

@@ -1,0 +1,72 @@
+package dev.agentworkflow.exporter.db;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
+
+/**
+ * A read-only connection to the workflow database, opened on first use and kept between polls
+ * (so {@code PRAGMA data_version} can tell whether anyone wrote since the last poll). The
+ * connection never writes: SQLite opens the file read-only and creates nothing beside it but what
+ * a reader needs (a WAL database's {@code -shm} index).
+ */
+public final class WorkflowDatabase implements AutoCloseable {
+  private static final String DATA_VERSION = "PRAGMA data_version";
+
+  private final Path path;
+  private final Duration busyTimeout;
+  private Connection connection;
+
+  /**
+   * @param busyTimeout how long a query waits for a writer's lock before the poll fails; only
+   *     the exporter waits, the writers never wait for it
+   */
+  public WorkflowDatabase(Path path, Duration busyTimeout) {
+    this.path = path;
+    this.busyTimeout = busyTimeout;
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  public boolean isOpen() {
+    return connection != null;
+  }
+
+  public Connection connection() throws SQLException {
+    if (connection == null) {
+      SQLiteConfig config = new SQLiteConfig();
+      config.setOpenMode(SQLiteOpenMode.READONLY);
+      config.setReadOnly(true);
+      config.setBusyTimeout((int) busyTimeout.toMillis());
+      connection = config.createConnection("jdbc:sqlite:" + path);
+    }
+    return connection;
+  }
+
+  /** Changes whenever another connection commits to the file; the same value means nothing changed. */
+  public long dataVersion() throws SQLException {
+    try (Statement statement = connection().createStatement();
+        ResultSet rs = statement.executeQuery(DATA_VERSION)) {
+      return rs.next() ? rs.getLong(1) : -1;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // closing a broken connection cannot fail in a way that matters: it is dropped either way
+      }
+      connection = null;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package dev.agentworkflow.exporter.demo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Random;
+import java.util.UUID;
+
+/**
+ * A demo database: created fresh with a day of history, or reopened if the demo made it. The
+ * demo marks its files with SQLite's {@code application_id} header field and refuses to write into
+ * any other existing file, so it can never touch a real workflow log.
+ */
+public final class DemoDatabase {
+  /** "AWXD": agent workflow exporter demo. */
+  static final int APPLICATION_ID = 0x41575844;
+  private static final String READ_APPLICATION_ID = "PRAGMA application_id";
+  private static final String WRITE_APPLICATION_ID = "PRAGMA application_id = " + APPLICATION_ID;
+
+  private final Path path;
+  private final HookWriter hooks;
+  private final Random random;
+  private final Clock clock;
+
+  public DemoDatabase(Path path, ZoneId zone, Random random, Clock clock) {
+    this.path = path;
+    this.hooks = new HookWriter(zone);
+    this.random = random;
+    this.clock = clock;
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /**
+   * Creates the database with {@code historySessions} sessions over the last {@code history}, or
+   * keeps one the demo made before. Returns false when it was kept.
+   *
+   * @throws IllegalStateException when the file exists and the demo did not make it
+   */
+  public boolean createOrReuse(Duration history, int historySessions) throws IOException, SQLException {
+    if (Files.exists(path)) {
+      if (!madeByDemo()) {
+        throw new IllegalStateException("refusing to write into " + path
+            + ": it exists and was not created by the demo; give --db a new path");
+      }
+      return false;
+    }
+    if (path.getParent() != null) {
+      Files.createDirectories(path.getParent());
+    }
+    try (Connection c = connect()) {
+      try (Statement s = c.createStatement()) {
+        s.execute(WRITE_APPLICATION_ID);
+      }
+      hooks.createSchema(c);
+      writeHistory(c, clock.instant().minus(history), history, historySessions);
+    }
+    return true;
+  }
+
+  /** Writes {@code sessions} whole sessions starting evenly over {@code span} from {@code from}. */
+  void writeHistory(Connection c, Instant from, Duration span, int sessions) throws SQLException {
+    c.setAutoCommit(false);
+    EventWriter writer = new EventWriter(hooks);
+    Instant now = clock.instant();
+    for (int i = 0; i < sessions; i++) {
+      Instant start = from.plus(span.multipliedBy(i).dividedBy(sessions));
+      String id = new UUID(random.nextLong(), random.nextLong()).toString();
+      for (SessionPlan.Event event : SessionPlan.create(random, id, start, 1.0, i * 100)) {
+        if (event.at().isBefore(now)) { // the last sessions are still running
+          writer.write(c, event);
+        }
+      }
+      c.commit();
+    }
+    c.setAutoCommit(true);
+  }
+
+  /** Starts writing live activity, one short connection per statement as the hooks do. */
+  public LiveActivity startLiveActivity() {
+    return new LiveActivity(this::connect, hooks, random, clock);
+  }
+
+  private boolean madeByDemo() {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + path.toAbsolutePath() + "?mode=ro");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(READ_APPLICATION_ID)) {
+      return rs.next() && rs.getInt(1) == APPLICATION_ID;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  Connection connect() throws SQLException {
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + path);
+    try (Statement s = c.createStatement()) {
+      s.execute("PRAGMA busy_timeout = 5000"); // Python's sqlite3 default, as the hooks use it
+    }
+    return c;
+  }
+}

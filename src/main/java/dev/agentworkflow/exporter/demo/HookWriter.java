@@ -1,0 +1,188 @@
+package dev.agentworkflow.exporter.demo;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * The statements the workflow's logging hooks run, as {@code database.md} lists them, with the
+ * timestamps they write: Python's {@code datetime.now().isoformat()}, local time without offset.
+ * The caller owns the connection and its transactions, as each hook process does.
+ */
+public final class HookWriter {
+  private static final String CREATE_SESSIONS = """
+      CREATE TABLE IF NOT EXISTS sessions (
+          session_id TEXT PRIMARY KEY,
+          start_time TIMESTAMP,
+          end_time   TIMESTAMP,
+          status     TEXT,
+          cwd        TEXT,
+          metadata   JSON
+      )
+      """;
+  private static final String CREATE_INVOCATIONS = """
+      CREATE TABLE IF NOT EXISTS agent_invocations (
+          id               INTEGER PRIMARY KEY AUTOINCREMENT,
+          timestamp        TIMESTAMP,
+          session_id       TEXT,
+          event_type       TEXT,
+          phase            TEXT,
+          agent_name       TEXT,
+          agent_type       TEXT,
+          model            TEXT,
+          prompt           TEXT,
+          parent_agent     TEXT,
+          ticket_id        TEXT,
+          start_time       TIMESTAMP,
+          end_time         TIMESTAMP,
+          duration_seconds REAL,
+          status           TEXT,
+          error            TEXT,
+          result_summary   TEXT,
+          raw_input        JSON,
+          raw_output       JSON,
+          FOREIGN KEY (session_id) REFERENCES sessions(session_id)
+      )
+      """;
+  private static final String CREATE_TOOL_USES = """
+      CREATE TABLE IF NOT EXISTS agent_tool_uses (
+          id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+          timestamp           TIMESTAMP,
+          session_id          TEXT,
+          agent_name          TEXT,
+          agent_invocation_id INTEGER,
+          tool_name           TEXT,
+          tool_input          JSON,
+          tool_output         JSON,
+          duration_seconds    REAL,
+          status              TEXT,
+          error               TEXT,
+          sequence_number     INTEGER,
+          start_time          TIMESTAMP,
+          end_time            TIMESTAMP
+      )
+      """;
+  private static final String SESSION_START = """
+      INSERT OR REPLACE INTO sessions (session_id, start_time, status, cwd, metadata)
+      VALUES (?, ?, 'active', ?, ?)
+      """;
+  private static final String INVOCATION_START = """
+      INSERT INTO agent_invocations
+          (timestamp, session_id, event_type, phase, agent_name, agent_type, prompt, start_time, status, raw_input)
+      VALUES (?, ?, 'pre_invocation', ?, ?, ?, ?, ?, 'started', ?)
+      """;
+  // The hooks write 'completed'; other writers write failed, error or timeout and an error text.
+  private static final String INVOCATION_END = """
+      UPDATE agent_invocations
+         SET end_time = ?, status = ?, error = ?, raw_output = ?, duration_seconds = ?, model = ?
+       WHERE id = ?
+      """;
+  private static final String SUBAGENT_STOP = """
+      INSERT INTO agent_invocations (timestamp, session_id, event_type, status)
+      VALUES (?, ?, 'subagent_stop', 'completed')
+      """;
+  private static final String SESSION_STOP = """
+      UPDATE sessions SET end_time = ?, status = 'completed', metadata = ? WHERE session_id = ?
+      """;
+
+  private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
+
+  private final ZoneId zone;
+
+  /** @param zone the zone of the machine the hooks run on: their timestamps are its local time */
+  public HookWriter(ZoneId zone) {
+    this.zone = zone;
+  }
+
+  public void createSchema(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(CREATE_SESSIONS);
+      s.execute(CREATE_INVOCATIONS);
+      s.execute(CREATE_TOOL_USES);
+    }
+  }
+
+  /** SessionStart: a resumed session replaces its row (new row id, end time back to NULL). */
+  public void startSession(Connection c, String sessionId, Instant at, String cwd, String metadata) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(SESSION_START)) {
+      s.setString(1, sessionId);
+      s.setString(2, isoformat(at));
+      s.setString(3, cwd);
+      s.setString(4, metadata);
+      s.executeUpdate();
+    }
+  }
+
+  /** PreToolUse of the Task tool: returns the new row's id. */
+  public long startInvocation(Connection c, String sessionId, String phase, String agentName, Instant at,
+      String prompt, String rawInput) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(INVOCATION_START, Statement.RETURN_GENERATED_KEYS)) {
+      String now = isoformat(at);
+      s.setString(1, now);
+      s.setString(2, sessionId);
+      s.setString(3, phase);
+      s.setString(4, agentName);
+      s.setString(5, agentName);
+      s.setString(6, prompt);
+      s.setString(7, now);
+      s.setString(8, rawInput);
+      s.executeUpdate();
+      try (ResultSet keys = s.getGeneratedKeys()) {
+        keys.next();
+        return keys.getLong(1);
+      }
+    }
+  }
+
+  /** PostToolUse of the Task tool; {@code durationSeconds} may be null, as some writers leave it. */
+  public void endInvocation(Connection c, long id, Instant at, String status, String error, Double durationSeconds,
+      String model, String rawOutput) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(INVOCATION_END)) {
+      s.setString(1, isoformat(at));
+      s.setString(2, status);
+      s.setString(3, error);
+      s.setString(4, rawOutput);
+      if (durationSeconds == null) {
+        s.setNull(5, java.sql.Types.REAL);
+      } else {
+        s.setDouble(5, durationSeconds);
+      }
+      s.setString(6, model);
+      s.setLong(7, id);
+      s.executeUpdate();
+    }
+  }
+
+  /** SubagentStop: a row without an agent name, which is not an invocation. */
+  public void subagentStop(Connection c, String sessionId, Instant at) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(SUBAGENT_STOP)) {
+      s.setString(1, isoformat(at));
+      s.setString(2, sessionId);
+      s.executeUpdate();
+    }
+  }
+
+  /** Stop, after every reply of the main session: may run many times per session. */
+  public void stopSession(Connection c, String sessionId, Instant at, String metadata) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(SESSION_STOP)) {
+      s.setString(1, isoformat(at));
+      s.setString(2, metadata);
+      s.setString(3, sessionId);
+      s.executeUpdate();
+    }
+  }
+
+  /** Python's {@code isoformat()}: microseconds only when not zero. */
+  public String isoformat(Instant at) {
+    LocalDateTime local = LocalDateTime.ofInstant(at, zone);
+    int micros = local.getNano() / 1000;
+    String seconds = SECONDS.format(local);
+    return micros == 0 ? seconds : seconds + String.format(".%06d", micros);
+  }
+}

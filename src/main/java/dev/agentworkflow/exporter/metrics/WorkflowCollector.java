@@ -1,0 +1,163 @@
+package dev.agentworkflow.exporter.metrics;
+
+import dev.agentworkflow.exporter.model.HistogramSnapshot;
+import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.WorkflowSnapshot;
+import io.prometheus.client.Collector;
+import io.prometheus.client.CounterMetricFamily;
+import io.prometheus.client.GaugeMetricFamily;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Renders the latest poll. It reads the published result once per scrape, so every family in
+ * a scrape comes from the same poll, and series whose label values vanished are not exported.
+ * Series are sorted by label values so that the output is stable from scrape to scrape.
+ *
+ * <pre>{@code
+ * registry.register(new WorkflowCollector(latest::get, "1.0.0", "logs/agent_workflow.db"));
+ * }</pre>
+ */
+public final class WorkflowCollector extends Collector {
+  private static final String AS_OF = " (as of the last poll)";
+
+  private final Supplier<PollResult> latest;
+  private final String version;
+  private final String databasePath;
+
+  /**
+   * @param databasePath the path as the user gave it, never resolved: labels carry no home paths
+   */
+  public WorkflowCollector(Supplier<PollResult> latest, String version, String databasePath) {
+    this.latest = latest;
+    this.version = version;
+    this.databasePath = databasePath;
+  }
+
+  /** Upper bounds of {@code agent_duration_seconds}. */
+  public static double[] agentDurationBuckets() {
+    return new double[] {1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600};
+  }
+
+  /** Upper bounds of {@code session_duration_seconds}. */
+  public static double[] sessionDurationBuckets() {
+    return new double[] {60, 300, 600, 1800, 3600, 7200, 14400};
+  }
+
+  @Override
+  public List<MetricFamilySamples> collect() {
+    PollResult poll = latest.get();
+    WorkflowSnapshot w = poll.workflow();
+    List<MetricFamilySamples> out = new ArrayList<>();
+
+    CounterMetricFamily invocations = new CounterMetricFamily("agent_invocation_total",
+        "Finished agent invocations" + AS_OF, List.of("agent_name", "phase", "status", "model"));
+    sorted(w.invocations(), l -> List.of(l.agentName(), l.phase(), l.status(), l.model()))
+        .forEach(e -> invocations.addMetric(e.labels(), e.value()));
+    out.add(invocations);
+
+    CounterMetricFamily errors = new CounterMetricFamily("agent_error_total",
+        "Finished agent invocations whose status is failed, error or timeout" + AS_OF,
+        List.of("agent_name", "phase"));
+    sorted(w.errors(), l -> List.of(l.agentName(), l.phase())).forEach(e -> errors.addMetric(e.labels(), e.value()));
+    out.add(errors);
+
+    CounterMetricFamily phases = new CounterMetricFamily("phase_distribution_total",
+        "Finished agent invocations per workflow phase" + AS_OF, List.of("phase"));
+    sorted(w.phases(), List::of).forEach(e -> phases.addMetric(e.labels(), e.value()));
+    out.add(phases);
+
+    List<MetricFamilySamples.Sample> durations = new ArrayList<>();
+    List<String> durationLabels = List.of("agent_name", "phase", "model");
+    sorted(w.agentDurations(), l -> List.of(l.agentName(), l.phase(), l.model()))
+        .forEach(e -> histogramSamples("agent_duration_seconds", durationLabels, e.labels(), e.value(), durations));
+    out.add(new MetricFamilySamples("agent_duration_seconds", Type.HISTOGRAM,
+        "Duration of finished agent invocations, one observation each" + AS_OF, durations));
+
+    List<MetricFamilySamples.Sample> sessions = new ArrayList<>();
+    histogramSamples("session_duration_seconds", List.of(), List.of(), w.sessionDurations(), sessions);
+    out.add(new MetricFamilySamples("session_duration_seconds", Type.HISTOGRAM,
+        "Duration of ended session runs, one observation each" + AS_OF, sessions));
+
+    GaugeMetricFamily lastExecution = new GaugeMetricFamily("agent_last_execution_timestamp",
+        "Latest start time of the agent, in seconds since the epoch" + AS_OF, List.of("agent_name"));
+    sorted(w.agentLastExecution(), List::of).forEach(e -> lastExecution.addMetric(e.labels(), e.value()));
+    out.add(lastExecution);
+
+    GaugeMetricFamily successRate = new GaugeMetricFamily("agent_success_rate",
+        "Percentage of the agent's finished invocations that succeeded" + AS_OF, List.of("agent_name"));
+    sorted(w.agentSuccessRate(), List::of).forEach(e -> successRate.addMetric(e.labels(), e.value()));
+    out.add(successRate);
+
+    out.add(gauge("active_sessions_count", "Sessions with no end time or with status active", w.activeSessions()));
+    out.add(gauge("parallel_executions_current",
+        "Unfinished invocations that started within --stale-after", w.parallelExecutions()));
+    out.add(gauge("total_unique_agents", "Distinct agent names among all invocations", w.uniqueAgents()));
+    out.add(gauge("total_sessions", "Rows of the sessions table", w.totalSessions()));
+    out.add(gauge("avg_agents_per_session",
+        "Mean number of distinct agents per session that has invocations", w.avgAgentsPerSession()));
+
+    GaugeMetricFamily info = new GaugeMetricFamily("agent_workflow_database_info",
+        "The database the exporter reads; always 1", List.of("path"));
+    info.addMetric(List.of(databasePath), 1);
+    out.add(info);
+    if (!Double.isNaN(poll.databaseSizeBytes())) {
+      out.add(gauge("agent_workflow_database_size_bytes", "Size of the database file", poll.databaseSizeBytes()));
+    }
+    out.add(gauge("agent_workflow_database_up", "1 if the last poll read the database, else 0",
+        poll.databaseUp() ? 1 : 0));
+    out.add(gauge("agent_workflow_exporter_poll_duration_seconds", "How long the last poll took",
+        poll.pollDurationSeconds()));
+    out.add(new CounterMetricFamily("agent_workflow_exporter_poll_errors_total",
+        "Polls that failed to read the database" + AS_OF, poll.pollErrors()));
+    out.add(gauge("agent_workflow_exporter_last_poll_success_timestamp_seconds",
+        "When a poll last read the database, in seconds since the epoch; 0 before the first",
+        Double.isNaN(poll.lastSuccessEpochSeconds()) ? 0 : poll.lastSuccessEpochSeconds()));
+    CounterMetricFamily rowsRead = new CounterMetricFamily("agent_workflow_exporter_rows_read_total",
+        "Rows read from the database, by table: grows with changes, not with the size of the database",
+        List.of("table"));
+    sorted(poll.rowsRead(), List::of).forEach(e -> rowsRead.addMetric(e.labels(), e.value()));
+    out.add(rowsRead);
+    GaugeMetricFamily buildInfo = new GaugeMetricFamily("agent_workflow_exporter_build_info",
+        "The exporter's version; always 1", List.of("version"));
+    buildInfo.addMetric(List.of(version), 1);
+    out.add(buildInfo);
+    return out;
+  }
+
+  private static GaugeMetricFamily gauge(String name, String help, double value) {
+    return new GaugeMetricFamily(name, help + AS_OF, value);
+  }
+
+  private static void histogramSamples(String name, List<String> labelNames, List<String> labelValues,
+      HistogramSnapshot h, List<MetricFamilySamples.Sample> out) {
+    List<String> bucketNames = new ArrayList<>(labelNames);
+    bucketNames.add("le");
+    for (int i = 0; i < h.upperBounds().size(); i++) {
+      out.add(new MetricFamilySamples.Sample(name + "_bucket", bucketNames,
+          with(labelValues, doubleToGoString(h.upperBounds().get(i))), h.cumulativeCounts().get(i)));
+    }
+    out.add(new MetricFamilySamples.Sample(name + "_bucket", bucketNames, with(labelValues, "+Inf"), h.count()));
+    out.add(new MetricFamilySamples.Sample(name + "_count", labelNames, labelValues, h.count()));
+    out.add(new MetricFamilySamples.Sample(name + "_sum", labelNames, labelValues, h.sum()));
+  }
+
+  private static List<String> with(List<String> values, String last) {
+    List<String> all = new ArrayList<>(values);
+    all.add(last);
+    return all;
+  }
+
+  private static <K, V> List<Series<V>> sorted(Map<K, V> map, Function<K, List<String>> labels) {
+    List<Series<V>> series = new ArrayList<>(map.size());
+    map.forEach((k, v) -> series.add(new Series<>(labels.apply(k), v)));
+    series.sort(Comparator.comparing(s -> String.join("\u0000", s.labels())));
+    return series;
+  }
+
+  private record Series<V>(List<String> labels, V value) {}
+}

@@ -1,0 +1,20 @@
+package dev.agentworkflow.exporter.model;
+
+/**
+ * One row of {@code agent_invocations}, as far as the metrics need it.
+ *
+ * <p>Text columns are as written ({@code null} when NULL). Times are epoch seconds, {@code NaN}
+ * when NULL or unparseable; {@code endTimeSet} is true whenever the column is non-NULL, even when
+ * its text could not be parsed, because a set end time is what finishes an invocation.
+ */
+public record InvocationRow(
+    long rowId,
+    String sessionId,
+    String phase,
+    String agentName,
+    String model,
+    String status,
+    double startEpochSeconds,
+    double endEpochSeconds,
+    boolean endTimeSet,
+    double durationSeconds) {}

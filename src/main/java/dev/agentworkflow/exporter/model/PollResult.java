@@ -1,0 +1,28 @@
+package dev.agentworkflow.exporter.model;
+
+import java.util.Map;
+
+/**
+ * What one poll publishes: the workflow figures plus the exporter's view of its own health.
+ *
+ * @param workflow the last good figures (kept when a poll fails)
+ * @param databaseUp whether the last poll read the database
+ * @param databaseSizeBytes size of the database file, {@code NaN} when it cannot be read
+ * @param pollDurationSeconds how long the last poll took
+ * @param pollErrors polls that failed since start
+ * @param lastSuccessEpochSeconds when a poll last succeeded, {@code NaN} before the first
+ * @param rowsRead rows read from the database since start, by table
+ */
+public record PollResult(
+    WorkflowSnapshot workflow,
+    boolean databaseUp,
+    double databaseSizeBytes,
+    double pollDurationSeconds,
+    long pollErrors,
+    double lastSuccessEpochSeconds,
+    Map<String, Long> rowsRead) {
+
+  public PollResult {
+    rowsRead = Map.copyOf(rowsRead);
+  }
+}

@@ -1,0 +1,68 @@
+package dev.agentworkflow.exporter.poll;
+
+import dev.agentworkflow.exporter.model.PollResult;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the poller on one named daemon thread, a fixed delay apart, and publishes each result.
+ * Every throwable is caught: one escaping exception would silently cancel all later polls.
+ */
+public final class PollScheduler implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PollScheduler.class);
+
+  private final Poller poller;
+  private final Duration interval;
+  private final Consumer<PollResult> publish;
+  private final ScheduledExecutorService executor;
+
+  public PollScheduler(Poller poller, Duration interval, Consumer<PollResult> publish) {
+    this.poller = poller;
+    this.interval = interval;
+    this.publish = publish;
+    this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "agent-workflow-poller");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  public void start() {
+    executor.scheduleWithFixedDelay(this::pollOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Polls now, on the poller thread, and waits for it: for tests and one-shot runs. */
+  public void pollNow() throws InterruptedException {
+    try {
+      executor.submit(this::pollOnce).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause()); // pollOnce catches everything
+    }
+  }
+
+  private void pollOnce() {
+    try {
+      publish.accept(poller.poll());
+    } catch (Throwable t) { // NOPMD: see class comment
+      log.error("poll failed unexpectedly; the next poll will try again", t);
+    }
+  }
+
+  /** Stops polling: interrupts a running poll, which stops between two chunks. */
+  @Override
+  public void close() {
+    executor.shutdownNow();
+    try {
+      if (executor.awaitTermination(1500, TimeUnit.MILLISECONDS)) {
+        poller.close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package dev.agentworkflow.exporter.poll;
+
+import dev.agentworkflow.exporter.db.DatabaseFile;
+import dev.agentworkflow.exporter.db.TableReader;
+import dev.agentworkflow.exporter.db.WorkflowDatabase;
+import dev.agentworkflow.exporter.model.InvocationRow;
+import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.SessionRow;
+import dev.agentworkflow.exporter.model.WorkflowSnapshot;
+import dev.agentworkflow.exporter.track.InvocationTracker;
+import dev.agentworkflow.exporter.track.SessionTracker;
+import dev.agentworkflow.exporter.track.WorkflowTracker;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One poll: check the file, read what changed since the last poll, and return what to publish.
+ *
+ * <p>A poll reads rows above the highest row id seen, plus the rows seen unfinished; when
+ * {@code PRAGMA data_version} says nobody wrote since the last poll it reads no rows at all. A
+ * file that is replaced (new inode, or its highest invocation id went backwards) is counted from
+ * scratch. A failing poll keeps the last good figures and is logged once per distinct cause.
+ * Not thread-safe: the scheduler calls it from one thread.
+ */
+public final class Poller implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Poller.class);
+
+  private final WorkflowDatabase database;
+  private final TableReader<InvocationRow> invocationReader;
+  private final TableReader<SessionRow> sessionReader;
+  private final Supplier<WorkflowTracker> newTracker;
+  private final Clock clock;
+
+  private WorkflowTracker tracker;
+  private WorkflowSnapshot lastGood;
+  private Object fileIdentity;
+  private Long dataVersion;
+  private long pollErrors;
+  private double lastSuccessEpochSeconds = Double.NaN;
+  private final Map<String, Long> rowsRead = new LinkedHashMap<>();
+  private String currentProblem;
+
+  public Poller(
+      WorkflowDatabase database,
+      TableReader<InvocationRow> invocationReader,
+      TableReader<SessionRow> sessionReader,
+      Supplier<WorkflowTracker> newTracker,
+      Clock clock) {
+    this.database = database;
+    this.invocationReader = invocationReader;
+    this.sessionReader = sessionReader;
+    this.newTracker = newTracker;
+    this.clock = clock;
+    this.tracker = newTracker.get();
+    this.lastGood = tracker.snapshot(clock.instant());
+    rowsRead.put(invocationReader.table(), 0L);
+    rowsRead.put(sessionReader.table(), 0L);
+  }
+
+  /** What the exporter serves before its first poll: nothing read yet. */
+  public PollResult initialResult() {
+    return new PollResult(lastGood, false, Double.NaN, 0, 0, Double.NaN, rowsRead);
+  }
+
+  public PollResult poll() {
+    long started = System.nanoTime();
+    boolean up = false;
+    double sizeBytes = Double.NaN;
+    try {
+      DatabaseFile file = DatabaseFile.inspect(database.path());
+      switch (file.kind()) {
+        case MISSING -> {
+          database.close();
+          dataVersion = null;
+          problem("waiting for the database file " + database.path() + " to appear", null);
+        }
+        case NOT_A_FILE -> throw new IOException(database.path() + " is not a regular file");
+        case REGULAR_FILE -> {
+          sizeBytes = file.sizeBytes();
+          readChanges(file);
+          Instant now = clock.instant();
+          lastGood = tracker.snapshot(now);
+          lastSuccessEpochSeconds = now.toEpochMilli() / 1000.0;
+          up = true;
+          if (currentProblem != null) {
+            log.info("database {} is readable again", database.path());
+            currentProblem = null;
+          }
+        }
+      }
+    } catch (SQLException | IOException | RuntimeException e) {
+      database.close();
+      dataVersion = null;
+      if (!Thread.currentThread().isInterrupted()) {
+        pollErrors++;
+        problem(describe(e), e instanceof RuntimeException ? e : null);
+      }
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    return new PollResult(lastGood, up, sizeBytes, seconds, pollErrors, lastSuccessEpochSeconds, rowsRead);
+  }
+
+  private void readChanges(DatabaseFile file) throws SQLException {
+    if (fileIdentity != null && !fileIdentity.equals(file.identity())) {
+      log.info("{} is a new file; counting it from scratch", database.path());
+      reset();
+    }
+    fileIdentity = file.identity();
+    Connection connection = database.connection();
+    long version = database.dataVersion();
+    if (dataVersion != null && version == dataVersion) {
+      return; // nobody committed since the last poll
+    }
+    invocationReader.refreshSchema(connection);
+    sessionReader.refreshSchema(connection);
+
+    InvocationTracker invocations = tracker.invocations();
+    if (invocationReader.highestRowId(connection) < invocations.highestRowId()) {
+      log.info("the highest invocation id of {} went backwards; counting it from scratch", database.path());
+      reset();
+      invocations = tracker.invocations();
+    }
+    long[] open = invocations.openRowIds();
+    add(invocationReader.table(), invocationReader.readRowsAfter(connection, invocations.highestRowId(), invocations::accept));
+    add(invocationReader.table(), invocationReader.readRows(connection, open, invocations::accept, invocations::forget));
+
+    SessionTracker sessions = tracker.sessions();
+    sessions.rewindTo(sessionReader.highestRowId(connection));
+    long[] watched = sessions.watchedRowIds();
+    add(sessionReader.table(), sessionReader.readRowsAfter(connection, sessions.highestRowId(), sessions::accept));
+    add(sessionReader.table(), sessionReader.readRows(connection, watched, sessions::accept, sessions::forget));
+    dataVersion = version;
+  }
+
+  private void reset() {
+    database.close();
+    dataVersion = null;
+    tracker = newTracker.get();
+  }
+
+  private void add(String table, long rows) {
+    rowsRead.merge(table, rows, Long::sum);
+  }
+
+  /** Logs a problem once, however many polls in a row it lasts; a bug is logged with its trace. */
+  private void problem(String description, Exception unexpected) {
+    if (!description.equals(currentProblem)) {
+      currentProblem = description;
+      if (unexpected != null) {
+        log.error("poll failed: {}", description, unexpected);
+      } else {
+        log.warn("{}", description);
+      }
+    }
+  }
+
+  private String describe(Exception e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (e instanceof SQLException) {
+      return "cannot read " + database.path() + ": " + message.strip();
+    }
+    return message.contains(database.path().toString()) ? message : database.path() + ": " + message;
+  }
+
+  @Override
+  public void close() {
+    database.close();
+  }
+}
