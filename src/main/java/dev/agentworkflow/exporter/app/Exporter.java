@@ -12,8 +12,10 @@ import dev.agentworkflow.exporter.poll.Poller;
 import dev.agentworkflow.exporter.track.WorkflowTracker;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -42,14 +44,7 @@ public final class Exporter implements AutoCloseable {
 
   /** Binds the port (failing with {@link java.net.BindException} if taken), then starts polling. */
   public static Exporter start(ExporterSettings settings, Clock clock) throws IOException {
-    TimestampParser timestamps = new TimestampParser(settings.timezone());
-    Poller poller = new Poller(
-        new WorkflowDatabase(settings.databasePath(), BUSY_TIMEOUT),
-        InvocationRows.reader(timestamps),
-        SessionRows.reader(timestamps),
-        () -> new WorkflowTracker(WorkflowCollector.agentDurationBuckets(),
-            WorkflowCollector.sessionDurationBuckets(), settings.staleAfter()),
-        clock);
+    Poller poller = newPoller(settings.databasePath(), settings.timezone(), settings.staleAfter(), clock);
     AtomicReference<PollResult> latest = new AtomicReference<>(poller.initialResult());
     CollectorRegistry registry = new CollectorRegistry();
     String path = settings.databasePath().toString();
@@ -58,6 +53,18 @@ public final class Exporter implements AutoCloseable {
     PollScheduler scheduler = new PollScheduler(poller, settings.interval(), latest::set);
     scheduler.start();
     return new Exporter(latest, server, scheduler);
+  }
+
+  /** A poller of one database, wired as a running exporter wires it (also for tests and one-shot runs). */
+  public static Poller newPoller(Path database, ZoneId timezone, Duration staleAfter, Clock clock) {
+    TimestampParser timestamps = new TimestampParser(timezone);
+    return new Poller(
+        new WorkflowDatabase(database, BUSY_TIMEOUT),
+        InvocationRows.reader(timestamps),
+        SessionRows.reader(timestamps),
+        () -> new WorkflowTracker(WorkflowCollector.agentDurationBuckets(),
+            WorkflowCollector.sessionDurationBuckets(), staleAfter),
+        clock);
   }
 
   public int port() {

@@ -34,6 +34,12 @@ public final class TableReader<R> {
   private static final String HIGHEST_ROW_ID = """
       SELECT max(rowid) FROM "%s"
       """;
+  private static final String HAS_SEQUENCE_TABLE = """
+      SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'
+      """;
+  private static final String HIGHEST_ID_GIVEN = """
+      SELECT seq FROM sqlite_sequence WHERE name = ?
+      """;
   private static final String ROWS_AFTER = """
       SELECT rowid AS row_id, %2$s
         FROM "%1$s"
@@ -58,6 +64,7 @@ public final class TableReader<R> {
 
   private Set<String> presentColumns = Set.of();
   private boolean tableExists;
+  private boolean hasSequenceTable;
   private String rowsAfterSql;
   private String rowsByIdSql;
   private int chunkSize = 1_000;
@@ -85,6 +92,10 @@ public final class TableReader<R> {
       }
     }
     tableExists = !present.isEmpty();
+    try (PreparedStatement statement = connection.prepareStatement(HAS_SEQUENCE_TABLE);
+        ResultSet rs = statement.executeQuery()) {
+      hasSequenceTable = rs.next() && rs.getInt(1) > 0;
+    }
     if (!present.equals(presentColumns) || rowsAfterSql == null) {
       presentColumns = Set.copyOf(present);
       StringJoiner select = new StringJoiner(", ");
@@ -104,15 +115,31 @@ public final class TableReader<R> {
     return tableExists;
   }
 
-  /** The highest row id in the table, 0 when it is empty or missing. */
+  /**
+   * The highest row id the table has given: for an AUTOINCREMENT table the one SQLite remembers
+   * in {@code sqlite_sequence} even after its row was deleted, else the highest id present; 0
+   * when the table is empty or missing. It goes down only when the file was replaced or emptied.
+   */
   public long highestRowId(Connection connection) throws SQLException {
     if (!tableExists) {
       return 0;
     }
+    long highest;
     try (PreparedStatement statement = connection.prepareStatement(HIGHEST_ROW_ID.formatted(table));
         ResultSet rs = statement.executeQuery()) {
-      return rs.next() ? rs.getLong(1) : 0;
+      highest = rs.next() ? rs.getLong(1) : 0;
     }
+    if (hasSequenceTable) {
+      try (PreparedStatement statement = connection.prepareStatement(HIGHEST_ID_GIVEN)) {
+        statement.setString(1, table);
+        try (ResultSet rs = statement.executeQuery()) {
+          if (rs.next()) {
+            highest = Math.max(highest, rs.getLong(1));
+          }
+        }
+      }
+    }
+    return highest;
   }
 
   /** Streams every row after {@code rowId} to {@code sink}, in row id order; returns how many. */

@@ -111,7 +111,9 @@ public final class Poller implements AutoCloseable {
   private void readChanges(DatabaseFile file) throws SQLException {
     if (fileIdentity != null && !fileIdentity.equals(file.identity())) {
       log.info("{} is a new file; counting it from scratch", database.path());
-      reset();
+      database.close(); // the open connection still reads the old file
+      dataVersion = null;
+      tracker = newTracker.get();
     }
     fileIdentity = file.identity();
     Connection connection = database.connection();
@@ -125,7 +127,7 @@ public final class Poller implements AutoCloseable {
     InvocationTracker invocations = tracker.invocations();
     if (invocationReader.highestRowId(connection) < invocations.highestRowId()) {
       log.info("the highest invocation id of {} went backwards; counting it from scratch", database.path());
-      reset();
+      tracker = newTracker.get();
       invocations = tracker.invocations();
     }
     long[] open = invocations.openRowIds();
@@ -138,12 +140,6 @@ public final class Poller implements AutoCloseable {
     add(sessionReader.table(), sessionReader.readRowsAfter(connection, sessions.highestRowId(), sessions::accept));
     add(sessionReader.table(), sessionReader.readRows(connection, watched, sessions::accept, sessions::forget));
     dataVersion = version;
-  }
-
-  private void reset() {
-    database.close();
-    dataVersion = null;
-    tracker = newTracker.get();
   }
 
   private void add(String table, long rows) {

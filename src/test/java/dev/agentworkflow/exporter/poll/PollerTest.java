@@ -1,0 +1,422 @@
+package dev.agentworkflow.exporter.poll;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentworkflow.exporter.app.Exporter;
+import dev.agentworkflow.exporter.model.DurationLabels;
+import dev.agentworkflow.exporter.model.ErrorLabels;
+import dev.agentworkflow.exporter.model.InvocationLabels;
+import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.WorkflowSnapshot;
+import dev.agentworkflow.exporter.support.HookDatabase;
+import dev.agentworkflow.exporter.support.MutableClock;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The poller over real SQLite files written the way the hooks write them. */
+class PollerTest {
+  private static final Instant T0 = Instant.parse("2025-08-15T12:00:00Z");
+
+  @TempDir
+  Path dir;
+
+  private Path file;
+  private HookDatabase db;
+  private final MutableClock clock = new MutableClock(T0.plusSeconds(3600));
+  private Poller poller;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    file = dir.resolve("agent_workflow.db");
+    db = HookDatabase.create(file);
+    poller = newPoller();
+  }
+
+  @AfterEach
+  void tearDown() {
+    poller.close();
+  }
+
+  private Poller newPoller() {
+    return Exporter.newPoller(file, HookDatabase.ZONE, Duration.ofHours(6), clock);
+  }
+
+  private static Instant at(long seconds) {
+    return T0.plusSeconds(seconds);
+  }
+
+  @Test
+  void aStartedInvocationIsCountedOnceWhenItFinishesAndNeverAgain() throws Exception {
+    long id = db.startAgent("s1", "planning", "architect", at(0));
+    WorkflowSnapshot running = poller.poll().workflow();
+    assertEquals(Map.of(), running.invocations());
+    assertEquals(1, running.parallelExecutions());
+    assertEquals(1, running.uniqueAgents());
+    assertEquals(Map.of("architect", (double) at(0).getEpochSecond()), running.agentLastExecution());
+
+    db.finishAgent(id, at(42), "completed", 41.5, "claude-opus-4-1");
+    db.subagentStop("s1", at(42));
+    for (int i = 0; i < 5; i++) {
+      WorkflowSnapshot w = poller.poll().workflow();
+      assertEquals(Map.of(new InvocationLabels("architect", "planning", "completed", "claude-opus-4-1"), 1L),
+          w.invocations());
+      assertEquals(Map.of("planning", 1L), w.phases());
+      assertEquals(1, w.agentDurations().get(new DurationLabels("architect", "planning", "claude-opus-4-1")).count());
+      assertEquals(41.5, w.agentDurations().get(new DurationLabels("architect", "planning", "claude-opus-4-1")).sum());
+      assertEquals(0, w.parallelExecutions());
+      assertEquals(Map.of("architect", 100.0), w.agentSuccessRate());
+    }
+    // a second PostToolUse of the same row changes nothing already counted
+    db.finishAgent(id, at(50), "failed", 49.0, "claude-sonnet-4-5");
+    WorkflowSnapshot after = poller.poll().workflow();
+    assertEquals(Map.of(new InvocationLabels("architect", "planning", "completed", "claude-opus-4-1"), 1L),
+        after.invocations());
+    assertEquals(Map.of(), after.errors());
+  }
+
+  @Test
+  void aPollAfterNoWriteReadsNoRowsAndOneAfterAWriteReadsOnlyWhatChanged() throws Exception {
+    for (int i = 0; i < 100; i++) {
+      long id = db.startAgent("s1", "review", "test-validator", at(i));
+      db.finishAgent(id, at(i + 1), "completed", 1.0, "m");
+    }
+    long open = db.startAgent("s1", "review", "security-reviewer", at(200));
+    assertEquals(101, rowsRead(poller.poll()));
+    assertEquals(101, rowsRead(poller.poll()), "nothing committed: no row read");
+    assertEquals(101, rowsRead(poller.poll()));
+
+    db.finishAgent(open, at(260), "completed", 60.0, "m");
+    db.startAgent("s1", "review", "test-validator", at(300));
+    // the one open row again, and the one new row
+    assertEquals(103, rowsRead(poller.poll()));
+  }
+
+  @Test
+  void aRestartedExporterCountsTheSameTotals() throws Exception {
+    long a = db.startAgent("s1", "development", "backend-developer", at(0));
+    long b = db.startAgent("s1", "development", "frontend-developer", at(1));
+    poller.poll();
+    db.finishAgent(a, at(600), "completed", 599.5, "sonnet");
+    poller.poll();
+    long c = db.startAgent("s2", "review", "security-reviewer", at(700));
+    db.finishAgent(b, at(800), "failed", null, "opus");
+    poller.poll();
+    db.finishAgent(c, at(760), "timeout", 60.0, "haiku");
+    db.startSession("s1", at(0));
+    db.stopSession("s1", at(900));
+    WorkflowSnapshot before = poller.poll().workflow();
+
+    try (Poller restarted = newPoller()) {
+      assertEquals(before, restarted.poll().workflow());
+    }
+    assertEquals(3L, before.phases().values().stream().mapToLong(Long::longValue).sum());
+    assertEquals(Map.of(new ErrorLabels("frontend-developer", "development"), 1L,
+        new ErrorLabels("security-reviewer", "review"), 1L), before.errors());
+    // frontend-developer's duration came from end - start: 799 s
+    assertEquals(799.0, before.agentDurations().get(new DurationLabels("frontend-developer", "development", "opus")).sum());
+  }
+
+  @Test
+  void deletedRowsNeverLowerACounter() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      long id = db.startAgent("s1", "planning", "task-planner", at(i));
+      db.finishAgent(id, at(i + 10), "completed", 10.0, "m");
+    }
+    db.startAgent("s1", "planning", "architect", at(20));
+    WorkflowSnapshot before = poller.poll().workflow();
+    assertEquals(1, before.parallelExecutions());
+
+    db.execute("DELETE FROM agent_invocations WHERE agent_name = 'task-planner' AND id < 3");
+    db.execute("DELETE FROM agent_invocations WHERE agent_name = 'architect'"); // the newest row
+    WorkflowSnapshot after = poller.poll().workflow();
+    assertEquals(before.invocations(), after.invocations());
+    assertEquals(before.agentDurations(), after.agentDurations());
+    assertEquals(0, after.parallelExecutions(), "the vanished running row no longer runs");
+
+    long id = db.startAgent("s1", "planning", "architect", at(30)); // AUTOINCREMENT: id 5, not 4 again
+    db.finishAgent(id, at(40), "completed", 10.0, "m");
+    assertEquals(4L, poller.poll().workflow().phases().get("planning"));
+  }
+
+  @Test
+  void aDatabaseDeletedAndCreatedAgainIsCountedFromScratch() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      long id = db.startAgent("s1", "planning", "architect", at(i));
+      db.finishAgent(id, at(i + 1), "completed", 1.0, "m");
+    }
+    assertEquals(5L, poller.poll().workflow().phases().get("planning"));
+
+    Files.delete(file);
+    db = HookDatabase.create(file);
+    long id = db.startAgent("s9", "review", "test-validator", at(100));
+    db.finishAgent(id, at(101), "completed", 1.0, "m");
+    WorkflowSnapshot w = poller.poll().workflow();
+    assertEquals(Map.of("review", 1L), w.phases());
+    assertEquals(Map.of(new InvocationLabels("test-validator", "review", "completed", "m"), 1L), w.invocations());
+    assertEquals(1, w.uniqueAgents());
+  }
+
+  @Test
+  void aFileTruncatedInPlaceIsCountedFromScratchBecauseItsHighestIdWentBackwards() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      long id = db.startAgent("s1", "planning", "architect", at(i));
+      db.finishAgent(id, at(i + 1), "completed", 1.0, "m");
+    }
+    poller.poll();
+    Object inode = Files.getAttribute(file, "unix:ino");
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      channel.truncate(0);
+    }
+    db = HookDatabase.create(file);
+    long id = db.startAgent("s2", "finalization", "pr-creator", at(100));
+    db.finishAgent(id, at(130), "completed", 30.0, "m");
+    assertEquals(inode, Files.getAttribute(file, "unix:ino"), "the same file, so only the id tells");
+
+    WorkflowSnapshot w = poller.poll().workflow();
+    assertEquals(Map.of("finalization", 1L), w.phases());
+  }
+
+  @Test
+  void malformedTimestampsNullsAndWrongTypesAreReadWithoutStoppingThePoll() throws Exception {
+    db.execute("""
+        INSERT INTO agent_invocations (session_id, phase, agent_name, model, start_time, end_time, duration_seconds, status)
+        VALUES (NULL, NULL, 'architect', NULL, 'yesterday-ish', 'later', 'abc', 'completed'),
+               ('s1', 'planning', 'architect', 'm', '2025-08-15T14:00:00', '2025-08-15 14:00:30', NULL, 'completed'),
+               ('s1', 'planning', 'architect', 'm', 1755259200, 1755259260.5, NULL, 'completed'),
+               ('s1', 'planning', 'architect', 'm', '2025-08-15T14:00:00', NULL, '12.5', 'Completed'),
+               ('s1', 'planning', 'task-planner', 'm', 'garbage', NULL, NULL, 'started')
+        """);
+    PollResult result = poller.poll();
+    assertTrue(result.databaseUp());
+    WorkflowSnapshot w = result.workflow();
+    assertEquals(Map.of(
+            new InvocationLabels("architect", "unknown", "completed", "unknown"), 1L,
+            new InvocationLabels("architect", "planning", "completed", "m"), 2L,
+            new InvocationLabels("architect", "planning", "Completed", "m"), 1L),
+        w.invocations());
+    // 30 s (text, Berlin), 60.5 s (epoch numbers), 12.5 s (numeric text in a REAL column)
+    var h = w.agentDurations().get(new DurationLabels("architect", "planning", "m"));
+    assertEquals(3, h.count());
+    assertEquals(103.0, h.sum(), 1e-9);
+    assertFalse(w.agentDurations().containsKey(new DurationLabels("architect", "unknown", "unknown")));
+    // a running invocation with an unreadable start is running, but not known to be recent
+    assertEquals(0, w.parallelExecutions());
+    assertEquals(Map.of("architect", 1755259260.0 - 60), w.agentLastExecution());
+    assertEquals(2, w.uniqueAgents());
+  }
+
+  @Test
+  void missingTablesAndColumnsReadAsEmptyAndNull() throws Exception {
+    Files.delete(file);
+    HookDatabase old = HookDatabase.createEmpty(file);
+    old.execute("CREATE TABLE agent_invocations (id INTEGER PRIMARY KEY AUTOINCREMENT, agent_name TEXT, "
+        + "phase TEXT, status TEXT, start_time TIMESTAMP, extra_column BLOB)");
+    old.execute("INSERT INTO agent_invocations (agent_name, phase, status, start_time) "
+        + "VALUES ('architect', 'planning', 'completed', '2025-08-15T14:00:00')");
+    PollResult result = poller.poll();
+    assertTrue(result.databaseUp());
+    assertEquals(0, result.pollErrors());
+    assertEquals(Map.of(new InvocationLabels("architect", "planning", "completed", "unknown"), 1L),
+        result.workflow().invocations());
+    assertEquals(0, result.workflow().totalSessions());
+
+    // a newer hook version adds the columns and the sessions table
+    old.execute("ALTER TABLE agent_invocations ADD COLUMN model TEXT");
+    old.execute("ALTER TABLE agent_invocations ADD COLUMN duration_seconds REAL");
+    old.execute("INSERT INTO agent_invocations (agent_name, phase, status, model, duration_seconds) "
+        + "VALUES ('architect', 'planning', 'completed', 'opus', 5)");
+    old.execute("CREATE TABLE sessions (session_id TEXT PRIMARY KEY, start_time TIMESTAMP, end_time TIMESTAMP, status TEXT)");
+    old.execute("INSERT INTO sessions VALUES ('s1', '2025-08-15T14:00:00', NULL, 'active')");
+    WorkflowSnapshot w = poller.poll().workflow();
+    assertEquals(1L, w.invocations().get(new InvocationLabels("architect", "planning", "completed", "opus")));
+    assertEquals(1, w.totalSessions());
+    assertEquals(1, w.activeSessions());
+  }
+
+  @Test
+  void aDatabaseWithNoTablesIsUpAndEmpty() throws Exception {
+    Files.delete(file);
+    HookDatabase.createEmpty(file).execute("CREATE TABLE unrelated (x)");
+    PollResult result = poller.poll();
+    assertTrue(result.databaseUp());
+    assertEquals(0, result.pollErrors());
+    assertEquals(Map.of(), result.workflow().invocations());
+  }
+
+  @Test
+  void aFileThatIsNotADatabaseFailsThePollKeepsTheLastValuesAndRecovers() throws Exception {
+    long id = db.startAgent("s1", "planning", "architect", at(0));
+    db.finishAgent(id, at(5), "completed", 5.0, "m");
+    WorkflowSnapshot good = poller.poll().workflow();
+
+    Files.delete(file);
+    Files.writeString(file, "this is a text file, not a database\n".repeat(200));
+    PollResult bad = poller.poll();
+    assertFalse(bad.databaseUp());
+    assertEquals(1, bad.pollErrors());
+    assertEquals(good.invocations(), bad.workflow().invocations(), "last good values kept");
+    assertEquals(2, poller.poll().pollErrors(), "each failed poll counts");
+
+    Files.delete(file);
+    db = HookDatabase.create(file);
+    id = db.startAgent("s2", "review", "test-validator", at(100));
+    db.finishAgent(id, at(101), "completed", 1.0, "m");
+    PollResult recovered = poller.poll();
+    assertTrue(recovered.databaseUp());
+    assertEquals(2, recovered.pollErrors());
+    assertEquals(Map.of("review", 1L), recovered.workflow().phases(), "a new file: counted from scratch");
+  }
+
+  @Test
+  void anEmptyFileIsAnEmptyDatabase() throws Exception {
+    Files.delete(file);
+    Files.createFile(file);
+    PollResult result = poller.poll();
+    assertTrue(result.databaseUp());
+    assertEquals(Map.of(), result.workflow().invocations());
+  }
+
+  @Test
+  void aMissingFileIsWaitedForWithoutCountingErrors() throws Exception {
+    Files.delete(file);
+    PollResult waiting = poller.poll();
+    assertFalse(waiting.databaseUp());
+    assertEquals(0, waiting.pollErrors());
+    assertTrue(Double.isNaN(waiting.lastSuccessEpochSeconds()));
+    assertFalse(Files.exists(file), "the exporter must not create the database");
+
+    db = HookDatabase.create(file);
+    long id = db.startAgent("s1", "planning", "architect", at(0));
+    db.finishAgent(id, at(5), "completed", 5.0, "m");
+    PollResult found = poller.poll();
+    assertTrue(found.databaseUp());
+    assertEquals(Map.of("planning", 1L), found.workflow().phases());
+    assertEquals(clock.instant().getEpochSecond(), found.lastSuccessEpochSeconds());
+  }
+
+  @Test
+  void aDirectoryWhereTheFileShouldBeIsAnError() throws Exception {
+    Files.delete(file);
+    Files.createDirectory(file);
+    PollResult result = poller.poll();
+    assertFalse(result.databaseUp());
+    assertEquals(1, result.pollErrors());
+  }
+
+  @Test
+  void aLargeBacklogIsReadCompletelyInChunks() throws Exception {
+    try (Connection c = db.connect()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement insert = c.prepareStatement("""
+          INSERT INTO agent_invocations (session_id, phase, agent_name, model, start_time, end_time, duration_seconds, status)
+          VALUES (?, 'development', ?, 'm', '2025-08-15T14:00:00', ?, 10, ?)
+          """)) {
+        for (int i = 0; i < 30_000; i++) {
+          boolean running = i % 3 == 0;
+          insert.setString(1, "s" + (i % 1000));
+          insert.setString(2, "agent-" + (i % 7));
+          insert.setString(3, running ? null : "2025-08-15T14:00:10");
+          insert.setString(4, running ? "started" : "completed");
+          insert.executeUpdate();
+        }
+      }
+      c.commit();
+    }
+    WorkflowSnapshot w = poller.poll().workflow();
+    assertEquals(20_000L, w.phases().get("development"));
+    assertEquals(7, w.uniqueAgents());
+    assertEquals(7.0, w.avgAgentsPerSession(), 1e-12); // i % 1000 and i % 7 cover every pair
+    assertEquals(10_000, w.parallelExecutions(), "started 1 h before the clock: within --stale-after");
+    clock.advance(Duration.ofHours(6));
+    assertEquals(0, poller.poll().workflow().parallelExecutions(), "7 h later they are stale");
+  }
+
+  @Test
+  void sessionsAreFollowedThroughStartStopAndResume() throws Exception {
+    db.startSession("s1", at(0));
+    db.startSession("s2", at(10));
+    WorkflowSnapshot w = poller.poll().workflow();
+    assertEquals(2, w.totalSessions());
+    assertEquals(2, w.activeSessions());
+
+    db.stopSession("s1", at(120));
+    poller.poll();
+    db.stopSession("s1", at(400)); // another reply, same run: not observed again
+    w = poller.poll().workflow();
+    assertEquals(1, w.activeSessions());
+    assertEquals(1, w.sessionDurations().count());
+    assertEquals(120.0, w.sessionDurations().sum());
+
+    db.startSession("s1", at(1000)); // resumed: a new run
+    db.stopSession("s1", at(1700));
+    w = poller.poll().workflow();
+    assertEquals(2, w.totalSessions());
+    assertEquals(1, w.activeSessions());
+    assertEquals(2, w.sessionDurations().count());
+    assertEquals(820.0, w.sessionDurations().sum());
+    assertEquals(List.of(0L, 1L, 1L, 2L, 2L, 2L, 2L), w.sessionDurations().cumulativeCounts());
+  }
+
+  @Test
+  void pollingNeverWritesToTheDatabaseOrItsFolder() throws Exception {
+    long id = db.startAgent("s1", "planning", "architect", at(0));
+    db.startSession("s1", at(0));
+    db.finishAgent(id, at(5), "completed", 5.0, "m");
+    String before = fingerprint();
+    for (int i = 0; i < 3; i++) {
+      assertTrue(poller.poll().databaseUp());
+    }
+    poller.close();
+    assertEquals(before, fingerprint());
+  }
+
+  @Test
+  void aWalDatabaseIsReadToo() throws Exception {
+    db.execute("PRAGMA journal_mode = WAL");
+    long id = db.startAgent("s1", "planning", "architect", at(0));
+    assertEquals(1, poller.poll().workflow().parallelExecutions());
+    db.finishAgent(id, at(5), "completed", 5.0, "m");
+    assertEquals(Map.of("planning", 1L), poller.poll().workflow().phases());
+  }
+
+  private long rowsRead(PollResult result) {
+    return result.rowsRead().get("agent_invocations");
+  }
+
+  /** Names and contents of every file in the folder. */
+  private String fingerprint() throws IOException {
+    StringBuilder sb = new StringBuilder();
+    try (Stream<Path> files = Files.list(dir).sorted()) {
+      for (Path p : files.toList()) {
+        sb.append(p.getFileName()).append(' ').append(sha256(p)).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String sha256(Path p) throws IOException {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package dev.agentworkflow.exporter.track;
+
+import static dev.agentworkflow.exporter.track.Rows.finished;
+import static dev.agentworkflow.exporter.track.Rows.started;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.agentworkflow.exporter.model.DurationLabels;
+import dev.agentworkflow.exporter.model.ErrorLabels;
+import dev.agentworkflow.exporter.model.HistogramSnapshot;
+import dev.agentworkflow.exporter.model.InvocationLabels;
+import dev.agentworkflow.exporter.model.InvocationRow;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class InvocationTrackerTest {
+  private static final double[] BUCKETS = {1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600};
+  private static final double NONE = Double.NaN;
+  private final InvocationTracker tracker = new InvocationTracker(BUCKETS);
+
+  @Test
+  void aStartedRowIsOpenAndCountsNowhereUntilItFinishes() {
+    tracker.accept(started(1, "s1", "planning", "architect", 1000));
+
+    assertArrayEquals(new long[] {1}, tracker.openRowIds());
+    assertEquals(Map.of(), tracker.figures().invocations());
+    assertEquals(Map.of(), tracker.figures().phases());
+    assertEquals(1, tracker.parallelExecutions(1010, 3600));
+
+    tracker.accept(finished(1, "s1", "planning", "architect", "completed", "opus", 1000, 1042, 42));
+
+    assertArrayEquals(new long[0], tracker.openRowIds());
+    assertEquals(Map.of(new InvocationLabels("architect", "planning", "completed", "opus"), 1L),
+        tracker.figures().invocations());
+    assertEquals(Map.of("planning", 1L), tracker.figures().phases());
+    assertEquals(0, tracker.parallelExecutions(1010, 3600));
+  }
+
+  @Test
+  void aCountedRowIsNeverCountedAgainWhateverItSaysLater() {
+    InvocationRow done = finished(1, "s1", "review", "test-validator", "completed", null, 0, 30, 30);
+    tracker.accept(done);
+    tracker.accept(done);
+    // a second PostToolUse fills in the model and a new status: already counted, so ignored
+    tracker.accept(finished(1, "s1", "review", "test-validator", "failed", "sonnet", 0, 99, 99));
+
+    assertEquals(Map.of(new InvocationLabels("test-validator", "review", "completed", "unknown"), 1L),
+        tracker.figures().invocations());
+    assertEquals(Map.of(), tracker.figures().errors());
+    assertEquals(1, histogram("test-validator", "review", "unknown").count());
+  }
+
+  @Test
+  void finishedMeansEndTimeSetOrAStatusOtherThanTheRunningOnes() {
+    long id = 0;
+    for (String running : new String[] {null, "", "started", "RUNNING", "pending", "In_Progress"}) {
+      tracker.accept(new InvocationRow(++id, "s", "p", "a", null, running, 0, NONE, false, NONE));
+    }
+    assertEquals(6, tracker.openRowIds().length);
+    // end_time set (even unparseable) finishes whatever the status says
+    tracker.accept(new InvocationRow(1, "s", "p", "a", null, null, 0, NONE, true, NONE));
+    // any other status finishes without an end time
+    tracker.accept(new InvocationRow(2, "s", "p", "a", null, "cancelled", 0, NONE, false, NONE));
+
+    assertArrayEquals(new long[] {3, 4, 5, 6}, tracker.openRowIds());
+    assertEquals(Map.of(
+            new InvocationLabels("a", "p", "unknown", "unknown"), 1L,
+            new InvocationLabels("a", "p", "cancelled", "unknown"), 1L),
+        tracker.figures().invocations());
+  }
+
+  @Test
+  void rowsWithoutARealAgentAreNotInvocations() {
+    tracker.accept(new InvocationRow(1, "s", null, null, null, "completed", 0, 5, true, NONE)); // subagent_stop
+    tracker.accept(started(2, "s", "planning", "unknown", 0));
+    tracker.accept(started(3, "s", "planning", "", 0));
+
+    assertEquals(3, tracker.highestRowId());
+    assertArrayEquals(new long[0], tracker.openRowIds());
+    InvocationTracker.Figures f = tracker.figures();
+    assertEquals(Map.of(), f.invocations());
+    assertEquals(0, f.uniqueAgents());
+    assertEquals(0, f.avgAgentsPerSession());
+    assertEquals(Map.of(), f.lastExecution());
+  }
+
+  @Test
+  void labelsAreKeptAsWrittenAndNullOrEmptyReadUnknown() {
+    tracker.accept(finished(1, "s", "", "architect", "ERROR", "", 0, 1, 1));
+    tracker.accept(finished(2, "s", null, "architect", "error", null, 0, 1, 1));
+
+    assertEquals(Map.of(
+            new InvocationLabels("architect", "unknown", "ERROR", "unknown"), 1L,
+            new InvocationLabels("architect", "unknown", "error", "unknown"), 1L),
+        tracker.figures().invocations());
+    // both are errors, and they share the error series
+    assertEquals(Map.of(new ErrorLabels("architect", "unknown"), 2L), tracker.figures().errors());
+  }
+
+  @Test
+  void errorsAreFailedErrorOrTimeoutInAnyCase() {
+    String[] statuses = {"failed", "Error", "TIMEOUT", "completed", "cancelled", "timed_out"};
+    for (int i = 0; i < statuses.length; i++) {
+      tracker.accept(finished(i + 1, "s", "development", "backend-developer", statuses[i], "m", 0, 1, 1));
+    }
+    assertEquals(Map.of(new ErrorLabels("backend-developer", "development"), 3L), tracker.figures().errors());
+  }
+
+  @Test
+  void successRateIsTheShareOfFinishedInvocationsThatSucceeded() {
+    tracker.accept(finished(1, "s", "p", "architect", "completed", "m", 0, 1, 1));
+    tracker.accept(finished(2, "s", "p", "architect", "Success", "m", 0, 1, 1));
+    tracker.accept(finished(3, "s", "p", "architect", "succeeded", "m", 0, 1, 1));
+    tracker.accept(finished(4, "s", "p", "architect", "failed", "m", 0, 1, 1));
+    tracker.accept(started(5, "s", "p", "architect", 0)); // running: not in the rate
+    tracker.accept(started(6, "s", "p", "pr-creator", 0)); // nothing finished: no rate at all
+
+    assertEquals(Map.of("architect", 75.0), tracker.figures().successRate());
+  }
+
+  @Test
+  void durationIsTheColumnElseEndMinusStartAndNegativeIsUnknown() {
+    tracker.accept(finished(1, "s", "p", "a", "completed", "m", 100, 200, 7.5)); // column wins
+    tracker.accept(finished(2, "s", "p", "a", "completed", "m", 100, 130, NONE)); // end - start = 30
+    tracker.accept(finished(3, "s", "p", "a", "completed", "m", 100, 100, NONE)); // zero is known
+    tracker.accept(finished(4, "s", "p", "a", "completed", "m", 100, 50, NONE)); // negative: unknown
+    tracker.accept(finished(5, "s", "p", "a", "completed", "m", 100, 200, -3)); // negative column: unknown
+    tracker.accept(finished(6, "s", "p", "a", "completed", "m", NONE, 200, NONE)); // no start: unknown
+    tracker.accept(finished(7, "s", "p", "a", "completed", "m", 0, 7200, NONE)); // past the last bucket
+
+    HistogramSnapshot h = histogram("a", "p", "m");
+    assertEquals(4, h.count());
+    assertEquals(7.5 + 30 + 0 + 7200, h.sum(), 1e-9);
+    // le: 1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600; 30 is in le="30" (upper-inclusive)
+    assertEquals(List.of(1L, 1L, 2L, 3L, 3L, 3L, 3L, 3L, 3L, 3L), h.cumulativeCounts());
+    // all seven were counted as invocations all the same
+    assertEquals(7L, tracker.figures().phases().get("p"));
+  }
+
+  @Test
+  void stateGaugesIncludeRunningInvocations() {
+    tracker.accept(started(1, "s1", "development", "backend-developer", 500));
+    tracker.accept(finished(2, "s1", "development", "frontend-developer", "completed", "m", 400, 450, 50));
+    tracker.accept(finished(3, "s1", "development", "backend-developer", "completed", "m", 300, 350, 50));
+    tracker.accept(started(4, "s2", "planning", "architect", 800));
+    tracker.accept(started(5, null, "planning", "task-planner", 900)); // no session: not in the average
+
+    InvocationTracker.Figures f = tracker.figures();
+    assertEquals(4, f.uniqueAgents());
+    // s1 has 2 distinct agents, s2 has 1
+    assertEquals(1.5, f.avgAgentsPerSession(), 1e-12);
+    assertEquals(Map.of("backend-developer", 500.0, "frontend-developer", 400.0, "architect", 800.0,
+        "task-planner", 900.0), f.lastExecution());
+  }
+
+  @Test
+  void parallelExecutionsLeaveOutStaleAndUnknownStarts() {
+    tracker.accept(started(1, "s", "development", "backend-developer", 1000));
+    tracker.accept(started(2, "s", "development", "frontend-developer", 5000));
+    tracker.accept(started(3, "s", "development", "test-developer", NONE));
+    tracker.accept(started(4, "s", "development", "database-developer", 9000)); // in the future: counted
+
+    assertEquals(3, tracker.parallelExecutions(4600, 3600));
+    assertEquals(2, tracker.parallelExecutions(4601, 3600));
+    assertEquals(1, tracker.parallelExecutions(8601, 3600));
+  }
+
+  @Test
+  void onlyNewOrOpenRowsAreTakenIn() {
+    tracker.accept(finished(5, "s", "p", "a", "completed", "m", 0, 1, 1));
+    // an older id that was never seen open: it was read before (or is a non-invocation)
+    tracker.accept(finished(3, "s", "p", "a", "completed", "m", 0, 1, 1));
+    assertEquals(1L, tracker.figures().phases().get("p"));
+    assertEquals(5, tracker.highestRowId());
+  }
+
+  @Test
+  void aVanishedOpenRowIsForgotten() {
+    tracker.accept(started(1, "s", "p", "a", 100));
+    tracker.forget(1);
+    assertArrayEquals(new long[0], tracker.openRowIds());
+    assertEquals(0, tracker.parallelExecutions(100, 3600));
+    // a later re-read of it is ignored: it is neither new nor open
+    tracker.accept(finished(1, "s", "p", "a", "completed", "m", 100, 101, 1));
+    assertFalse(tracker.figures().phases().containsKey("p"));
+  }
+
+  private HistogramSnapshot histogram(String agent, String phase, String model) {
+    return tracker.figures().durations().get(new DurationLabels(agent, phase, model));
+  }
+}

@@ -1,0 +1,110 @@
+package dev.agentworkflow.exporter.track;
+
+import static dev.agentworkflow.exporter.track.Rows.session;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.agentworkflow.exporter.model.SessionRow;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SessionTrackerTest {
+  private static final double[] BUCKETS = {60, 300, 600, 1800, 3600, 7200, 14400};
+  private static final double NONE = Double.NaN;
+  private final SessionTracker tracker = new SessionTracker(BUCKETS);
+
+  @Test
+  void aRunIsObservedOnceTheFirstTimeItEndsAfterItStarted() {
+    tracker.accept(session(1, "a", 1000, NONE, "active"));
+    assertEquals(1, tracker.figures().activeSessions());
+    assertEquals(0, tracker.figures().durations().count());
+
+    tracker.accept(session(1, "a", 1000, 1100, "completed")); // Stop after the first reply
+    tracker.accept(session(1, "a", 1000, 1900, "completed")); // Stop again: same run, not observed again
+
+    SessionTracker.Figures f = tracker.figures();
+    assertEquals(0, f.activeSessions());
+    assertEquals(1, f.totalSessions());
+    assertEquals(1, f.durations().count());
+    assertEquals(100, f.durations().sum(), 0);
+    assertEquals(List.of(0L, 1L, 1L, 1L, 1L, 1L, 1L), f.durations().cumulativeCounts());
+    // closed and observed: never read again
+    assertArrayEquals(new long[0], tracker.watchedRowIds());
+  }
+
+  @Test
+  void aResumedSessionReplacesItsRowAndIsANewRun() {
+    tracker.accept(session(1, "a", 1000, 1100, "completed"));
+    tracker.accept(session(2, "b", 1050, NONE, "active"));
+    // INSERT OR REPLACE: the old row of "a" is gone, a new one (new start) takes its place
+    tracker.accept(session(3, "a", 5000, NONE, "active"));
+
+    SessionTracker.Figures f = tracker.figures();
+    assertEquals(2, f.totalSessions());
+    assertEquals(2, f.activeSessions());
+    assertArrayEquals(new long[] {2, 3}, tracker.watchedRowIds());
+
+    tracker.accept(session(3, "a", 5000, 5400, "completed"));
+    assertEquals(2, tracker.figures().durations().count());
+    assertEquals(500, tracker.figures().durations().sum(), 0);
+  }
+
+  @Test
+  void theSameRunWrittenAgainIsNotObservedAgain() {
+    SessionRow first = new SessionRow(1, "a", "2025-08-15T10:00:00", 1000, 1500, true, "completed");
+    tracker.accept(first);
+    tracker.accept(new SessionRow(2, "a", "2025-08-15T10:00:00", 1000, 1600, true, "completed"));
+    assertEquals(1, tracker.figures().durations().count());
+    assertEquals(1, tracker.figures().totalSessions());
+  }
+
+  @Test
+  void anEndNotAfterTheStartIsNotObservedUntilALaterStopFixesIt() {
+    tracker.accept(session(1, "a", 1000, 1000, "completed"));
+    assertEquals(0, tracker.figures().durations().count());
+    assertEquals(0, tracker.figures().activeSessions());
+    assertArrayEquals(new long[] {1}, tracker.watchedRowIds());
+
+    tracker.accept(session(1, "a", 1000, 1030, "completed"));
+    assertEquals(1, tracker.figures().durations().count());
+    assertArrayEquals(new long[0], tracker.watchedRowIds());
+  }
+
+  @Test
+  void statusActiveKeepsASessionActiveEvenWithAnEndTime() {
+    tracker.accept(session(1, "a", 1000, 1100, "Active"));
+    assertEquals(1, tracker.figures().activeSessions());
+  }
+
+  @Test
+  void malformedStartIsNeverObservedAndStopsBeingWatchedOnceClosed() {
+    tracker.accept(session(1, "a", NONE, 1100, "completed"));
+    assertEquals(0, tracker.figures().durations().count());
+    assertEquals(1, tracker.figures().totalSessions());
+    assertArrayEquals(new long[0], tracker.watchedRowIds());
+  }
+
+  @Test
+  void vanishedAndRewoundRowsLeaveTheTotals() {
+    tracker.accept(session(1, "a", 1000, NONE, "active"));
+    tracker.accept(session(2, "b", 1000, NONE, "active"));
+    tracker.accept(session(3, "c", 1000, NONE, "active"));
+    tracker.forget(1);
+    assertEquals(2, tracker.figures().totalSessions());
+
+    tracker.rewindTo(2); // row 3 was deleted; its id may come back for a new row
+    assertEquals(1, tracker.figures().totalSessions());
+    assertEquals(2, tracker.highestRowId());
+    tracker.accept(session(3, "d", 2000, NONE, "active"));
+    assertEquals(2, tracker.figures().totalSessions());
+    assertEquals(2, tracker.figures().activeSessions());
+  }
+
+  @Test
+  void nullSessionIdsAreSeparateSessions() {
+    tracker.accept(session(1, null, 1000, 1100, "completed"));
+    tracker.accept(session(2, null, 1000, 1200, "completed"));
+    assertEquals(2, tracker.figures().totalSessions());
+    assertEquals(2, tracker.figures().durations().count());
+  }
+}
