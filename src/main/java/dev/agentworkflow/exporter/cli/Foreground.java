@@ -22,10 +22,10 @@ final class Foreground {
 
   static void serve(ExporterSettings settings, Consumer<Exporter> started) throws StartupException, InterruptedException {
     CountDownLatch stop = new CountDownLatch(1);
-    for (String name : new String[] {"TERM", "INT"}) {
-      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
-    }
     try (Exporter exporter = start(settings)) {
+      for (String name : new String[] {"TERM", "INT"}) {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
+      }
       started.accept(exporter);
       stop.await();
       log.info("stopping");
