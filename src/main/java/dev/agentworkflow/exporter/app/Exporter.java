@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -33,11 +35,14 @@ public final class Exporter implements AutoCloseable {
   private static final Duration BUSY_TIMEOUT = Duration.ofSeconds(1);
 
   private final AtomicReference<PollResult> latest;
+  private final CountDownLatch firstPoll;
   private final MetricsServer server;
   private final PollScheduler scheduler;
 
-  private Exporter(AtomicReference<PollResult> latest, MetricsServer server, PollScheduler scheduler) {
+  private Exporter(AtomicReference<PollResult> latest, CountDownLatch firstPoll, MetricsServer server,
+      PollScheduler scheduler) {
     this.latest = latest;
+    this.firstPoll = firstPoll;
     this.server = server;
     this.scheduler = scheduler;
   }
@@ -50,9 +55,13 @@ public final class Exporter implements AutoCloseable {
     String path = settings.databasePath().toString();
     registry.register(new WorkflowCollector(latest::get, settings.version(), path));
     MetricsServer server = new MetricsServer(settings.listen(), registry, settings.version(), path);
-    PollScheduler scheduler = new PollScheduler(poller, settings.interval(), latest::set);
+    CountDownLatch firstPoll = new CountDownLatch(1);
+    PollScheduler scheduler = new PollScheduler(poller, settings.interval(), result -> {
+      latest.set(result);
+      firstPoll.countDown();
+    });
     scheduler.start();
-    return new Exporter(latest, server, scheduler);
+    return new Exporter(latest, firstPoll, server, scheduler);
   }
 
   /** A poller of one database, wired as a running exporter wires it (also for tests and one-shot runs). */
@@ -74,6 +83,14 @@ public final class Exporter implements AutoCloseable {
   /** The result of the last poll, as the next scrape will show it. */
   public PollResult latest() {
     return latest.get();
+  }
+
+  /**
+   * Waits until the first poll has been published (the HTTP server answers before that, with
+   * {@code agent_workflow_database_up 0} and no workflow series). Returns false on timeout.
+   */
+  public boolean awaitFirstPoll(Duration timeout) throws InterruptedException {
+    return firstPoll.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Polls now and waits for it; the result is published as a scheduled poll's would be. */

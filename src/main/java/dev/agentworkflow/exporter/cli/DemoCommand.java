@@ -1,5 +1,6 @@
 package dev.agentworkflow.exporter.cli;
 
+import dev.agentworkflow.exporter.app.Exporter;
 import dev.agentworkflow.exporter.app.ExporterSettings;
 import dev.agentworkflow.exporter.demo.DemoDatabase;
 import dev.agentworkflow.exporter.demo.LiveActivity;
@@ -61,6 +62,7 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (LiveActivity live = demo.startLiveActivity()) {
       Foreground.serve(settings, exporter -> {
+        awaitFirstPoll(exporter); // so that the first page a new user opens already shows data
         out.println("Demo database: " + path);
         out.println("Metrics:       http://localhost:" + exporter.port() + "/metrics");
         out.println("Stop with Ctrl-C.");
@@ -68,5 +70,13 @@ final class DemoCommand implements Callable<Integer> {
       });
     }
     return ExitCodes.OK;
+  }
+
+  private static void awaitFirstPoll(Exporter exporter) {
+    try {
+      exporter.awaitFirstPoll(Duration.ofSeconds(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -130,6 +130,9 @@ public final class Poller implements AutoCloseable {
       tracker = newTracker.get();
       invocations = tracker.invocations();
     }
+    boolean firstLoad = invocations.highestRowId() == 0;
+    long rowsBefore = rowsRead.values().stream().mapToLong(Long::longValue).sum();
+    long started = System.nanoTime();
     long[] open = invocations.openRowIds();
     add(invocationReader.table(), invocationReader.readRowsAfter(connection, invocations.highestRowId(), invocations::accept));
     add(invocationReader.table(), invocationReader.readRows(connection, open, invocations::accept, invocations::forget));
@@ -140,6 +143,11 @@ public final class Poller implements AutoCloseable {
     add(sessionReader.table(), sessionReader.readRowsAfter(connection, sessions.highestRowId(), sessions::accept));
     add(sessionReader.table(), sessionReader.readRows(connection, watched, sessions::accept, sessions::forget));
     dataVersion = version;
+    if (firstLoad && invocations.highestRowId() > 0) {
+      log.info("read {}: {} rows in {} ms", database.path(),
+          rowsRead.values().stream().mapToLong(Long::longValue).sum() - rowsBefore,
+          (System.nanoTime() - started) / 1_000_000);
+    }
   }
 
   private void add(String table, long rows) {

@@ -1,0 +1,84 @@
+package dev.agentworkflow.exporter.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The packaged jar, run as a user runs it, its output captured to files. */
+final class ExporterProcess implements AutoCloseable {
+  private final Process process;
+  private final Path stdout;
+  private final Path stderr;
+
+  private ExporterProcess(Process process, Path stdout, Path stderr) {
+    this.process = process;
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+
+  static ExporterProcess start(Path workDir, String... args) throws IOException {
+    String jar = System.getProperty("exporter.jar");
+    if (jar == null || !Files.exists(Path.of(jar))) {
+      throw new IllegalStateException("run through 'mvn verify': the packaged jar is needed, got " + jar);
+    }
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", jar));
+    command.addAll(List.of(args));
+    Path out = Files.createTempFile(workDir, "stdout", ".txt");
+    Path err = Files.createTempFile(workDir, "stderr", ".txt");
+    Process process = new ProcessBuilder(command).directory(workDir.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    return new ExporterProcess(process, out, err);
+  }
+
+  /** Waits for a line of stdout or stderr matching {@code regex}; returns its first group. */
+  String await(String regex, Duration timeout) throws IOException, InterruptedException {
+    Pattern pattern = Pattern.compile(regex);
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      for (Path file : new Path[] {stdout, stderr}) {
+        Matcher m = pattern.matcher(Files.readString(file));
+        if (m.find()) {
+          return m.groupCount() > 0 ? m.group(1) : m.group();
+        }
+      }
+      if (!process.isAlive()) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no line matching " + regex + "\nstdout:\n" + stdout() + "\nstderr:\n" + stderr());
+  }
+
+  /** Sends a signal the way a service manager or a terminal does. */
+  void signal(String name) throws IOException, InterruptedException {
+    new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+  }
+
+  /** Exit code, or fails if the process has not exited within {@code timeout}. */
+  int exitCode(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("still running after " + timeout);
+    }
+    return process.exitValue();
+  }
+
+  String stdout() throws IOException {
+    return Files.readString(stdout);
+  }
+
+  String stderr() throws IOException {
+    return Files.readString(stderr);
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}
