@@ -1,0 +1,69 @@
+package dev.agentworkflow.exporter.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.agentworkflow.exporter.app.Exporter;
+import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.poll.Poller;
+import dev.agentworkflow.exporter.support.HookDatabase;
+import dev.agentworkflow.exporter.support.MutableClock;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.exporter.common.TextFormat;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole exposition of a small workflow, with time pinned, against a reviewed golden file:
+ * names, HELP texts, types, label order, bucket bounds and series order in one place. When the
+ * output changes on purpose, review target/golden/metrics.txt and copy it over the golden file.
+ */
+class ExpositionGoldenTest {
+  private static final Instant T0 = Instant.parse("2025-08-15T12:00:00Z");
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void theWholeExpositionIsTheReviewedOne() throws Exception {
+    Path file = dir.resolve("agent_workflow.db");
+    HookDatabase db = HookDatabase.create(file);
+    db.startSession("s1", T0);
+    long a = db.startAgent("s1", "requirements", "jira-analyst", T0.plusSeconds(5));
+    db.finishAgent(a, T0.plusSeconds(25), "completed", 20.0, "claude-sonnet-4-5");
+    long b = db.startAgent("s1", "development", "backend-developer", T0.plusSeconds(30));
+    long c = db.startAgent("s1", "development", "test-developer", T0.plusSeconds(31));
+    db.finishAgent(b, T0.plusSeconds(630), "completed", 600.0, "claude-opus-4-1");
+    db.finishAgent(c, T0.plusSeconds(331), "timeout", 300.0, "claude-sonnet-4-5");
+    db.stopSession("s1", T0.plusSeconds(700));
+    db.startSession("s2", T0.plusSeconds(800));
+    db.startAgent("s2", "review", "security-reviewer", T0.plusSeconds(810));
+
+    MutableClock clock = new MutableClock(T0.plusSeconds(900));
+    PollResult polled;
+    try (Poller poller = Exporter.newPoller(file, HookDatabase.ZONE, Duration.ofHours(6), clock)) {
+      polled = poller.poll();
+    }
+    // the two figures that depend on the machine, pinned
+    PollResult pinned = new PollResult(polled.workflow(), polled.databaseUp(), 32768, 0.002,
+        polled.pollErrors(), polled.lastSuccessEpochSeconds(), polled.rowsRead());
+    CollectorRegistry registry = new CollectorRegistry();
+    registry.register(new WorkflowCollector(() -> pinned, "1.0.0", "logs/agent_workflow.db"));
+    StringWriter text = new StringWriter();
+    TextFormat.write004(text, registry.metricFamilySamples());
+
+    String expected = new String(getClass().getResourceAsStream("/golden/metrics.txt").readAllBytes(),
+        StandardCharsets.UTF_8);
+    if (!expected.equals(text.toString())) {
+      Path actual = Path.of("target/golden/metrics.txt");
+      Files.createDirectories(actual.getParent());
+      Files.writeString(actual, text.toString());
+    }
+    assertEquals(expected, text.toString());
+  }
+}
