@@ -58,6 +58,15 @@ public final class WorkflowDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * A writer held the lock past our busy timeout: the poll failed, but the connection and what it
+   * knows of the file are still good.
+   */
+  public static boolean isBusy(SQLException e) {
+    int primary = e.getErrorCode() & 0xff;
+    return primary == 5 || primary == 6; // SQLITE_BUSY, SQLITE_LOCKED
+  }
+
   @Override
   public void close() {
     if (connection != null) {

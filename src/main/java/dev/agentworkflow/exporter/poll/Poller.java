@@ -26,9 +26,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A poll reads rows above the highest row id seen, plus the rows seen unfinished; when
  * {@code PRAGMA data_version} says nobody wrote since the last poll it reads no rows at all. A
- * file that is replaced (new inode, or its highest invocation id went backwards) is counted from
- * scratch. A failing poll keeps the last good figures and is logged once per distinct cause.
- * Not thread-safe: the scheduler calls it from one thread.
+ * failing poll keeps the last good figures and is logged once per distinct cause.
+ *
+ * <p>A replaced file is counted from scratch. While the connection is open it pins the file's
+ * inode, so a new file at the path has a new inode. Once the connection was closed (the file
+ * vanished, or a poll failed other than on a lock) a new file may get the old inode number, so
+ * the next read counts from scratch. Within one file, the highest invocation id going backwards
+ * means it was emptied and written again. Not thread-safe: the scheduler calls it from one thread.
  */
 public final class Poller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
@@ -42,6 +46,8 @@ public final class Poller implements AutoCloseable {
   private WorkflowTracker tracker;
   private WorkflowSnapshot lastGood;
   private Object fileIdentity;
+  /** The connection was closed since the last read: the file at the path may be another one. */
+  private boolean lostTrack;
   private Long dataVersion;
   private long pollErrors;
   private double lastSuccessEpochSeconds = Double.NaN;
@@ -78,8 +84,7 @@ public final class Poller implements AutoCloseable {
       DatabaseFile file = DatabaseFile.inspect(database.path());
       switch (file.kind()) {
         case MISSING -> {
-          database.close();
-          dataVersion = null;
+          closeConnection();
           problem("waiting for the database file " + database.path() + " to appear", null);
         }
         case NOT_A_FILE -> throw new IOException(database.path() + " is not a regular file");
@@ -97,8 +102,9 @@ public final class Poller implements AutoCloseable {
         }
       }
     } catch (SQLException | IOException | RuntimeException e) {
-      database.close();
-      dataVersion = null;
+      if (!(e instanceof SQLException sql && WorkflowDatabase.isBusy(sql))) {
+        closeConnection();
+      }
       if (!Thread.currentThread().isInterrupted()) {
         pollErrors++;
         problem(describe(e), e instanceof RuntimeException ? e : null);
@@ -109,13 +115,13 @@ public final class Poller implements AutoCloseable {
   }
 
   private void readChanges(DatabaseFile file) throws SQLException {
-    if (fileIdentity != null && !fileIdentity.equals(file.identity())) {
-      log.info("{} is a new file; counting it from scratch", database.path());
-      database.close(); // the open connection still reads the old file
-      dataVersion = null;
+    if (fileIdentity != null && (lostTrack || !fileIdentity.equals(file.identity()))) {
+      log.info("{} may be a new file; counting it from scratch", database.path());
+      closeConnection(); // an open connection would still read the old file
       tracker = newTracker.get();
     }
     fileIdentity = file.identity();
+    lostTrack = false;
     Connection connection = database.connection();
     long version = database.dataVersion();
     if (dataVersion != null && version == dataVersion) {
@@ -148,6 +154,14 @@ public final class Poller implements AutoCloseable {
           rowsRead.values().stream().mapToLong(Long::longValue).sum() - rowsBefore,
           (System.nanoTime() - started) / 1_000_000);
     }
+  }
+
+  private void closeConnection() {
+    if (database.isOpen() && fileIdentity != null) {
+      lostTrack = true;
+    }
+    database.close();
+    dataVersion = null;
   }
 
   private void add(String table, long rows) {

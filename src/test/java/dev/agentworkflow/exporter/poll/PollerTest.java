@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -175,6 +176,38 @@ class PollerTest {
   }
 
   @Test
+  void aDatabaseRecreatedWithMoreRowsWithinOneIntervalIsCountedFromScratch() throws Exception {
+    long id = db.startAgent("s1", "planning", "architect", at(0));
+    db.finishAgent(id, at(1), "completed", 1.0, "m");
+    assertEquals(Map.of("planning", 1L), poller.poll().workflow().phases());
+
+    // deleted and created again between two polls: file systems often give it the same inode
+    Files.delete(file);
+    db = HookDatabase.create(file);
+    for (int i = 0; i < 3; i++) {
+      long next = db.startAgent("s2", "review", "test-validator", at(100 + i));
+      db.finishAgent(next, at(101 + i), "completed", 1.0, "m");
+    }
+    assertEquals(Map.of("review", 3L), poller.poll().workflow().phases());
+  }
+
+  @Test
+  void aDatabaseThatVanishedAndCameBackIsCountedFromScratch() throws Exception {
+    long id = db.startAgent("s1", "planning", "architect", at(0));
+    db.finishAgent(id, at(1), "completed", 1.0, "m");
+    poller.poll();
+    Files.delete(file);
+    assertFalse(poller.poll().databaseUp());
+
+    db = HookDatabase.create(file);
+    for (int i = 0; i < 3; i++) {
+      long next = db.startAgent("s2", "review", "test-validator", at(100 + i));
+      db.finishAgent(next, at(101 + i), "completed", 1.0, "m");
+    }
+    assertEquals(Map.of("review", 3L), poller.poll().workflow().phases());
+  }
+
+  @Test
   void aFileTruncatedInPlaceIsCountedFromScratchBecauseItsHighestIdWentBackwards() throws Exception {
     for (int i = 0; i < 5; i++) {
       long id = db.startAgent("s1", "planning", "architect", at(i));
@@ -259,6 +292,26 @@ class PollerTest {
     assertTrue(result.databaseUp());
     assertEquals(0, result.pollErrors());
     assertEquals(Map.of(), result.workflow().invocations());
+  }
+
+  @Test
+  void aLockedDatabaseFailsThePollButIsStillTheSameFile() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      long id = db.startAgent("s1", "planning", "architect", at(i));
+      db.finishAgent(id, at(i + 1), "completed", 1.0, "m");
+    }
+    poller.poll();
+    db.execute("DELETE FROM agent_invocations WHERE id = 1");
+    try (Connection writer = db.connect(); Statement lock = writer.createStatement()) {
+      lock.execute("BEGIN EXCLUSIVE");
+      PollResult locked = poller.poll(); // waits out its 1 s busy timeout
+      assertFalse(locked.databaseUp());
+      assertEquals(1, locked.pollErrors());
+      lock.execute("ROLLBACK");
+    }
+    PollResult after = poller.poll();
+    assertTrue(after.databaseUp());
+    assertEquals(Map.of("planning", 3L), after.workflow().phases(), "not counted from scratch: the deleted row stays");
   }
 
   @Test
