@@ -122,6 +122,9 @@ public final class WorkflowCollector extends Collector {
         List.of("table"));
     sorted(poll.rowsRead(), List::of).forEach(e -> rowsRead.addMetric(e.labels(), e.value()));
     out.add(rowsRead);
+    out.add(new GaugeMetricFamily("agent_workflow_exporter_longest_read_seconds",
+        "The longest single read statement, each its own read transaction, since the exporter started: "
+            + "how long a writer may have waited for the exporter", poll.longestReadSeconds()));
     GaugeMetricFamily buildInfo = new GaugeMetricFamily("agent_workflow_exporter_build_info",
         "The exporter's version; always 1", List.of("version"));
     buildInfo.addMetric(List.of(version), 1);

@@ -12,6 +12,7 @@ import java.util.Map;
  * @param pollErrors polls that failed since start
  * @param lastSuccessEpochSeconds when a poll last succeeded, {@code NaN} before the first
  * @param rowsRead rows read from the database since start, by table
+ * @param longestReadSeconds the longest single statement (one read transaction) since start
  */
 public record PollResult(
     WorkflowSnapshot workflow,
@@ -20,7 +21,8 @@ public record PollResult(
     double pollDurationSeconds,
     long pollErrors,
     double lastSuccessEpochSeconds,
-    Map<String, Long> rowsRead) {
+    Map<String, Long> rowsRead,
+    double longestReadSeconds) {
 
   public PollResult {
     rowsRead = Map.copyOf(rowsRead);

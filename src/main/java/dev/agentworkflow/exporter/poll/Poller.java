@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One poll: check the file, read what changed since the last poll, and return what to publish.
@@ -73,7 +74,7 @@ public final class Poller implements AutoCloseable {
 
   /** What the exporter serves before its first poll: nothing read yet. */
   public PollResult initialResult() {
-    return new PollResult(lastGood, false, Double.NaN, 0, 0, Double.NaN, rowsRead);
+    return new PollResult(lastGood, false, Double.NaN, 0, 0, Double.NaN, rowsRead, 0);
   }
 
   public PollResult poll() {
@@ -85,7 +86,7 @@ public final class Poller implements AutoCloseable {
       switch (file.kind()) {
         case MISSING -> {
           closeConnection();
-          problem("waiting for the database file " + database.path() + " to appear", null);
+          problem("waiting for the database file " + database.path() + " to appear", Level.INFO, null);
         }
         case NOT_A_FILE -> throw new IOException(database.path() + " is not a regular file");
         case REGULAR_FILE -> {
@@ -107,11 +108,13 @@ public final class Poller implements AutoCloseable {
       }
       if (!Thread.currentThread().isInterrupted()) {
         pollErrors++;
-        problem(describe(e), e instanceof RuntimeException ? e : null);
+        problem(describe(e), e instanceof RuntimeException ? Level.ERROR : Level.WARN,
+            e instanceof RuntimeException ? e : null);
       }
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    return new PollResult(lastGood, up, sizeBytes, seconds, pollErrors, lastSuccessEpochSeconds, rowsRead);
+    double longestRead = Math.max(invocationReader.longestStatementNanos(), sessionReader.longestStatementNanos()) / 1e9;
+    return new PollResult(lastGood, up, sizeBytes, seconds, pollErrors, lastSuccessEpochSeconds, rowsRead, longestRead);
   }
 
   private void readChanges(DatabaseFile file) throws SQLException {
@@ -169,21 +172,17 @@ public final class Poller implements AutoCloseable {
   }
 
   /** Logs a problem once, however many polls in a row it lasts; a bug is logged with its trace. */
-  private void problem(String description, Exception unexpected) {
+  private void problem(String description, Level level, Exception bug) {
     if (!description.equals(currentProblem)) {
       currentProblem = description;
-      if (unexpected != null) {
-        log.error("poll failed: {}", description, unexpected);
-      } else {
-        log.warn("{}", description);
-      }
+      log.atLevel(level).setCause(bug).log(description);
     }
   }
 
   private String describe(Exception e) {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     if (e instanceof SQLException) {
-      return "cannot read " + database.path() + ": " + message.strip();
+      return "cannot read " + database.path() + ": " + message.strip().replace('\n', ' ');
     }
     return message.contains(database.path().toString()) ? message : database.path() + ": " + message;
   }

@@ -107,6 +107,10 @@ class ExporterHttpTest {
       assertEquals(0, m.value("agent_workflow_exporter_poll_errors_total"));
       assertEquals(clock.instant().getEpochSecond(), m.value("agent_workflow_exporter_last_poll_success_timestamp_seconds"));
       assertTrue(m.value("agent_workflow_exporter_poll_duration_seconds") > 0);
+      assertTrue(m.value("agent_workflow_exporter_longest_read_seconds") > 0);
+      // 5 rows (4 agents and a subagent_stop) read once: the second poll found nothing committed
+      assertEquals(5, m.value("agent_workflow_exporter_rows_read_total", "table", "agent_invocations"));
+      assertEquals(2, m.value("agent_workflow_exporter_rows_read_total", "table", "sessions"));
       assertEquals(1, m.value("agent_workflow_exporter_build_info", "version", "1.2.3"));
     }
   }
