@@ -60,7 +60,8 @@ final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (LiveActivity live = demo.startLiveActivity()) {
+    LiveActivity live = demo.startLiveActivity();
+    try {
       Foreground.serve(settings, exporter -> {
         awaitFirstPoll(exporter); // so that the first page a new user opens already shows data
         out.println("Demo database: " + path);
@@ -68,6 +69,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Stop with Ctrl-C.");
         out.flush();
       });
+    } finally {
+      live.close();
     }
     return ExitCodes.OK;
   }

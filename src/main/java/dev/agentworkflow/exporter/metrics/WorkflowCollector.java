@@ -118,13 +118,13 @@ public final class WorkflowCollector extends Collector {
         "When a poll last read the database, in seconds since the epoch; 0 before the first",
         Double.isNaN(poll.lastSuccessEpochSeconds()) ? 0 : poll.lastSuccessEpochSeconds()));
     CounterMetricFamily rowsRead = new CounterMetricFamily("agent_workflow_exporter_rows_read_total",
-        "Rows read from the database, by table: grows with changes, not with the size of the database",
+        "Rows read from the database, by table: grows with changes, not with the size of the database" + AS_OF,
         List.of("table"));
     sorted(poll.rowsRead(), List::of).forEach(e -> rowsRead.addMetric(e.labels(), e.value()));
     out.add(rowsRead);
     out.add(new GaugeMetricFamily("agent_workflow_exporter_longest_read_seconds",
         "The longest single read statement, each its own read transaction, since the exporter started: "
-            + "how long a writer may have waited for the exporter", poll.longestReadSeconds()));
+            + "how long a writer may have waited for the exporter" + AS_OF, poll.longestReadSeconds()));
     GaugeMetricFamily buildInfo = new GaugeMetricFamily("agent_workflow_exporter_build_info",
         "The exporter's version; always 1", List.of("version"));
     buildInfo.addMetric(List.of(version), 1);
