@@ -49,6 +49,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    serve.logLevel.apply();
     Path path = database != null ? database
         : Files.createTempDirectory("agent-workflow-demo-").resolve("agent_workflow.db");
     ExporterSettings settings = serve.settings(path);

@@ -1,6 +1,9 @@
 package dev.agentworkflow.exporter.cli;
 
 import dev.agentworkflow.exporter.app.ExporterSettings;
+import dev.agentworkflow.exporter.app.OneShot;
+import java.io.IOException;
+import java.time.Clock;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -10,7 +13,9 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The exporter's main command: serve the metrics of one database until stopped. */
 @Command(
@@ -27,19 +32,31 @@ import picocli.CommandLine.Option;
     subcommands = DemoCommand.class,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:stopped by SIGTERM or SIGINT",
-      "1:could not start (e.g. the port is in use)",
+      "0:stopped by SIGTERM or SIGINT; with --once or --textfile: the database was read",
+      "1:could not start (e.g. the port is in use); with --once or --textfile: the database "
+          + "could not be read, or the file not written",
       "2:invalid option or value"
     },
     footerHeading = "%nEnvironment:%n",
     footer = "Each option can be set by the environment variable named after it, as shown; a flag wins.")
 public final class ExporterCommand implements Callable<Integer> {
-  private static final Logger log = LoggerFactory.getLogger(ExporterCommand.class);
+  @Spec
+  CommandSpec spec;
 
   @Option(names = "--db", paramLabel = "PATH", defaultValue = "logs/agent_workflow.db",
       description = "The SQLite database, relative to the working directory; it need not exist yet "
           + "(env AGENT_WORKFLOW_EXPORTER_DB, default ${DEFAULT-VALUE}).")
   Path database;
+
+  @Option(names = "--once",
+      description = "Read the database once, print the metrics to stdout in the text format and exit, "
+          + "instead of serving them.")
+  boolean once;
+
+  @Option(names = "--textfile", paramLabel = "PATH",
+      description = "Read the database once and write the metrics to PATH atomically (temporary file, then "
+          + "rename), as node_exporter's textfile collector reads them (name it *.prom); then exit.")
+  Path textfile;
 
   @Mixin
   ServeOptions serve;
@@ -67,11 +84,40 @@ public final class ExporterCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    serve.logLevel.apply();
     ExporterSettings settings = serve.settings(database);
+    if (once || textfile != null) {
+      return oneShot(settings);
+    }
+    Logger log = LoggerFactory.getLogger(ExporterCommand.class);
     Foreground.serve(settings, exporter -> log.info(
         "agent-workflow-exporter {} serving http://{}:{}/metrics, reading {} every {}s (timestamps without offset in {})",
         settings.version(), settings.listen().getHostString(), exporter.port(), settings.databasePath(),
         settings.interval().toSeconds(), settings.timezone()));
     return ExitCodes.OK;
+  }
+
+  private int oneShot(ExporterSettings settings) {
+    OneShot.Output output = OneShot.run(settings, Clock.systemUTC());
+    PrintWriter err = spec.commandLine().getErr();
+    if (!output.poll().databaseUp()) {
+      err.println("agent-workflow-exporter: " + output.poll().problem() + "; no metrics written");
+      err.flush();
+      return ExitCodes.CANNOT_START;
+    }
+    if (textfile == null) {
+      PrintWriter out = spec.commandLine().getOut();
+      out.print(output.text());
+      out.flush();
+      return ExitCodes.OK;
+    }
+    try {
+      OneShot.writeAtomically(textfile, output.text());
+      return ExitCodes.OK;
+    } catch (IOException e) {
+      err.println("agent-workflow-exporter: cannot write " + textfile + ": " + e.getMessage());
+      err.flush();
+      return ExitCodes.CANNOT_START;
+    }
   }
 }

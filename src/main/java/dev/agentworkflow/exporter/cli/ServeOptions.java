@@ -39,6 +39,11 @@ final class ServeOptions {
           + "(env AGENT_WORKFLOW_EXPORTER_TIMEZONE, default: the system's, ${sys:user.timezone}).")
   ZoneId timezone;
 
+  @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info", converter = LogLevelConverter.class,
+      description = "error, warn, info or debug; lines go to stderr "
+          + "(env AGENT_WORKFLOW_EXPORTER_LOG_LEVEL, default ${DEFAULT-VALUE}).")
+  LogLevel logLevel;
+
   /** The validated settings; a bad value is a {@link ParameterException} (exit 2). */
   ExporterSettings settings(Path database) {
     if (port < 0 || port > 65535) {

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param lastSuccessEpochSeconds when a poll last succeeded, {@code NaN} before the first
  * @param rowsRead rows read from the database since start, by table
  * @param longestReadSeconds the longest single statement (one read transaction) since start
+ * @param problem why the last poll did not read the database, one line; {@code null} when it did
  */
 public record PollResult(
     WorkflowSnapshot workflow,
@@ -22,7 +23,8 @@ public record PollResult(
     long pollErrors,
     double lastSuccessEpochSeconds,
     Map<String, Long> rowsRead,
-    double longestReadSeconds) {
+    double longestReadSeconds,
+    String problem) {
 
   public PollResult {
     rowsRead = Map.copyOf(rowsRead);

@@ -74,7 +74,7 @@ public final class Poller implements AutoCloseable {
 
   /** What the exporter serves before its first poll: nothing read yet. */
   public PollResult initialResult() {
-    return new PollResult(lastGood, false, Double.NaN, 0, 0, Double.NaN, rowsRead, 0);
+    return new PollResult(lastGood, false, Double.NaN, 0, 0, Double.NaN, rowsRead, 0, "no poll yet");
   }
 
   public PollResult poll() {
@@ -86,7 +86,11 @@ public final class Poller implements AutoCloseable {
       switch (file.kind()) {
         case MISSING -> {
           closeConnection();
-          problem("waiting for the database file " + database.path() + " to appear", Level.INFO, null);
+          String missing = "the database file " + database.path() + " does not exist";
+          if (!missing.equals(currentProblem)) {
+            log.info("{}; waiting for it to appear", missing);
+            currentProblem = missing;
+          }
         }
         case NOT_A_FILE -> throw new IOException(database.path() + " is not a regular file");
         case REGULAR_FILE -> {
@@ -114,7 +118,8 @@ public final class Poller implements AutoCloseable {
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     double longestRead = Math.max(invocationReader.longestStatementNanos(), sessionReader.longestStatementNanos()) / 1e9;
-    return new PollResult(lastGood, up, sizeBytes, seconds, pollErrors, lastSuccessEpochSeconds, rowsRead, longestRead);
+    return new PollResult(lastGood, up, sizeBytes, seconds, pollErrors, lastSuccessEpochSeconds, rowsRead, longestRead,
+        up ? null : currentProblem);
   }
 
   private void readChanges(DatabaseFile file) throws SQLException {

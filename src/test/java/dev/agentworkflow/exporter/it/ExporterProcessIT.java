@@ -29,7 +29,7 @@ class ExporterProcessIT {
     try (ExporterProcess exporter = ExporterProcess.start(dir,
         "--db", "logs/agent_workflow.db", "--bind", "127.0.0.1", "--port", "0", "--interval", "1")) {
       Scraper scraper = new Scraper(Integer.parseInt(exporter.await(SERVING, START)));
-      exporter.await("waiting for the database file logs/agent_workflow\\.db to appear", START);
+      exporter.await("the database file logs/agent_workflow\\.db does not exist; waiting for it to appear", START);
       Exposition waiting = scraper.metrics();
       assertEquals(0, waiting.value("agent_workflow_database_up"));
       assertEquals(1, waiting.value("agent_workflow_database_info", "path", "logs/agent_workflow.db"));
