@@ -1,6 +1,7 @@
 package dev.agentworkflow.exporter.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentworkflow.exporter.support.Exposition;
@@ -45,6 +46,7 @@ class ExporterProcessIT {
       assertEquals(0, exporter.exitCode(Duration.ofSeconds(2)), exporter.stderr());
       long millis = (System.nanoTime() - signalled) / 1_000_000;
       assertTrue(millis < 2000, "took " + millis + " ms");
+      assertFalse(exporter.stderr().contains("\tat "), "no stack trace for a missing file");
     }
   }
 
