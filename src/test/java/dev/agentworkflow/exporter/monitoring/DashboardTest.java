@@ -1,0 +1,178 @@
+package dev.agentworkflow.exporter.monitoring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard against Grafana's own JSON schema and the rules of Grafana's dashboard-linter,
+ * and every metric it names against what the exporter exposes (the golden exposition).
+ */
+class DashboardTest {
+  private static final Pattern METRIC = Pattern.compile("\\b([a-z_][a-z0-9_]*)\\s*\\{");
+  private static final Pattern RANGE_FUNCTION = Pattern.compile("\\b(rate|irate|increase)\\s*\\(");
+  private final JsonNode dashboard = Dashboard.read();
+  private final Set<String> exposed = new TreeSet<>();
+  /** Samples of counters and histograms: numbers that only go up, to be shown as rates. */
+  private final Set<String> counters = new TreeSet<>();
+
+  DashboardTest() throws Exception {
+    for (String line : Files.readAllLines(Path.of("src/test/resources/golden/metrics.txt"))) {
+      if (line.startsWith("# TYPE ")) {
+        String[] words = line.split(" ");
+        if (words[3].equals("counter")) {
+          counters.add(words[2]);
+        } else if (words[3].equals("histogram")) {
+          counters.addAll(List.of(words[2] + "_bucket", words[2] + "_count", words[2] + "_sum"));
+        }
+      } else if (!line.startsWith("#") && !line.isBlank()) {
+        exposed.add(line.split("[{ ]")[0]);
+      }
+    }
+  }
+
+  @Test
+  void validatesAgainstGrafanasDashboardSchema() throws Exception {
+    ObjectNode copy = dashboard.deepCopy();
+    // import-only keys, not part of the stored dashboard model (see the schema's README)
+    copy.remove(List.of("__inputs", "__requires", "__elements"));
+    JsonSchema schema;
+    try (InputStream in = getClass().getResourceAsStream("/grafana/dashboard.jsonschema.json")) {
+      schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(in);
+    }
+    Set<ValidationMessage> problems = schema.validate(copy);
+    assertEquals(Set.of(), problems);
+  }
+
+  @Test
+  void isImportableWithADatasourceInputAndTheTwoVariables() {
+    JsonNode input = dashboard.get("__inputs").get(0);
+    assertEquals("DS_PROMETHEUS", input.get("name").asText());
+    assertEquals("datasource", input.get("type").asText());
+    assertEquals("prometheus", input.get("pluginId").asText());
+
+    JsonNode variables = dashboard.get("templating").get("list");
+    JsonNode datasource = variables.get(0);
+    assertEquals("datasource", datasource.get("name").asText());
+    assertEquals("datasource", datasource.get("type").asText());
+    assertEquals("prometheus", datasource.get("query").asText());
+    assertEquals("${DS_PROMETHEUS}", datasource.get("current").get("value").asText());
+    JsonNode instance = variables.get(1);
+    assertEquals("instance", instance.get("name").asText());
+    assertTrue(instance.get("multi").asBoolean());
+    assertTrue(instance.get("includeAll").asBoolean());
+    assertEquals("${datasource}", instance.get("datasource").get("uid").asText());
+  }
+
+  @Test
+  void hasTheGuidesPanelGroupsAndAnExporterHealthRow() {
+    List<String> rows = new ArrayList<>();
+    dashboard.get("panels").forEach(p -> {
+      if (p.get("type").asText().equals("row")) {
+        rows.add(p.get("title").asText());
+      }
+    });
+    assertEquals(List.of("Overview", "Agent performance", "Execution time and rate", "System", "Exporter health"), rows);
+    Set<String> titles = Dashboard.panels(dashboard).stream().map(p -> p.get("title").asText())
+        .collect(Collectors.toCollection(TreeSet::new));
+    for (String title : List.of("Invocations per hour", "Unique agents", "Sessions", "Success rate",
+        "p95 execution time per agent", "Agent performance", "Phase distribution", "Average execution time by agent",
+        "Invocation rate", "Parallel executions", "Active sessions", "Agents per session",
+        "Database readable", "Poll duration", "Poll errors")) {
+      assertTrue(titles.contains(title), title + " in " + titles);
+    }
+    JsonNode donut = Dashboard.panels(dashboard).stream()
+        .filter(p -> p.get("title").asText().equals("Phase distribution")).findFirst().orElseThrow();
+    assertEquals("donut", donut.get("options").get("pieType").asText());
+  }
+
+  @Test
+  void everyPanelHasATitleADescriptionAndAUnit() {
+    for (JsonNode panel : Dashboard.panels(dashboard)) {
+      String title = panel.path("title").asText();
+      assertFalse(title.isBlank(), "a panel without a title: " + panel);
+      assertFalse(panel.path("description").asText().isBlank(), title + ": no description");
+      assertFalse(panel.path("fieldConfig").path("defaults").path("unit").asText().isBlank(), title + ": no unit");
+    }
+  }
+
+  @Test
+  void everyQueryUsesTheDatasourceVariableAndFiltersByInstance() {
+    for (JsonNode panel : Dashboard.panels(dashboard)) {
+      String title = panel.path("title").asText();
+      assertEquals("${datasource}", panel.path("datasource").path("uid").asText(), title);
+      assertTrue(panel.path("targets").size() > 0, title + ": no query");
+      for (JsonNode target : panel.path("targets")) {
+        assertEquals("${datasource}", target.path("datasource").path("uid").asText(), title);
+        String expr = target.path("expr").asText();
+        Matcher m = METRIC.matcher(expr);
+        int selectors = 0;
+        while (m.find()) {
+          selectors++;
+          String selector = expr.substring(m.end(), expr.indexOf('}', m.end()));
+          assertTrue(selector.contains("instance=~\"$instance\""), title + ": " + m.group(1) + " not filtered by $instance");
+        }
+        assertTrue(selectors > 0, title + ": no metric selector in " + expr);
+      }
+    }
+  }
+
+  @Test
+  void everyRangeFunctionUsesTheRateIntervalAndNoCounterIsShownRaw() {
+    for (Dashboard.Query q : Dashboard.queries(dashboard)) {
+      Matcher ranges = Pattern.compile("\\[([^\\]]+)\\]").matcher(q.expr());
+      while (ranges.find()) {
+        assertEquals("$__rate_interval", ranges.group(1), q.panel() + ": " + q.expr());
+      }
+      Matcher m = METRIC.matcher(q.expr());
+      while (m.find()) {
+        String metric = m.group(1);
+        if (counters.contains(metric)) {
+          String before = q.expr().substring(0, m.start());
+          Matcher function = RANGE_FUNCTION.matcher(before);
+          int lastFunctionEnd = -1;
+          while (function.find()) {
+            lastFunctionEnd = function.end();
+          }
+          assertTrue(lastFunctionEnd >= 0 && before.substring(lastFunctionEnd).isBlank(),
+              q.panel() + ": counter " + metric + " not inside rate() or increase(): " + q.expr());
+        }
+      }
+    }
+  }
+
+  @Test
+  void everyMetricNamedIsOneTheExporterExposes() {
+    assertTrue(counters.contains("agent_invocation_total") && !counters.contains("active_sessions_count"));
+    List<String> queries = new ArrayList<>(Dashboard.queries(dashboard).stream().map(Dashboard.Query::expr).toList());
+    queries.add(dashboard.get("templating").get("list").get(1).get("definition").asText());
+    for (String expr : queries) {
+      Matcher m = Pattern.compile("\\b([a-z_][a-z0-9_]*)\\s*[{,)]").matcher(expr);
+      while (m.find()) {
+        String name = m.group(1);
+        if (name.contains("_") && !Set.of("label_values", "histogram_quantile").contains(name)
+            && !name.equals("agent_name") && !name.equals("instance")) {
+          assertTrue(exposed.contains(name), name + " is not exposed; in " + expr);
+        }
+      }
+    }
+  }
+}
