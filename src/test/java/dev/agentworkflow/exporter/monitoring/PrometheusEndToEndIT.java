@@ -1,0 +1,206 @@
+package dev.agentworkflow.exporter.monitoring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentworkflow.exporter.app.Exporter;
+import dev.agentworkflow.exporter.app.ExporterSettings;
+import dev.agentworkflow.exporter.demo.DemoDatabase;
+import dev.agentworkflow.exporter.demo.LiveActivity;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The exporter (demo data, live activity) scraped by a real Prometheus that runs the shipped
+ * configuration and rules: the target comes up, the alerts load, and every dashboard query and
+ * every PromQL example of docs/monitoring.md parses and returns data.
+ */
+class PrometheusEndToEndIT {
+  private static final String RATE_INTERVAL = "20s";
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @TempDir
+  Path dir;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+  private LiveActivity live;
+  private Exporter exporter;
+  private Process prometheus;
+  private String prometheusUrl;
+
+  @BeforeEach
+  void start() throws Exception {
+    String binary = Binaries.require("prometheus");
+    DemoDatabase demo = new DemoDatabase(dir.resolve("demo/agent_workflow.db"), ZoneId.systemDefault(), new Random(7),
+        Clock.systemUTC());
+    demo.createOrReuse(Duration.ofHours(24), 48);
+    live = demo.startLiveActivity();
+    exporter = Exporter.start(new ExporterSettings(demo.path(), new InetSocketAddress("127.0.0.1", 0),
+        Duration.ofSeconds(1), Duration.ofHours(6), ZoneId.systemDefault(), "e2e"), Clock.systemUTC());
+
+    // the shipped configuration, pointed at this exporter and scraping every second
+    String config = Files.readString(Path.of("config/prometheus.yml"))
+        .replace("localhost:9091", "127.0.0.1:" + exporter.port())
+        .replace("scrape_interval: 15s", "scrape_interval: 1s")
+        .replace("evaluation_interval: 15s", "evaluation_interval: 1s");
+    Files.writeString(dir.resolve("prometheus.yml"), config);
+    Files.copy(Path.of("config/agent_workflow_rules.yml"), dir.resolve("agent_workflow_rules.yml"));
+    int port = freePort();
+    prometheusUrl = "http://127.0.0.1:" + port;
+    prometheus = new ProcessBuilder(binary, "--config.file=" + dir.resolve("prometheus.yml"),
+        "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
+        .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (prometheus != null) {
+      prometheus.destroy();
+      prometheus.waitFor(10, TimeUnit.SECONDS);
+      prometheus.destroyForcibly();
+    }
+    if (exporter != null) {
+      exporter.close();
+    }
+    if (live != null) {
+      live.close();
+    }
+  }
+
+  @Test
+  void theTargetIsUpTheAlertsLoadAndEveryQueryReturnsData() throws Exception {
+    await("the agent_workflow target to be up", () -> nonEmpty(query("up{job=\"agent_workflow\"} == 1")));
+    await("two scrapes, for rates", () -> nonEmpty(query("rate(agent_workflow_database_up[" + RATE_INTERVAL + "])")));
+
+    await("the five alerts to load and evaluate", () -> {
+      JsonNode groups = get("/api/v1/rules").path("data").path("groups");
+      Set<String> healthy = new TreeSet<>();
+      groups.forEach(g -> g.path("rules").forEach(r -> {
+        if (r.path("type").asText().equals("alerting") && r.path("health").asText().equals("ok")) {
+          healthy.add(r.path("name").asText());
+        }
+      }));
+      return healthy.equals(Set.of("AgentExecutionSlow", "HighErrorRate", "LowSuccessRate",
+          "AgentWorkflowDatabaseDown", "AgentWorkflowExporterDown"));
+    });
+
+    List<String> failures = new ArrayList<>();
+    for (Dashboard.Query q : Dashboard.queries(Dashboard.read())) {
+      String expr = q.expr().replace("$__rate_interval", RATE_INTERVAL).replace("$instance", ".*");
+      check("dashboard panel '" + q.panel() + "'", expr, failures);
+    }
+    for (String expr : docExamples()) {
+      check("docs/monitoring.md", expr, failures);
+    }
+    JsonNode instances = get("/api/v1/label/instance/values?match[]="
+        + URLEncoder.encode("agent_workflow_exporter_build_info", StandardCharsets.UTF_8)).path("data");
+    assertEquals(1, instances.size(), "the dashboard's Exporter variable has one exporter to offer: " + instances);
+    assertEquals(List.of(), failures);
+  }
+
+  @Test
+  void promtoolFindsOnlyTheDocumentedProblemInTheExportersOutput() throws Exception {
+    String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + exporter.port() + "/metrics"))
+        .build(), HttpResponse.BodyHandlers.ofString()).body();
+    assertTrue(metrics.contains("agent_invocation_total{"));
+    Process check = new ProcessBuilder(Binaries.require("promtool"), "check", "metrics").redirectErrorStream(true).start();
+    check.getOutputStream().write(metrics.getBytes(StandardCharsets.UTF_8));
+    check.getOutputStream().close();
+    String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(check.waitFor(30, TimeUnit.SECONDS));
+    // the guide's name, kept on purpose (docs/monitoring.md, "Checking the exporter's output")
+    assertEquals("active_sessions_count non-histogram and non-summary metrics should not have \"_count\" suffix",
+        output.strip());
+  }
+
+  /** The PromQL examples: the lines of the ```promql blocks that are not comments. */
+  private static List<String> docExamples() throws IOException {
+    List<String> examples = new ArrayList<>();
+    boolean inBlock = false;
+    for (String line : Files.readAllLines(Path.of("docs/monitoring.md"))) {
+      if (line.startsWith("```")) {
+        inBlock = line.equals("```promql");
+      } else if (inBlock && !line.isBlank() && !line.startsWith("#")) {
+        examples.add(line.strip());
+      }
+    }
+    assertFalse(examples.isEmpty(), "no PromQL examples found in docs/monitoring.md");
+    return examples;
+  }
+
+  private void check(String where, String expr, List<String> failures) throws Exception {
+    JsonNode answer = query(expr);
+    if (!answer.path("status").asText().equals("success")) {
+      failures.add(where + ": " + expr + " -> " + answer.path("error").asText());
+    } else if (!nonEmpty(answer)) {
+      failures.add(where + ": " + expr + " -> no data");
+    }
+  }
+
+  private JsonNode query(String expr) throws Exception {
+    return get("/api/v1/query?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8));
+  }
+
+  private static boolean nonEmpty(JsonNode answer) {
+    return answer.path("status").asText().equals("success") && answer.path("data").path("result").size() > 0;
+  }
+
+  private JsonNode get(String path) throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(prometheusUrl + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return json.readTree(response.body());
+  }
+
+  private interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  private void await(String what, Condition condition) throws Exception {
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < end) {
+      try {
+        if (condition.holds()) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // Prometheus is still starting
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("timed out waiting for " + what + "; Prometheus log:\n"
+        + Files.readString(dir.resolve("prometheus.log")));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
