@@ -114,15 +114,9 @@ class DeployFilesIT {
     try (var in = getClass().getResourceAsStream("/ci/hook_writer.py")) {
       Files.copy(in, writer);
     }
-    ProcessBuilder script = new ProcessBuilder("sh", CI_SCRIPT.toAbsolutePath().toString(), "run", "--",
-        "python3", writer.toString(), "40").directory(dir.toFile()).redirectErrorStream(true);
-    script.environment().put("EXPORTER_JAR", System.getProperty("exporter.jar"));
-    script.environment().put("EXPORTER_PORT", Integer.toString(freePort()));
-    script.environment().put("EXPORTER_INTERVAL", "1");
-    Process process = script.start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(120, TimeUnit.SECONDS), output);
-    assertEquals(0, process.exitValue(), output);
+    Result script = runScript("python3", writer.toString(), "40");
+    String output = script.output;
+    assertEquals(0, script.code, output);
 
     Exposition collected = Exposition.parse(Files.readString(dir.resolve("agent-workflow-metrics.prom")));
     assertEquals(40, collected.value("agent_invocation_total", "agent_name", "backend-developer",
@@ -134,15 +128,8 @@ class DeployFilesIT {
 
   @Test
   void theCiScriptPassesOnTheWorkflowsFailureAndStillCollects() throws Exception {
-    ProcessBuilder script = new ProcessBuilder("sh", CI_SCRIPT.toAbsolutePath().toString(), "run", "--",
-        "sh", "-c", "exit 3").directory(dir.toFile()).redirectErrorStream(true);
-    script.environment().put("EXPORTER_JAR", System.getProperty("exporter.jar"));
-    script.environment().put("EXPORTER_PORT", Integer.toString(freePort()));
-    script.environment().put("EXPORTER_INTERVAL", "1");
-    Process process = script.start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(120, TimeUnit.SECONDS), output);
-    assertEquals(3, process.exitValue(), output);
+    Result script = runScript("sh", "-c", "exit 3");
+    assertEquals(3, script.code, script.output);
     assertEquals(0, Exposition.parse(Files.readString(dir.resolve("agent-workflow-metrics.prom")))
         .value("agent_workflow_database_up"), "no database was written: collected all the same");
   }
@@ -155,6 +142,20 @@ class DeployFilesIT {
         .map(line -> line.substring(line.indexOf("run-in-ci.sh") + "run-in-ci.sh".length()).strip())
         .toList();
     assertEquals(List.of("start", "collect", "stop"), steps);
+  }
+
+  /** {@code run-in-ci.sh run -- workflow…} in the test's folder, polling every second. */
+  private Result runScript(String... workflow) throws Exception {
+    List<String> command = new ArrayList<>(List.of("sh", CI_SCRIPT.toAbsolutePath().toString(), "run", "--"));
+    command.addAll(List.of(workflow));
+    ProcessBuilder script = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+    script.environment().put("EXPORTER_JAR", System.getProperty("exporter.jar"));
+    script.environment().put("EXPORTER_PORT", Integer.toString(freePort()));
+    script.environment().put("EXPORTER_INTERVAL", "1");
+    Process process = script.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(120, TimeUnit.SECONDS), output);
+    return new Result(process.exitValue(), output);
   }
 
   /** The words of the unit's ExecStart=, which has no quoting. */

@@ -184,10 +184,7 @@ class PollerTest {
     // deleted and created again between two polls: file systems often give it the same inode
     Files.delete(file);
     db = HookDatabase.create(file);
-    for (int i = 0; i < 3; i++) {
-      long next = db.startAgent("s2", "review", "test-validator", at(100 + i));
-      db.finishAgent(next, at(101 + i), "completed", 1.0, "m");
-    }
+    finishReviews(3);
     assertEquals(Map.of("review", 3L), poller.poll().workflow().phases());
   }
 
@@ -200,10 +197,7 @@ class PollerTest {
     assertFalse(poller.poll().databaseUp());
 
     db = HookDatabase.create(file);
-    for (int i = 0; i < 3; i++) {
-      long next = db.startAgent("s2", "review", "test-validator", at(100 + i));
-      db.finishAgent(next, at(101 + i), "completed", 1.0, "m");
-    }
+    finishReviews(3);
     assertEquals(Map.of("review", 3L), poller.poll().workflow().phases());
   }
 
@@ -448,6 +442,14 @@ class PollerTest {
     assertEquals(1, poller.poll().workflow().parallelExecutions());
     db.finishAgent(id, at(5), "completed", 5.0, "m");
     assertEquals(Map.of("planning", 1L), poller.poll().workflow().phases());
+  }
+
+  /** {@code n} finished review invocations in the current database. */
+  private void finishReviews(int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      long id = db.startAgent("s2", "review", "test-validator", at(100 + i));
+      db.finishAgent(id, at(101 + i), "completed", 1.0, "m");
+    }
   }
 
   private long rowsRead(PollResult result) {
