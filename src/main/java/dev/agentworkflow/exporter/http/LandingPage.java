@@ -3,12 +3,10 @@ package dev.agentworkflow.exporter.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 
 /** {@code /}: what this is and where the metrics are. Any other unknown path is a 404. */
 final class LandingPage implements HttpHandler {
-  private final byte[] page;
+  private final String page;
 
   LandingPage(String version, String databasePath) {
     this.page = """
@@ -24,23 +22,16 @@ final class LandingPage implements HttpHandler {
         </ul>
         </body>
         </html>
-        """.formatted(escape(version), escape(databasePath)).getBytes(StandardCharsets.UTF_8);
+        """.formatted(escape(version), escape(databasePath));
   }
 
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      boolean root = exchange.getRequestURI().getPath().equals("/");
-      String method = exchange.getRequestMethod();
-      byte[] body = root ? page : "Not Found. The metrics are at /metrics.\n".getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", root ? "text/html; charset=utf-8" : "text/plain; charset=utf-8");
-      if (method.equals("HEAD")) {
-        exchange.sendResponseHeaders(root ? 200 : 404, -1);
-        return;
-      }
-      exchange.sendResponseHeaders(root ? 200 : 404, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
+      if (exchange.getRequestURI().getPath().equals("/")) {
+        Responses.text(exchange, 200, "text/html; charset=utf-8", page);
+      } else {
+        Responses.notFound(exchange);
       }
     }
   }

@@ -2,30 +2,59 @@ package dev.agentworkflow.exporter.http;
 
 import com.sun.net.httpserver.HttpServer;
 import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.exporter.HTTPServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The HTTP endpoint. We bind the {@link HttpServer} ourselves so that a port in use fails here,
- * before anything else starts, and so that {@code /} can be the landing page instead of a second
- * copy of the metrics.
+ * The HTTP endpoint: {@code /metrics}, {@code /-/healthy}, and a landing page on {@code /}.
+ *
+ * <p>Built on the JDK's server rather than simpleclient's {@code HTTPServer}, because the JDK
+ * server reads a request's headers on a worker thread, and simpleclient's fixed pool of five
+ * workers (then the dispatcher thread itself) lets a handful of clients that never finish a request
+ * block every scrape for a minute. Here workers are made on demand up to {@link #MAX_WORKERS}
+ * and reclaimed when idle, so slow clients cannot starve a scrape; past that, new work is
+ * dropped and the JDK closes the connection when the request time limit below runs out.
  */
 public final class MetricsServer implements AutoCloseable {
+  static final int MAX_WORKERS = 256;
+
+  static {
+    // JDK-wide settings of com.sun.net.httpserver, read once when it is first used: a request
+    // must arrive within 10 s, a response be taken within 60 s. Kept if set on the command line.
+    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+      System.setProperty("sun.net.httpserver.maxReqTime", "10");
+    }
+    if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
+      System.setProperty("sun.net.httpserver.maxRspTime", "60");
+    }
+  }
+
   private final HttpServer http;
-  private final HTTPServer prometheus;
+  private final ThreadPoolExecutor workers;
 
   /** Binds and starts serving; throws {@link java.net.BindException} when the port is taken. */
   public MetricsServer(InetSocketAddress address, CollectorRegistry registry, String version, String databasePath)
       throws IOException {
-    this.http = HttpServer.create(address, 64);
-    this.prometheus = new HTTPServer.Builder()
-        .withHttpServer(http)
-        .withRegistry(registry)
-        .withDaemonThreads(true)
-        .build();
-    http.removeContext("/");
+    this.http = HttpServer.create(address, 128);
+    AtomicInteger count = new AtomicInteger();
+    this.workers = new ThreadPoolExecutor(0, MAX_WORKERS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
+      Thread thread = new Thread(runnable, "http-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    }, new ThreadPoolExecutor.DiscardPolicy());
+    http.setExecutor(workers);
     http.createContext("/", new LandingPage(version, databasePath));
+    http.createContext("/metrics", new MetricsHandler(registry));
+    http.createContext("/-/healthy", exchange -> {
+      try (exchange) {
+        Responses.text(exchange, 200, "text/plain; charset=utf-8", "Healthy.\n");
+      }
+    });
+    http.start();
   }
 
   /** The port actually bound: the one asked for, or the one the system chose for port 0. */
@@ -35,6 +64,7 @@ public final class MetricsServer implements AutoCloseable {
 
   @Override
   public void close() {
-    prometheus.close();
+    http.stop(0);
+    workers.shutdownNow();
   }
 }

@@ -127,6 +127,7 @@ class PrometheusEndToEndIT {
 
   @Test
   void promtoolFindsOnlyTheDocumentedProblemInTheExportersOutput() throws Exception {
+    assertTrue(exporter.awaitFirstPoll(WAIT));
     String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + exporter.port() + "/metrics"))
         .build(), HttpResponse.BodyHandlers.ofString()).body();
     assertTrue(metrics.contains("agent_invocation_total{"));

@@ -1,0 +1,90 @@
+package dev.agentworkflow.exporter.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.exporter.common.TextFormat;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * {@code /metrics}: the registry in the text format or OpenMetrics, as the {@code Accept} header
+ * asks; gzip when the client accepts it; {@code ?name[]=…} keeps only the named families, as
+ * simpleclient's server does. The body is rendered in full before the response starts, so a
+ * failure never leaves half a scrape on the wire.
+ */
+final class MetricsHandler implements HttpHandler {
+  private final CollectorRegistry registry;
+
+  MetricsHandler(CollectorRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      if (!exchange.getRequestURI().getPath().equals("/metrics")) {
+        Responses.notFound(exchange);
+        return;
+      }
+      String contentType = TextFormat.chooseContentType(exchange.getRequestHeaders().getFirst("Accept"));
+      ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
+      try (Writer writer = new OutputStreamWriter(body, StandardCharsets.UTF_8)) {
+        Set<String> names = requestedNames(exchange.getRequestURI().getRawQuery());
+        TextFormat.writeFormat(contentType, writer,
+            names.isEmpty() ? registry.metricFamilySamples() : registry.filteredMetricFamilySamples(names));
+      }
+      exchange.getResponseHeaders().set("Content-Type", contentType);
+      boolean head = exchange.getRequestMethod().equals("HEAD");
+      if (acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding")) && !head) {
+        exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = new GZIPOutputStream(exchange.getResponseBody())) {
+          body.writeTo(out);
+        }
+      } else {
+        exchange.sendResponseHeaders(200, head ? -1 : body.size());
+        if (!head) {
+          try (OutputStream out = exchange.getResponseBody()) {
+            body.writeTo(out);
+          }
+        }
+      }
+    }
+  }
+
+  private static Set<String> requestedNames(String rawQuery) {
+    Set<String> names = new HashSet<>();
+    if (rawQuery != null) {
+      for (String pair : rawQuery.split("&")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0 && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).equals("name[]")) {
+          names.add(URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return names;
+  }
+
+  private static boolean acceptsGzip(List<String> acceptEncoding) {
+    if (acceptEncoding != null) {
+      for (String header : acceptEncoding) {
+        for (String encoding : header.split(",")) {
+          if (encoding.strip().toLowerCase(java.util.Locale.ROOT).startsWith("gzip")) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+}
