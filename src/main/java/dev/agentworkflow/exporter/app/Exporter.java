@@ -12,10 +12,8 @@ import dev.agentworkflow.exporter.poll.Poller;
 import dev.agentworkflow.exporter.track.WorkflowTracker;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneId;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -49,7 +47,7 @@ public final class Exporter implements AutoCloseable {
 
   /** Binds the port (failing with {@link java.net.BindException} if taken), then starts polling. */
   public static Exporter start(ExporterSettings settings, Clock clock) throws IOException {
-    Poller poller = newPoller(settings.databasePath(), settings.timezone(), settings.staleAfter(), clock);
+    Poller poller = newPoller(settings, clock);
     AtomicReference<PollResult> latest = new AtomicReference<>(poller.initialResult());
     CollectorRegistry registry = new CollectorRegistry();
     String path = settings.databasePath().toString();
@@ -65,14 +63,14 @@ public final class Exporter implements AutoCloseable {
   }
 
   /** A poller of one database, wired as a running exporter wires it (also for tests and one-shot runs). */
-  public static Poller newPoller(Path database, ZoneId timezone, Duration staleAfter, Clock clock) {
-    TimestampParser timestamps = new TimestampParser(timezone);
+  public static Poller newPoller(ExporterSettings settings, Clock clock) {
+    TimestampParser timestamps = new TimestampParser(settings.timezone());
     return new Poller(
-        new WorkflowDatabase(database, BUSY_TIMEOUT),
+        new WorkflowDatabase(settings.databasePath(), BUSY_TIMEOUT),
         InvocationRows.reader(timestamps),
         SessionRows.reader(timestamps),
         () -> new WorkflowTracker(WorkflowCollector.agentDurationBuckets(),
-            WorkflowCollector.sessionDurationBuckets(), staleAfter),
+            WorkflowCollector.sessionDurationBuckets(), settings.staleAfter(), settings.maxLabelValues()),
         clock);
   }
 

@@ -13,7 +13,14 @@ import java.time.ZoneId;
  * @param interval time between the end of a poll and the start of the next
  * @param staleAfter how long an unfinished invocation counts as running
  * @param timezone zone of timestamps written without an offset
+ * @param maxLabelValues distinct values per label before new ones read as {@code other}
  * @param version the exporter's version, for build_info and the landing page
  */
 public record ExporterSettings(
-    Path databasePath, InetSocketAddress listen, Duration interval, Duration staleAfter, ZoneId timezone, String version) {}
+    Path databasePath,
+    InetSocketAddress listen,
+    Duration interval,
+    Duration staleAfter,
+    ZoneId timezone,
+    int maxLabelValues,
+    String version) {}

@@ -25,7 +25,7 @@ public final class OneShot {
 
   public static Output run(ExporterSettings settings, Clock clock) {
     PollResult poll;
-    try (Poller poller = Exporter.newPoller(settings.databasePath(), settings.timezone(), settings.staleAfter(), clock)) {
+    try (Poller poller = Exporter.newPoller(settings, clock)) {
       poll = poller.poll();
     }
     CollectorRegistry registry = new CollectorRegistry();

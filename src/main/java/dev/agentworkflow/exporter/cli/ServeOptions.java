@@ -39,6 +39,12 @@ final class ServeOptions {
           + "(env AGENT_WORKFLOW_EXPORTER_TIMEZONE, default: the system's, ${sys:user.timezone}).")
   ZoneId timezone;
 
+  @Option(names = "--max-label-values", paramLabel = "N", defaultValue = "500",
+      description = "Distinct values kept per label (agent_name, phase, status, model); later ones are reported as "
+          + "'other' and counted in agent_workflow_exporter_label_overflow_total "
+          + "(env AGENT_WORKFLOW_EXPORTER_MAX_LABEL_VALUES, default ${DEFAULT-VALUE}).")
+  int maxLabelValues;
+
   @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info", converter = LogLevelConverter.class,
       description = "error, warn, info or debug; lines go to stderr "
           + "(env AGENT_WORKFLOW_EXPORTER_LOG_LEVEL, default ${DEFAULT-VALUE}).")
@@ -52,11 +58,14 @@ final class ServeOptions {
     if (intervalSeconds < 1) {
       throw new ParameterException(spec.commandLine(), "--interval must be at least 1 second, got " + intervalSeconds);
     }
+    if (maxLabelValues < 1) {
+      throw new ParameterException(spec.commandLine(), "--max-label-values must be at least 1, got " + maxLabelValues);
+    }
     InetSocketAddress listen = new InetSocketAddress(bind, port);
     if (listen.isUnresolved()) {
       throw new ParameterException(spec.commandLine(), "--bind: cannot resolve address '" + bind + "'");
     }
     return new ExporterSettings(database, listen, Duration.ofSeconds(intervalSeconds), staleAfter,
-        timezone != null ? timezone : ZoneId.systemDefault(), ManifestVersion.version());
+        timezone != null ? timezone : ZoneId.systemDefault(), maxLabelValues, ManifestVersion.version());
   }
 }

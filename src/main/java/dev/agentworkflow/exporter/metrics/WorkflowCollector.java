@@ -125,6 +125,11 @@ public final class WorkflowCollector extends Collector {
     out.add(new GaugeMetricFamily("agent_workflow_exporter_longest_read_seconds",
         "The longest single read statement, each its own read transaction, since the exporter started: "
             + "how long a writer may have waited for the exporter" + AS_OF, poll.longestReadSeconds()));
+    CounterMetricFamily overflow = new CounterMetricFamily("agent_workflow_exporter_label_overflow_total",
+        "Finished invocations counted with a label value reported as 'other': past --max-label-values distinct "
+            + "values of the label, or longer than 256 characters" + AS_OF, List.of("label"));
+    sorted(w.labelOverflow(), List::of).forEach(e -> overflow.addMetric(e.labels(), e.value()));
+    out.add(overflow);
     GaugeMetricFamily buildInfo = new GaugeMetricFamily("agent_workflow_exporter_build_info",
         "The exporter's version; always 1", List.of("version"));
     buildInfo.addMetric(List.of(version), 1);

@@ -18,7 +18,8 @@ public record WorkflowSnapshot(
     double avgAgentsPerSession,
     long parallelExecutions,
     long activeSessions,
-    long totalSessions) {
+    long totalSessions,
+    Map<String, Long> labelOverflow) {
 
   public WorkflowSnapshot {
     invocations = Map.copyOf(invocations);
@@ -27,11 +28,12 @@ public record WorkflowSnapshot(
     agentDurations = Map.copyOf(agentDurations);
     agentLastExecution = Map.copyOf(agentLastExecution);
     agentSuccessRate = Map.copyOf(agentSuccessRate);
+    labelOverflow = Map.copyOf(labelOverflow);
   }
 
   /** The state before anything was read: no series, zero gauges. */
   public static WorkflowSnapshot empty(HistogramSnapshot emptySessionDurations) {
     return new WorkflowSnapshot(
-        Map.of(), Map.of(), Map.of(), Map.of(), emptySessionDurations, Map.of(), Map.of(), 0, 0, 0, 0, 0);
+        Map.of(), Map.of(), Map.of(), Map.of(), emptySessionDurations, Map.of(), Map.of(), 0, 0, 0, 0, 0, Map.of());
   }
 }

@@ -9,7 +9,9 @@ import dev.agentworkflow.exporter.model.InvocationLabels;
 import dev.agentworkflow.exporter.model.InvocationRow;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Counts each finished invocation exactly once and remembers the ones still running.
@@ -20,6 +22,9 @@ import java.util.Map;
  */
 public final class InvocationTracker {
   private final double[] durationBuckets;
+  private final LabelValues labels;
+  /** 64-bit hashes of every agent name seen: total_unique_agents stays exact without keeping names. */
+  private final Set<Long> agentNameHashes = new HashSet<>();
 
   private long highestRowId;
   /** Row id of each invocation seen unfinished, with its start time (NaN when unknown). */
@@ -36,8 +41,10 @@ public final class InvocationTracker {
 
   private Figures figures;
 
-  public InvocationTracker(double[] durationBuckets) {
+  /** @param maxLabelValues distinct values admitted per label before new ones read as {@code other} */
+  public InvocationTracker(double[] durationBuckets, int maxLabelValues) {
     this.durationBuckets = durationBuckets.clone();
+    this.labels = new LabelValues(maxLabelValues, "agent_name", "phase", "status", "model");
   }
 
   /** The highest row id seen: the next poll reads rows above it. */
@@ -64,8 +71,10 @@ public final class InvocationTracker {
       return;
     }
     figures = null;
-    AgentTally agent = agents.computeIfAbsent(row.agentName(), name -> new AgentTally(agents.size()));
+    String agentLabel = labels.of("agent_name", row.agentName());
+    AgentTally agent = agents.computeIfAbsent(agentLabel, name -> new AgentTally(agents.size()));
     if (isNew) {
+      agentNameHashes.add(hash64(row.agentName()));
       noteState(row, agent);
     }
     if (CountingRules.isFinished(row.endTimeSet(), row.status())) {
@@ -113,13 +122,14 @@ public final class InvocationTracker {
   }
 
   private void count(InvocationRow row, AgentTally agent) {
-    String phase = label(row.phase());
-    String status = label(row.status());
-    String model = label(row.model());
-    invocations.merge(new InvocationLabels(row.agentName(), phase, status, model), 1L, Long::sum);
+    String agentName = labels.counted("agent_name", row.agentName());
+    String phase = labels.counted("phase", label(row.phase()));
+    String status = labels.counted("status", label(row.status()));
+    String model = labels.counted("model", label(row.model()));
+    invocations.merge(new InvocationLabels(agentName, phase, status, model), 1L, Long::sum);
     phases.merge(phase, 1L, Long::sum);
     if (CountingRules.isError(row.status())) {
-      errors.merge(new ErrorLabels(row.agentName(), phase), 1L, Long::sum);
+      errors.merge(new ErrorLabels(agentName, phase), 1L, Long::sum);
     }
     agent.finished++;
     if (CountingRules.isSuccess(row.status())) {
@@ -129,7 +139,7 @@ public final class InvocationTracker {
         CountingRules.duration(row.durationSeconds(), row.startEpochSeconds(), row.endEpochSeconds());
     if (!Double.isNaN(duration)) {
       durations
-          .computeIfAbsent(new DurationLabels(row.agentName(), phase, model),
+          .computeIfAbsent(new DurationLabels(agentName, phase, model),
               l -> new HistogramAccumulator(durationBuckets))
           .observe(duration);
     }
@@ -151,7 +161,7 @@ public final class InvocationTracker {
     double avgAgents = sessionAgents.isEmpty() ? 0 : (double) sessionAgentPairs / sessionAgents.size();
     return new Figures(
         Map.copyOf(invocations), Map.copyOf(errors), Map.copyOf(phases), Map.copyOf(histograms),
-        Map.copyOf(lastExecution), Map.copyOf(successRate), agents.size(), avgAgents);
+        Map.copyOf(lastExecution), Map.copyOf(successRate), agentNameHashes.size(), avgAgents, labels.overflow());
   }
 
   /** The invocation part of a {@code WorkflowSnapshot}, immutable. */
@@ -163,7 +173,18 @@ public final class InvocationTracker {
       Map<String, Double> lastExecution,
       Map<String, Double> successRate,
       long uniqueAgents,
-      double avgAgentsPerSession) {}
+      double avgAgentsPerSession,
+      Map<String, Long> labelOverflow) {}
+
+  /** FNV-1a over the UTF-16 code units: 64 bits, so 10^5 names collide with odds of about 10^-9. */
+  private static long hash64(String s) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < s.length(); i++) {
+      h ^= s.charAt(i);
+      h *= 0x100000001b3L;
+    }
+    return h;
+  }
 
   private static final class AgentTally {
     final int index;

@@ -13,8 +13,9 @@ public final class WorkflowTracker {
   private final SessionTracker sessions;
   private final double staleAfterSeconds;
 
-  public WorkflowTracker(double[] agentDurationBuckets, double[] sessionDurationBuckets, Duration staleAfter) {
-    this.invocations = new InvocationTracker(agentDurationBuckets);
+  public WorkflowTracker(double[] agentDurationBuckets, double[] sessionDurationBuckets, Duration staleAfter,
+      int maxLabelValues) {
+    this.invocations = new InvocationTracker(agentDurationBuckets, maxLabelValues);
     this.sessions = new SessionTracker(sessionDurationBuckets);
     this.staleAfterSeconds = staleAfter.toNanos() / 1e9;
   }
@@ -36,6 +37,6 @@ public final class WorkflowTracker {
         inv.invocations(), inv.errors(), inv.phases(), inv.durations(), ses.durations(),
         inv.lastExecution(), inv.successRate(), inv.uniqueAgents(), inv.avgAgentsPerSession(),
         invocations.parallelExecutions(nowSeconds, staleAfterSeconds),
-        ses.activeSessions(), ses.totalSessions());
+        ses.activeSessions(), ses.totalSessions(), inv.labelOverflow());
   }
 }

@@ -31,7 +31,7 @@ class ExporterHttpTest {
 
   private Exporter start(Path db) throws Exception {
     ExporterSettings settings = new ExporterSettings(db, new InetSocketAddress("127.0.0.1", 0),
-        Duration.ofHours(1), Duration.ofHours(6), HookDatabase.ZONE, "1.2.3");
+        Duration.ofHours(1), Duration.ofHours(6), HookDatabase.ZONE, 500, "1.2.3");
     return Exporter.start(settings, clock);
   }
 

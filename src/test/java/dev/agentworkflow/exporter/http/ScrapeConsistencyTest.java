@@ -8,6 +8,7 @@ import dev.agentworkflow.exporter.app.ExporterSettings;
 import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
 import dev.agentworkflow.exporter.support.Scraper;
+import dev.agentworkflow.exporter.support.TestSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -42,8 +43,7 @@ class ScrapeConsistencyTest {
   void everyScrapeIsOnePollAndTheEndMatchesTheDatabase() throws Exception {
     Path file = dir.resolve("agent_workflow.db");
     HookDatabase db = HookDatabase.create(file);
-    ExporterSettings settings = new ExporterSettings(file, new InetSocketAddress("127.0.0.1", 0),
-        Duration.ofMillis(20), Duration.ofHours(6), HookDatabase.ZONE, "test");
+    ExporterSettings settings = TestSettings.of(file, Duration.ofMillis(20));
     AtomicInteger writerFailures = new AtomicInteger();
     AtomicBoolean writing = new AtomicBoolean(true);
     Instant base = Instant.now();

@@ -7,6 +7,7 @@ import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.poll.Poller;
 import dev.agentworkflow.exporter.support.HookDatabase;
 import dev.agentworkflow.exporter.support.MutableClock;
+import dev.agentworkflow.exporter.support.TestSettings;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.io.StringWriter;
@@ -46,7 +47,7 @@ class ExpositionGoldenTest {
 
     MutableClock clock = new MutableClock(T0.plusSeconds(900));
     PollResult polled;
-    try (Poller poller = Exporter.newPoller(file, HookDatabase.ZONE, Duration.ofHours(6), clock)) {
+    try (Poller poller = Exporter.newPoller(TestSettings.of(file), clock)) {
       polled = poller.poll();
     }
     // the two figures that depend on the machine, pinned

@@ -63,7 +63,7 @@ class PrometheusEndToEndIT {
     demo.createOrReuse(Duration.ofHours(24), 48);
     live = demo.startLiveActivity();
     exporter = Exporter.start(new ExporterSettings(demo.path(), new InetSocketAddress("127.0.0.1", 0),
-        Duration.ofSeconds(1), Duration.ofHours(6), ZoneId.systemDefault(), "e2e"), Clock.systemUTC());
+        Duration.ofSeconds(1), Duration.ofHours(6), ZoneId.systemDefault(), 500, "e2e"), Clock.systemUTC());
 
     // the shipped configuration, pointed at this exporter and scraping every second
     String config = Files.readString(Path.of("config/prometheus.yml"))

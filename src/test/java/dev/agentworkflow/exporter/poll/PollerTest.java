@@ -12,6 +12,7 @@ import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import dev.agentworkflow.exporter.support.HookDatabase;
 import dev.agentworkflow.exporter.support.MutableClock;
+import dev.agentworkflow.exporter.support.TestSettings;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ class PollerTest {
   }
 
   private Poller newPoller() {
-    return Exporter.newPoller(file, HookDatabase.ZONE, Duration.ofHours(6), clock);
+    return Exporter.newPoller(TestSettings.of(file), clock);
   }
 
   private static Instant at(long seconds) {

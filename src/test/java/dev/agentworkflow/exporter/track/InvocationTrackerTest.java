@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class InvocationTrackerTest {
   private static final double[] BUCKETS = {1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600};
   private static final double NONE = Double.NaN;
-  private final InvocationTracker tracker = new InvocationTracker(BUCKETS);
+  private final InvocationTracker tracker = new InvocationTracker(BUCKETS, 500);
 
   @Test
   void aStartedRowIsOpenAndCountsNowhereUntilItFinishes() {
@@ -185,6 +185,29 @@ class InvocationTrackerTest {
     // a later re-read of it is ignored: it is neither new nor open
     tracker.accept(finished(1, "s", "p", "a", "completed", "m", 100, 101, 1));
     assertFalse(tracker.figures().phases().containsKey("p"));
+  }
+
+  @Test
+  void pastTheLimitNewLabelValuesReadOtherAndAreCounted() {
+    InvocationTracker limited = new InvocationTracker(BUCKETS, 2);
+    long id = 0;
+    for (String agent : new String[] {"a1", "a2", "a3", "a4", "a1"}) {
+      limited.accept(finished(++id, "s", "p", agent, "completed", null, 0, 1, 1));
+    }
+    limited.accept(finished(++id, "s", "p", "x".repeat(257), "completed", null, 0, 1, 1)); // too long
+    limited.accept(finished(++id, "s", "p", "a2", "completed", null, 0, 1, 1)); // admitted before
+    limited.accept(started(++id, "s", "p", "a5", 0));
+
+    InvocationTracker.Figures f = limited.figures();
+    assertEquals(Map.of(
+            new InvocationLabels("a1", "p", "completed", "unknown"), 2L,
+            new InvocationLabels("a2", "p", "completed", "unknown"), 2L,
+            new InvocationLabels("other", "p", "completed", "unknown"), 3L),
+        f.invocations());
+    // 'unknown' is not a value that counts toward the limit
+    assertEquals(Map.of("agent_name", 3L, "phase", 0L, "status", 0L, "model", 0L), f.labelOverflow());
+    assertEquals(Map.of("a1", 100.0, "a2", 100.0, "other", 100.0), f.successRate());
+    assertEquals(6, f.uniqueAgents(), "a1 to a5 and the long one: the count of distinct names stays exact");
   }
 
   private HistogramSnapshot histogram(String agent, String phase, String model) {

@@ -1,0 +1,21 @@
+package dev.agentworkflow.exporter.support;
+
+import dev.agentworkflow.exporter.app.ExporterSettings;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Settings for an exporter in a test: loopback, a free port, the hooks' zone, the defaults otherwise. */
+public final class TestSettings {
+  private TestSettings() {}
+
+  public static ExporterSettings of(Path database, Duration interval) {
+    return new ExporterSettings(database, new InetSocketAddress("127.0.0.1", 0), interval, Duration.ofHours(6),
+        HookDatabase.ZONE, 500, "test");
+  }
+
+  /** For tests that poll by hand: the scheduled polls are an hour apart. */
+  public static ExporterSettings of(Path database) {
+    return of(database, Duration.ofHours(1));
+  }
+}
