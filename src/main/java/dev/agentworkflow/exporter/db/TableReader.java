@@ -69,7 +69,7 @@ public final class TableReader<R> {
   private String rowsAfterSql;
   private String rowsByIdSql;
   private int chunkSize = 1_000;
-  private long longestStatementNanos;
+  private long longestLockNanos;
 
   public TableReader(String table, List<String> columns, RowMapper<R> mapper) {
     this.table = table;
@@ -159,16 +159,22 @@ public final class TableReader<R> {
         statement.setLong(1, after);
         statement.setInt(2, limit);
         long started = System.nanoTime();
+        long locked = 0;
         int read = 0;
         try (ResultSet rs = statement.executeQuery()) {
           while (rs.next()) {
+            if (read == 0) {
+              locked = System.nanoTime(); // the shared lock is held from the first row on
+            }
             R row = mapper.map(rs);
             after = rs.getLong("row_id");
             sink.accept(row);
             read++;
           }
         }
-        adaptChunk(System.nanoTime() - started, read == limit);
+        long finished = System.nanoTime();
+        noteLockHeld(read == 0 ? 0 : finished - locked);
+        adaptChunk(finished - started, read == limit);
         total += read;
         if (read < limit) {
           return total;
@@ -202,14 +208,17 @@ public final class TableReader<R> {
         }
         List<R> rows = new ArrayList<>(to - from);
         Set<Long> seen = new HashSet<>();
-        long started = System.nanoTime();
+        long locked = 0;
         try (ResultSet rs = statement.executeQuery()) {
           while (rs.next()) {
+            if (locked == 0) {
+              locked = System.nanoTime();
+            }
             rows.add(mapper.map(rs));
             seen.add(rs.getLong("row_id"));
           }
         }
-        note(System.nanoTime() - started);
+        noteLockHeld(locked == 0 ? 0 : System.nanoTime() - locked);
         rows.forEach(found);
         for (int i = from; i < to; i++) {
           if (!seen.contains(rowIds[i])) {
@@ -222,13 +231,18 @@ public final class TableReader<R> {
     return total;
   }
 
-  /** The longest single statement (one read transaction) so far, in nanoseconds. */
-  public long longestStatementNanos() {
-    return longestStatementNanos;
+  /**
+   * The longest time a statement of this reader held SQLite's shared lock so far, in nanoseconds:
+   * from its first row to the end of its result set, the time a writer's commit may have had to
+   * wait for us. Time spent waiting for a writer's lock before the first row is not counted: we
+   * hold nothing then.
+   */
+  public long longestLockNanos() {
+    return longestLockNanos;
   }
 
+  /** Time a chunk takes in all, waiting included, sets the chunk size. */
   private void adaptChunk(long elapsedNanos, boolean full) {
-    note(elapsedNanos);
     if (elapsedNanos > TARGET_CHUNK_NANOS) {
       chunkSize = Math.max(MIN_CHUNK, chunkSize / 2);
     } else if (full && elapsedNanos < TARGET_CHUNK_NANOS / 2) {
@@ -236,7 +250,7 @@ public final class TableReader<R> {
     }
   }
 
-  private void note(long elapsedNanos) {
-    longestStatementNanos = Math.max(longestStatementNanos, elapsedNanos);
+  private void noteLockHeld(long nanos) {
+    longestLockNanos = Math.max(longestLockNanos, nanos);
   }
 }

@@ -123,8 +123,8 @@ public final class WorkflowCollector extends Collector {
     sorted(poll.rowsRead(), List::of).forEach(e -> rowsRead.addMetric(e.labels(), e.value()));
     out.add(rowsRead);
     out.add(new GaugeMetricFamily("agent_workflow_exporter_longest_read_seconds",
-        "The longest single read statement, each its own read transaction, since the exporter started: "
-            + "how long a writer may have waited for the exporter" + AS_OF, poll.longestReadSeconds()));
+        "The longest time one read statement held SQLite's shared lock since the exporter started: "
+            + "how long a writer's commit may have waited for the exporter" + AS_OF, poll.longestReadSeconds()));
     CounterMetricFamily overflow = new CounterMetricFamily("agent_workflow_exporter_label_overflow_total",
         "Finished invocations counted with a label value reported as 'other': past --max-label-values distinct "
             + "values of the label, or longer than 256 characters" + AS_OF, List.of("label"));

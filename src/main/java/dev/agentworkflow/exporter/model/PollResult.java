@@ -12,7 +12,7 @@ import java.util.Map;
  * @param pollErrors polls that failed since start
  * @param lastSuccessEpochSeconds when a poll last succeeded, {@code NaN} before the first
  * @param rowsRead rows read from the database since start, by table
- * @param longestReadSeconds the longest single statement (one read transaction) since start
+ * @param longestReadSeconds the longest time one statement held SQLite's shared lock since start
  * @param problem why the last poll did not read the database, one line; {@code null} when it did
  */
 public record PollResult(

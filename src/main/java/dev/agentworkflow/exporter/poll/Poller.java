@@ -117,7 +117,7 @@ public final class Poller implements AutoCloseable {
       }
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    double longestRead = Math.max(invocationReader.longestStatementNanos(), sessionReader.longestStatementNanos()) / 1e9;
+    double longestRead = Math.max(invocationReader.longestLockNanos(), sessionReader.longestLockNanos()) / 1e9;
     return new PollResult(lastGood, up, sizeBytes, seconds, pollErrors, lastSuccessEpochSeconds, rowsRead, longestRead,
         up ? null : currentProblem);
   }

@@ -1,0 +1,81 @@
+package dev.agentworkflow.exporter.support;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What the counters should say, computed by SQL from the database itself with the counting rules
+ * of database.md: the independent check of the exporter's incremental arithmetic.
+ */
+public final class SqlTotals {
+  private static final String FINISHED = """
+      FROM agent_invocations
+      WHERE agent_name IS NOT NULL AND agent_name NOT IN ('', 'unknown')
+        AND (end_time IS NOT NULL
+             OR (status IS NOT NULL AND lower(status) NOT IN ('', 'started', 'running', 'pending', 'in_progress')))
+      """;
+  private static final String RUNNING = """
+      SELECT count(*) FROM agent_invocations
+       WHERE agent_name IS NOT NULL AND agent_name NOT IN ('', 'unknown') AND end_time IS NULL
+         AND (status IS NULL OR lower(status) IN ('', 'started', 'running', 'pending', 'in_progress'))
+      """;
+
+  private SqlTotals() {}
+
+  /** Series key to value for agent_invocation_total, agent_error_total and phase_distribution_total. */
+  public static Map<String, Double> counters(Connection c) throws Exception {
+    Map<String, Double> expected = new HashMap<>();
+    try (Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery("SELECT agent_name, coalesce(nullif(phase, ''), 'unknown'), "
+          + "coalesce(nullif(status, ''), 'unknown'), coalesce(nullif(model, ''), 'unknown'), count(*) "
+          + FINISHED + " GROUP BY 1, 2, 3, 4")) {
+        while (rs.next()) {
+          expected.put(Exposition.key("agent_invocation_total", "agent_name", rs.getString(1), "phase", rs.getString(2),
+              "status", rs.getString(3), "model", rs.getString(4)), rs.getDouble(5));
+        }
+      }
+      try (ResultSet rs = s.executeQuery("SELECT agent_name, coalesce(nullif(phase, ''), 'unknown'), count(*) "
+          + FINISHED + " AND lower(status) IN ('failed', 'error', 'timeout') GROUP BY 1, 2")) {
+        while (rs.next()) {
+          expected.put(Exposition.key("agent_error_total", "agent_name", rs.getString(1), "phase", rs.getString(2)),
+              rs.getDouble(3));
+        }
+      }
+      try (ResultSet rs = s.executeQuery("SELECT coalesce(nullif(phase, ''), 'unknown'), count(*) " + FINISHED
+          + " GROUP BY 1")) {
+        while (rs.next()) {
+          expected.put(Exposition.key("phase_distribution_total", "phase", rs.getString(1)), rs.getDouble(2));
+        }
+      }
+    }
+    return expected;
+  }
+
+  /** The same three counters as scraped. */
+  public static Map<String, Double> scraped(Exposition m) {
+    Map<String, Double> actual = new HashMap<>();
+    for (String name : new String[] {"agent_invocation_total", "agent_error_total", "phase_distribution_total"}) {
+      m.seriesOf(name).forEach(k -> actual.put(k, m.all().get(k)));
+    }
+    return actual;
+  }
+
+  /** Invocations not finished (all of them, stale or not). */
+  public static long running(Connection c) throws Exception {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(RUNNING)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Finished invocations. */
+  public static long finished(Connection c) throws Exception {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) " + FINISHED)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}
