@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ConcurrentWritersTest {
   private static final String[] PHASES = {"requirements", "planning", "development", "review", "finalization"};
   private static final String[] STATUSES = {"completed", "completed", "completed", "failed", "Error", "timeout"};
-  private static final int WRITERS = 4;
+  private static final int WRITERS = 3;
 
   @TempDir
   Path dir;
