@@ -29,9 +29,6 @@ import picocli.CommandLine.Model.CommandSpec;
           + "statements, and exports it. Stop with Ctrl-C."
     })
 final class DemoCommand implements Callable<Integer> {
-  private static final Duration HISTORY = Duration.ofHours(24);
-  private static final int HISTORY_SESSIONS = 48;
-
   @Spec
   CommandSpec spec;
 
@@ -56,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     DemoDatabase demo = new DemoDatabase(path, settings.timezone(), new Random(seed), clock);
     try {
-      demo.createOrReuse(HISTORY, HISTORY_SESSIONS);
+      demo.createOrReuse(DemoDatabase.History.DAY);
     } catch (IllegalStateException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -26,6 +26,16 @@ public final class DemoDatabase {
   private static final String READ_APPLICATION_ID = "PRAGMA application_id";
   private static final String WRITE_APPLICATION_ID = "PRAGMA application_id = " + APPLICATION_ID;
 
+  /**
+   * How much history a new demo database gets: {@code sessions} whole sessions started evenly over
+   * {@code span}, with prompts of about {@code promptChars} characters (0: the demo's short ones).
+   * About 12 agent invocations per session, plus the hooks' subagent_stop row for each.
+   */
+  public record History(Duration span, int sessions, int promptChars) {
+    /** The demo's: a day, a session every half hour. */
+    public static final History DAY = new History(Duration.ofHours(24), 48, 0);
+  }
+
   private final Path path;
   private final HookWriter hooks;
   private final Random random;
@@ -43,12 +53,12 @@ public final class DemoDatabase {
   }
 
   /**
-   * Creates the database with {@code historySessions} sessions over the last {@code history}, or
-   * keeps one the demo made before. Returns false when it was kept.
+   * Creates the database with {@code history} up to now, or keeps one the demo made before.
+   * Returns false when it was kept.
    *
    * @throws IllegalStateException when the file exists and the demo did not make it
    */
-  public boolean createOrReuse(Duration history, int historySessions) throws IOException, SQLException {
+  public boolean createOrReuse(History history) throws IOException, SQLException {
     if (Files.exists(path)) {
       if (!madeByDemo()) {
         throw new IllegalStateException("refusing to write into " + path
@@ -64,20 +74,20 @@ public final class DemoDatabase {
         s.execute(WRITE_APPLICATION_ID);
       }
       hooks.createSchema(c);
-      writeHistory(c, clock.instant().minus(history), history, historySessions);
+      writeHistory(c, clock.instant().minus(history.span()), history);
     }
     return true;
   }
 
-  /** Writes {@code sessions} whole sessions starting evenly over {@code span} from {@code from}. */
-  void writeHistory(Connection c, Instant from, Duration span, int sessions) throws SQLException {
+  private void writeHistory(Connection c, Instant from, History history) throws SQLException {
+    int sessions = history.sessions();
     c.setAutoCommit(false);
     EventWriter writer = new EventWriter(hooks);
     Instant now = clock.instant();
     for (int i = 0; i < sessions; i++) {
-      Instant start = from.plus(span.multipliedBy(i).dividedBy(sessions));
+      Instant start = from.plus(history.span().multipliedBy(i).dividedBy(sessions));
       String id = new UUID(random.nextLong(), random.nextLong()).toString();
-      for (SessionPlan.Event event : SessionPlan.create(random, id, start, 1.0, i * 100)) {
+      for (SessionPlan.Event event : SessionPlan.create(random, id, start, 1.0, i * 100, history.promptChars())) {
         if (event.at().isBefore(now)) { // the last sessions are still running
           writer.write(c, event);
         }

@@ -58,7 +58,7 @@ public final class LiveActivity implements AutoCloseable {
       Instant now = clock.instant();
       if (pending.isEmpty() && !now.isBefore(nextSession)) {
         String id = new UUID(random.nextLong(), random.nextLong()).toString();
-        pending.addAll(SessionPlan.create(random, id, now, TIME_SCALE, nextKey));
+        pending.addAll(SessionPlan.create(random, id, now, TIME_SCALE, nextKey, 0));
         nextKey += 100;
       }
       while (!pending.isEmpty() && !pending.peekFirst().at().isAfter(now)) {

@@ -34,8 +34,10 @@ final class SessionPlan {
   /**
    * @param timeScale 1 for realistic durations, less to make a live demo move faster
    * @param keyBase first invocation key of this session, so keys stay unique across sessions
+   * @param promptChars length the prompts are padded to; 0 leaves them short
    */
-  static List<Event> create(Random random, String sessionId, Instant start, double timeScale, int keyBase) {
+  static List<Event> create(Random random, String sessionId, Instant start, double timeScale, int keyBase,
+      int promptChars) {
     List<Event> events = new ArrayList<>();
     events.add(new SessionStarted(start, sessionId));
     Instant t = start.plus(seconds(2 + random.nextInt(8) * timeScale));
@@ -48,7 +50,7 @@ final class SessionPlan {
         double duration = agent.medianSeconds() * timeScale * Math.exp(0.6 * random.nextGaussian());
         Instant agentEnd = agentStart.plus(seconds(duration));
         events.add(new AgentStarted(agentStart, sessionId, key, phase.name(), agent.name(),
-            prompt(random, phase.name(), agent.name())));
+            prompt(random, phase.name(), agent.name(), promptChars)));
         events.add(ended(random, agentEnd, sessionId, key, duration));
         key++;
         phaseEnd = phase.parallel() ? max(phaseEnd, agentEnd) : agentEnd.plus(seconds(1 + random.nextInt(4)));
@@ -80,10 +82,10 @@ final class SessionPlan {
     return new AgentEnded(at, sessionId, key, status, error, recorded, model);
   }
 
-  private static String prompt(Random random, String phase, String agent) {
+  private static String prompt(Random random, String phase, String agent, int promptChars) {
     StringBuilder prompt = new StringBuilder("You are the " + agent + " of the " + phase + " phase. ");
     int sentences = 2 + random.nextInt(8);
-    for (int i = 0; i < sentences; i++) {
+    for (int i = 0; i < sentences || prompt.length() < promptChars; i++) {
       prompt.append("Work through ticket item ").append(random.nextInt(1000)).append(" and report what changed. ");
     }
     return prompt.toString();

@@ -60,7 +60,7 @@ class PrometheusEndToEndIT {
     String binary = Binaries.require("prometheus");
     DemoDatabase demo = new DemoDatabase(dir.resolve("demo/agent_workflow.db"), ZoneId.systemDefault(), new Random(7),
         Clock.systemUTC());
-    demo.createOrReuse(Duration.ofHours(24), 48);
+    demo.createOrReuse(DemoDatabase.History.DAY);
     live = demo.startLiveActivity();
     exporter = Exporter.start(new ExporterSettings(demo.path(), new InetSocketAddress("127.0.0.1", 0),
         Duration.ofSeconds(1), Duration.ofHours(6), ZoneId.systemDefault(), 500, "e2e"), Clock.systemUTC());

@@ -32,6 +32,11 @@ public final class HookDatabase {
     return db;
   }
 
+  /** A database that exists already (made by the demo, say), to write to as the hooks do. */
+  public static HookDatabase open(Path path) {
+    return new HookDatabase(path);
+  }
+
   /** A database file with no tables, for other writers' schemas. */
   public static HookDatabase createEmpty(Path path) throws SQLException {
     HookDatabase db = new HookDatabase(path);
