@@ -18,6 +18,18 @@ public final class InvocationRows {
     return new TableReader<>(TABLE, COLUMNS, row -> map(row, timestamps));
   }
 
+  /**
+   * NaN when NULL, so that end minus start stands in; a value that is there but is no number is
+   * unknown as it is (negative infinity, which the counting rules treat like any negative).
+   */
+  private static double duration(Object value) {
+    if (value == null) {
+      return Double.NaN;
+    }
+    double d = ColumnValues.number(value);
+    return Double.isNaN(d) ? Double.NEGATIVE_INFINITY : d;
+  }
+
   private static InvocationRow map(ResultSet row, TimestampParser timestamps) throws SQLException {
     Object end = row.getObject("end_time");
     return new InvocationRow(
@@ -30,6 +42,6 @@ public final class InvocationRows {
         timestamps.epochSeconds(row.getObject("start_time")),
         timestamps.epochSeconds(end),
         end != null,
-        ColumnValues.number(row.getObject("duration_seconds")));
+        duration(row.getObject("duration_seconds")));
   }
 }

@@ -6,6 +6,9 @@ package dev.agentworkflow.exporter.model;
  * <p>Text columns are as written ({@code null} when NULL). Times are epoch seconds, {@code NaN}
  * when NULL or unparseable; {@code endTimeSet} is true whenever the column is non-NULL, even when
  * its text could not be parsed, because a set end time is what finishes an invocation.
+ * {@code durationSeconds} is {@code NaN} when the column is NULL and negative infinity when it
+ * holds something that is not a number: both mean "not given", but only NULL lets end minus start
+ * stand in.
  */
 public record InvocationRow(
     long rowId,

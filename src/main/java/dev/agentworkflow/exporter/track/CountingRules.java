@@ -39,7 +39,7 @@ final class CountingRules {
     return value == null || value.isEmpty() ? UNKNOWN : value;
   }
 
-  /** Known duration: the column when it is a usable number, else end minus start; never negative. */
+  /** Known duration: the column when it is not NULL (NaN), else end minus start; never negative or infinite. */
   static double duration(double durationColumn, double start, double end) {
     double d = Double.isNaN(durationColumn) ? end - start : durationColumn;
     return d >= 0 && Double.isFinite(d) ? d : Double.NaN;
