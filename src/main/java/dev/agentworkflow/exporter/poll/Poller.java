@@ -49,6 +49,8 @@ public final class Poller implements AutoCloseable {
   private Object fileIdentity;
   /** The connection was closed since the last read: the file at the path may be another one. */
   private boolean lostTrack;
+  /** Size and time of last write when the last poll read the file. */
+  private DatabaseFile lastRead;
   private Long dataVersion;
   private long pollErrors;
   private double lastSuccessEpochSeconds = Double.NaN;
@@ -122,7 +124,7 @@ public final class Poller implements AutoCloseable {
         up ? null : currentProblem);
   }
 
-  private void readChanges(DatabaseFile file) throws SQLException {
+  private void readChanges(DatabaseFile file) throws SQLException, IOException {
     if (fileIdentity != null && (lostTrack || !fileIdentity.equals(file.identity()))) {
       log.info("{} may be a new file; counting it from scratch", database.path());
       closeConnection(); // an open connection would still read the old file
@@ -132,9 +134,22 @@ public final class Poller implements AutoCloseable {
     lostTrack = false;
     Connection connection = database.connection();
     long version = database.dataVersion();
+    // stat after data_version: a commit in between shows as a change, never as none
+    DatabaseFile now = DatabaseFile.inspect(database.path());
     if (dataVersion != null && version == dataVersion) {
-      return; // nobody committed since the last poll
+      if (now.unchangedSince(lastRead)) {
+        lastRead = now;
+        return; // nobody committed since the last poll
+      }
+      // Written, yet not by a commit this connection saw: changed outside SQLite (damaged,
+      // emptied in place) or checkpointed. A fresh connection drops a page cache that may no
+      // longer match the file; what follows then finds out which it was.
+      log.debug("{} changed outside SQLite's commits; reopening it", database.path());
+      database.close();
+      connection = database.connection();
+      version = database.dataVersion();
     }
+    lastRead = now;
     invocationReader.refreshSchema(connection);
     sessionReader.refreshSchema(connection);
 
@@ -170,6 +185,7 @@ public final class Poller implements AutoCloseable {
     }
     database.close();
     dataVersion = null;
+    lastRead = null;
   }
 
   private void add(String table, long rows) {

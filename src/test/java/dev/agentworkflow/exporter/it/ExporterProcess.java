@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The packaged jar, run as a user runs it, its output captured to files. */
-final class ExporterProcess implements AutoCloseable {
+public final class ExporterProcess implements AutoCloseable {
   private final Process process;
   private final Path stdout;
   private final Path stderr;
@@ -22,13 +22,18 @@ final class ExporterProcess implements AutoCloseable {
     this.stderr = stderr;
   }
 
-  static ExporterProcess start(Path workDir, String... args) throws IOException {
+  public static ExporterProcess start(Path workDir, String... args) throws IOException {
+    return start(List.of(), workDir, args);
+  }
+
+  /** The jar, run by {@code prefix} (such as {@code runuser -u nobody --}). */
+  public static ExporterProcess start(List<String> prefix, Path workDir, String... args) throws IOException {
     String jar = System.getProperty("exporter.jar");
     if (jar == null || !Files.exists(Path.of(jar))) {
       throw new IllegalStateException("run through 'mvn verify': the packaged jar is needed, got " + jar);
     }
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", jar));
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
     command.addAll(List.of(args));
     Path out = Files.createTempFile(workDir, "stdout", ".txt");
     Path err = Files.createTempFile(workDir, "stderr", ".txt");
@@ -38,7 +43,7 @@ final class ExporterProcess implements AutoCloseable {
   }
 
   /** Waits for a line of stdout or stderr matching {@code regex}; returns its first group. */
-  String await(String regex, Duration timeout) throws IOException, InterruptedException {
+  public String await(String regex, Duration timeout) throws IOException, InterruptedException {
     Pattern pattern = Pattern.compile(regex);
     long end = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < end) {
@@ -57,24 +62,28 @@ final class ExporterProcess implements AutoCloseable {
   }
 
   /** Sends a signal the way a service manager or a terminal does. */
-  void signal(String name) throws IOException, InterruptedException {
+  public void signal(String name) throws IOException, InterruptedException {
     new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
   }
 
   /** Exit code, or fails if the process has not exited within {@code timeout}. */
-  int exitCode(Duration timeout) throws InterruptedException {
+  public int exitCode(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError("still running after " + timeout);
     }
     return process.exitValue();
   }
 
-  String stdout() throws IOException {
+  public String stdout() throws IOException {
     return Files.readString(stdout);
   }
 
-  String stderr() throws IOException {
+  public String stderr() throws IOException {
     return Files.readString(stderr);
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   @Override
