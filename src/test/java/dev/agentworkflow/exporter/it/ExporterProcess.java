@@ -28,12 +28,20 @@ public final class ExporterProcess implements AutoCloseable {
 
   /** The jar, run by {@code prefix} (such as {@code runuser -u nobody --}). */
   public static ExporterProcess start(List<String> prefix, Path workDir, String... args) throws IOException {
+    return start(prefix, List.of(), workDir, args);
+  }
+
+  /** The jar with JVM options (such as the service files' heap settings). */
+  public static ExporterProcess start(List<String> prefix, List<String> jvmOptions, Path workDir, String... args)
+      throws IOException {
     String jar = System.getProperty("exporter.jar");
     if (jar == null || !Files.exists(Path.of(jar))) {
       throw new IllegalStateException("run through 'mvn verify': the packaged jar is needed, got " + jar);
     }
     List<String> command = new ArrayList<>(prefix);
-    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar));
     command.addAll(List.of(args));
     Path out = Files.createTempFile(workDir, "stdout", ".txt");
     Path err = Files.createTempFile(workDir, "stderr", ".txt");
@@ -84,6 +92,20 @@ public final class ExporterProcess implements AutoCloseable {
 
   public long pid() {
     return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Peak resident memory so far, from /proc (Linux), in KiB. */
+  public long peakResidentKib() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("\\D", ""));
+      }
+    }
+    return -1;
   }
 
   @Override
