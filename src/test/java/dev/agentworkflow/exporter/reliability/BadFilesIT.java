@@ -114,6 +114,7 @@ class BadFilesIT {
       awaitExact(good(5, 4));
 
       String log = exporter.stderr();
+      System.out.println("REPORT bad files, the exporter's log:\n" + log);
       assertFalse(log.contains("\tat "), "no stack trace for an expected condition:\n" + log);
       assertEquals(1, log.lines().filter(l -> l.contains("SQLITE_NOTADB")).count(), "once per distinct cause:\n" + log);
     }
