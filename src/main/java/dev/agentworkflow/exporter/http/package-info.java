@@ -1,5 +1,5 @@
 /**
- * HTTP serving: {@code /metrics} and {@code /-/healthy} from simpleclient's HTTPServer on a server
- * we bind ourselves, and a landing page on {@code /}. Scrapes never touch the database.
+ * HTTP serving on the JDK's server: {@code /metrics} (simpleclient's text and OpenMetrics
+ * writers), {@code /-/healthy}, and a landing page on {@code /}. Scrapes never touch the database.
  */
 package dev.agentworkflow.exporter.http;
