@@ -43,7 +43,9 @@ class CommandLineTest {
       "--stale-after 0h | '0h' must be longer than zero",
       "--bogus | Unknown option: '--bogus'",
       "--interval soon | 'soon' is not an int",
-      "--bind no.such.host.invalid | cannot resolve address 'no.such.host.invalid'"})
+      "--bind no.such.host.invalid | cannot resolve address 'no.such.host.invalid'",
+      "--max-label-values 0 | --max-label-values must be at least 1, got 0",
+      "--log-level loud | 'loud' is not a log level"})
   void badOptionsExitWithTwoAndOneLine(String args, String message) {
     assertEquals(2, run(Map.of(), args.split(" ")));
     String printed = err.toString();
@@ -67,6 +69,8 @@ class CommandLineTest {
     assertEquals(15, command.serve.intervalSeconds);
     assertEquals(Duration.ofHours(6), command.serve.staleAfter);
     assertEquals(ZoneId.systemDefault(), command.serve.settings(command.database).timezone());
+    assertEquals(500, command.serve.maxLabelValues);
+    assertEquals(LogLevel.INFO, command.serve.logLevel);
   }
 
   @Test
@@ -77,7 +81,9 @@ class CommandLineTest {
         "AGENT_WORKFLOW_EXPORTER_BIND", "127.0.0.1",
         "AGENT_WORKFLOW_EXPORTER_INTERVAL", "10",
         "AGENT_WORKFLOW_EXPORTER_STALE_AFTER", "1h30m",
-        "AGENT_WORKFLOW_EXPORTER_TIMEZONE", "UTC");
+        "AGENT_WORKFLOW_EXPORTER_TIMEZONE", "UTC",
+        "AGENT_WORKFLOW_EXPORTER_MAX_LABEL_VALUES", "50",
+        "AGENT_WORKFLOW_EXPORTER_LOG_LEVEL", "warn");
     ExporterCommand command = parse(env);
     assertEquals(Path.of("/data/wf.db"), command.database);
     assertEquals(9091, command.serve.port);
@@ -85,6 +91,8 @@ class CommandLineTest {
     assertEquals(10, command.serve.intervalSeconds);
     assertEquals(Duration.ofMinutes(90), command.serve.staleAfter);
     assertEquals(ZoneId.of("UTC"), command.serve.timezone);
+    assertEquals(50, command.serve.maxLabelValues);
+    assertEquals(LogLevel.WARN, command.serve.logLevel);
 
     assertEquals(9999, parse(env, "--port", "9999").serve.port);
   }
@@ -107,7 +115,8 @@ class CommandLineTest {
     commandLine.setOut(new PrintWriter(out));
     assertEquals(0, commandLine.execute("--help"));
     String help = out.toString();
-    for (String option : new String[] {"--db", "--port", "--bind", "--interval", "--stale-after", "--timezone"}) {
+    for (String option : new String[] {"--db", "--port", "--bind", "--interval", "--stale-after", "--timezone",
+        "--max-label-values", "--log-level"}) {
       assertTrue(help.contains(option), option);
       assertTrue(help.contains(EnvironmentDefaults.variableFor(option)), EnvironmentDefaults.variableFor(option));
     }

@@ -142,6 +142,33 @@ class ExporterHttpTest {
   }
 
   @Test
+  void metricsCanBeFilteredByNameGzippedAndAskedForWithHead() throws Exception {
+    try (Exporter exporter = start(workflow())) {
+      exporter.pollNow();
+      Scraper scraper = new Scraper(exporter.port());
+      HttpResponse<String> filtered = scraper.get(
+          "/metrics?name[]=agent_workflow_database_up&name[]=phase_distribution_total");
+      Exposition m = Exposition.parse(filtered.body());
+      assertEquals(java.util.Set.of("agent_workflow_database_up", "phase_distribution_total{phase=\"development\"}",
+          "phase_distribution_total{phase=\"planning\"}"), m.all().keySet());
+
+      java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+      java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + exporter.port() + "/metrics");
+      HttpResponse<byte[]> gzipped = client.send(java.net.http.HttpRequest.newBuilder(uri)
+          .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals("gzip", gzipped.headers().firstValue("Content-Encoding").orElse(""));
+      String unzipped = new String(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped.body()))
+          .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(Exposition.parse(scraper.get("/metrics").body()).all(), Exposition.parse(unzipped).all());
+
+      HttpResponse<String> head = client.send(java.net.http.HttpRequest.newBuilder(uri)
+          .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, head.statusCode());
+      assertEquals("", head.body());
+    }
+  }
+
+  @Test
   void landingPageHealthAndUnknownPaths() throws Exception {
     try (Exporter exporter = start(workflow())) {
       Scraper scraper = new Scraper(exporter.port());
