@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,7 +45,15 @@ public final class Poller implements AutoCloseable {
   private final Supplier<WorkflowTracker> newTracker;
   private final Clock clock;
 
+  /**
+   * How often the open invocations that are past --stale-after are read again. They were
+   * abandoned hours ago and seldom finish; reading them on every poll would make a database with
+   * many of them cost on every poll. One that does finish is counted at most this much later.
+   */
+  static final Duration STALE_REREAD = Duration.ofMinutes(1);
+
   private WorkflowTracker tracker;
+  private Instant lastStaleRead;
   private WorkflowSnapshot lastGood;
   private Object fileIdentity;
   /** The connection was closed since the last read: the file at the path may be another one. */
@@ -129,16 +138,17 @@ public final class Poller implements AutoCloseable {
       log.info("{} may be a new file; counting it from scratch", database.path());
       closeConnection(); // an open connection would still read the old file
       tracker = newTracker.get();
+      lastStaleRead = null;
     }
     fileIdentity = file.identity();
     lostTrack = false;
     Connection connection = database.connection();
     long version = database.dataVersion();
     // stat after data_version: a commit in between shows as a change, never as none
-    DatabaseFile now = DatabaseFile.inspect(database.path());
+    DatabaseFile current = DatabaseFile.inspect(database.path());
     if (dataVersion != null && version == dataVersion) {
-      if (now.unchangedSince(lastRead)) {
-        lastRead = now;
+      if (current.unchangedSince(lastRead)) {
+        lastRead = current;
         return; // nobody committed since the last poll
       }
       // Written, yet not by a commit this connection saw: changed outside SQLite (damaged,
@@ -149,7 +159,7 @@ public final class Poller implements AutoCloseable {
       connection = database.connection();
       version = database.dataVersion();
     }
-    lastRead = now;
+    lastRead = current;
     invocationReader.refreshSchema(connection);
     sessionReader.refreshSchema(connection);
 
@@ -157,12 +167,18 @@ public final class Poller implements AutoCloseable {
     if (invocationReader.highestRowId(connection) < invocations.highestRowId()) {
       log.info("the highest invocation id of {} went backwards; counting it from scratch", database.path());
       tracker = newTracker.get();
+      lastStaleRead = null;
       invocations = tracker.invocations();
     }
     boolean firstLoad = invocations.highestRowId() == 0;
     long rowsBefore = rowsRead.values().stream().mapToLong(Long::longValue).sum();
     long started = System.nanoTime();
-    long[] open = invocations.openRowIds();
+    Instant now = clock.instant();
+    boolean readStale = lastStaleRead == null || !now.isBefore(lastStaleRead.plus(STALE_REREAD));
+    long[] open = readStale ? invocations.openRowIds() : tracker.recentOpenRowIds(now);
+    if (readStale) {
+      lastStaleRead = now;
+    }
     add(invocationReader.table(), invocationReader.readRowsAfter(connection, invocations.highestRowId(), invocations::accept));
     add(invocationReader.table(), invocationReader.readRows(connection, open, invocations::accept, invocations::forget));
 

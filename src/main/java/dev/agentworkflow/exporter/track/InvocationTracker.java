@@ -57,6 +57,17 @@ public final class InvocationTracker {
     return open.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
   }
 
+  /**
+   * The open rows that are still running: started no longer than {@code staleAfterSeconds} ago.
+   * The others (abandoned long ago, or with no readable start) rarely finish, and need not be
+   * read on every poll.
+   */
+  public long[] recentOpenRowIds(double nowEpochSeconds, double staleAfterSeconds) {
+    return open.entrySet().stream()
+        .filter(e -> isRecent(e.getValue(), nowEpochSeconds, staleAfterSeconds))
+        .mapToLong(e -> e.getKey()).sorted().toArray();
+  }
+
   /** Takes in a row that is new or was open; any other row is ignored. */
   public void accept(InvocationRow row) {
     boolean isNew = row.rowId() > highestRowId;
@@ -94,9 +105,11 @@ public final class InvocationTracker {
 
   /** Unfinished invocations that started no longer than {@code staleAfterSeconds} before now. */
   public long parallelExecutions(double nowEpochSeconds, double staleAfterSeconds) {
-    return open.values().stream()
-        .filter(start -> !start.isNaN() && nowEpochSeconds - start <= staleAfterSeconds)
-        .count();
+    return open.values().stream().filter(start -> isRecent(start, nowEpochSeconds, staleAfterSeconds)).count();
+  }
+
+  private static boolean isRecent(Double start, double nowEpochSeconds, double staleAfterSeconds) {
+    return !start.isNaN() && nowEpochSeconds - start <= staleAfterSeconds;
   }
 
   /** The counted figures; rebuilt only after something changed. */

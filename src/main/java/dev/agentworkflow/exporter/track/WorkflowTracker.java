@@ -28,9 +28,14 @@ public final class WorkflowTracker {
     return sessions;
   }
 
+  /** The open invocations still running as of now, which every poll reads again. */
+  public long[] recentOpenRowIds(Instant now) {
+    return invocations.recentOpenRowIds(seconds(now), staleAfterSeconds);
+  }
+
   /** The figures as of now; only the time-dependent gauge is computed afresh when nothing changed. */
   public WorkflowSnapshot snapshot(Instant now) {
-    double nowSeconds = now.getEpochSecond() + now.getNano() / 1e9;
+    double nowSeconds = seconds(now);
     InvocationTracker.Figures inv = invocations.figures();
     SessionTracker.Figures ses = sessions.figures();
     return new WorkflowSnapshot(
@@ -38,5 +43,9 @@ public final class WorkflowTracker {
         inv.lastExecution(), inv.successRate(), inv.uniqueAgents(), inv.avgAgentsPerSession(),
         invocations.parallelExecutions(nowSeconds, staleAfterSeconds),
         ses.activeSessions(), ses.totalSessions(), inv.labelOverflow());
+  }
+
+  private static double seconds(Instant instant) {
+    return instant.getEpochSecond() + instant.getNano() / 1e9;
   }
 }

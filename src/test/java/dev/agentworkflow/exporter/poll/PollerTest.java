@@ -112,6 +112,26 @@ class PollerTest {
   }
 
   @Test
+  void abandonedInvocationsAreReadAgainOnceAMinuteNotOnEveryPoll() throws Exception {
+    // the clock stands at T0 + 1 h; --stale-after is 6 h
+    long abandoned = db.startAgent("s1", "planning", "architect", at(-8 * 3600));
+    long running = db.startAgent("s1", "development", "backend-developer", at(3000));
+    assertEquals(2, rowsRead(poller.poll()));
+
+    db.finishAgent(abandoned, at(3590), "completed", 1.0, "m");
+    db.finishAgent(running, at(3590), "completed", 1.0, "m");
+    clock.advance(Duration.ofSeconds(10));
+    PollResult soon = poller.poll();
+    assertEquals(Map.of("development", 1L), soon.workflow().phases(), "the running one is read again at once");
+    assertEquals(3, rowsRead(soon), "the abandoned one was not read on this poll");
+
+    clock.advance(Poller.STALE_REREAD);
+    db.startAgent("s1", "review", "test-validator", at(3700)); // any write: the poll reads
+    WorkflowSnapshot later = poller.poll().workflow();
+    assertEquals(Map.of("development", 1L, "planning", 1L), later.phases(), "counted a minute later, once");
+  }
+
+  @Test
   void aRestartedExporterCountsTheSameTotals() throws Exception {
     long a = db.startAgent("s1", "development", "backend-developer", at(0));
     long b = db.startAgent("s1", "development", "frontend-developer", at(1));

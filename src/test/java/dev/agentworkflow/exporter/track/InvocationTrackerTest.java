@@ -168,6 +168,16 @@ class InvocationTrackerTest {
   }
 
   @Test
+  void recentOpenRowsAreTheOnesStartedWithinStaleAfter() {
+    tracker.accept(started(1, "s", "p", "a", 1000));
+    tracker.accept(started(2, "s", "p", "a", 5000));
+    tracker.accept(started(3, "s", "p", "a", NONE));
+    assertArrayEquals(new long[] {1, 2, 3}, tracker.openRowIds());
+    assertArrayEquals(new long[] {2}, tracker.recentOpenRowIds(4601, 3600));
+    assertArrayEquals(new long[] {1, 2}, tracker.recentOpenRowIds(4600, 3600));
+  }
+
+  @Test
   void onlyNewOrOpenRowsAreTakenIn() {
     tracker.accept(finished(5, "s", "p", "a", "completed", "m", 0, 1, 1));
     // an older id that was never seen open: it was read before (or is a non-invocation)
