@@ -78,11 +78,6 @@ public final class Exporter implements AutoCloseable {
     return server.port();
   }
 
-  /** The result of the last poll, as the next scrape will show it. */
-  public PollResult latest() {
-    return latest.get();
-  }
-
   /**
    * Waits until the first poll has been published (the HTTP server answers before that, with
    * {@code agent_workflow_database_up 0} and no workflow series). Returns false on timeout.

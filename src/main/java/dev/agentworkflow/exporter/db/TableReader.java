@@ -113,10 +113,6 @@ public final class TableReader<R> {
     }
   }
 
-  public boolean tableExists() {
-    return tableExists;
-  }
-
   /**
    * The highest row id the table has given: for an AUTOINCREMENT table the one SQLite remembers
    * in {@code sqlite_sequence} even after its row was deleted, else the highest id present; 0

@@ -180,10 +180,7 @@ class PollerTest {
 
   @Test
   void aDatabaseDeletedAndCreatedAgainIsCountedFromScratch() throws Exception {
-    for (int i = 0; i < 5; i++) {
-      long id = db.startAgent("s1", "planning", "architect", at(i));
-      db.finishAgent(id, at(i + 1), "completed", 1.0, "m");
-    }
+    finish("planning", "architect", 5);
     assertEquals(5L, poller.poll().workflow().phases().get("planning"));
 
     Files.delete(file);
@@ -205,7 +202,7 @@ class PollerTest {
     // deleted and created again between two polls: file systems often give it the same inode
     Files.delete(file);
     db = HookDatabase.create(file);
-    finishReviews(3);
+    finish("review", "test-validator", 3);
     assertEquals(Map.of("review", 3L), poller.poll().workflow().phases());
   }
 
@@ -218,16 +215,13 @@ class PollerTest {
     assertFalse(poller.poll().databaseUp());
 
     db = HookDatabase.create(file);
-    finishReviews(3);
+    finish("review", "test-validator", 3);
     assertEquals(Map.of("review", 3L), poller.poll().workflow().phases());
   }
 
   @Test
   void aFileTruncatedInPlaceIsCountedFromScratchBecauseItsHighestIdWentBackwards() throws Exception {
-    for (int i = 0; i < 5; i++) {
-      long id = db.startAgent("s1", "planning", "architect", at(i));
-      db.finishAgent(id, at(i + 1), "completed", 1.0, "m");
-    }
+    finish("planning", "architect", 5);
     poller.poll();
     Object inode = Files.getAttribute(file, "unix:ino");
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
@@ -311,10 +305,7 @@ class PollerTest {
 
   @Test
   void aLockedDatabaseFailsThePollButIsStillTheSameFile() throws Exception {
-    for (int i = 0; i < 3; i++) {
-      long id = db.startAgent("s1", "planning", "architect", at(i));
-      db.finishAgent(id, at(i + 1), "completed", 1.0, "m");
-    }
+    finish("planning", "architect", 3);
     poller.poll();
     db.execute("DELETE FROM agent_invocations WHERE id = 1");
     try (Connection writer = db.connect(); Statement lock = writer.createStatement()) {
@@ -465,11 +456,11 @@ class PollerTest {
     assertEquals(Map.of("planning", 1L), poller.poll().workflow().phases());
   }
 
-  /** {@code n} finished review invocations in the current database. */
-  private void finishReviews(int n) throws Exception {
+  /** {@code n} completed runs of {@code agent}, a second each, written as the hooks write them. */
+  private void finish(String phase, String agent, int n) throws Exception {
     for (int i = 0; i < n; i++) {
-      long id = db.startAgent("s2", "review", "test-validator", at(100 + i));
-      db.finishAgent(id, at(101 + i), "completed", 1.0, "m");
+      long id = db.startAgent("s1", phase, agent, at(i));
+      db.finishAgent(id, at(i + 1), "completed", 1.0, "m");
     }
   }
 
