@@ -1,0 +1,45 @@
+package dev.agentworkflow.exporter.webconfig;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A checked web configuration. {@link #NONE} is what runs without {@code --web-config-file}:
+ * plain HTTP, no authentication, no extra headers, no rate limit.
+ *
+ * @param tls TLS for every connection; plain HTTP is then refused
+ * @param users basic auth users for {@code /metrics} and the landing page
+ * @param headers extra response headers, from the toolkit's short list
+ * @param rateLimit requests allowed, for every path but {@code /-/healthy}
+ * @param origin the file, as given on the command line
+ */
+public record WebConfig(
+    Optional<ServerTls> tls,
+    Optional<BasicAuthUsers> users,
+    Map<String, String> headers,
+    Optional<RateLimit> rateLimit,
+    String origin) {
+
+  public static final WebConfig NONE = new WebConfig(Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), "");
+
+  public WebConfig {
+    headers = Map.copyOf(headers);
+  }
+
+  /** For the start-up log line: "" without a file, else what it turned on. */
+  public String summary() {
+    if (origin.isEmpty()) {
+      return "";
+    }
+    List<String> parts = new ArrayList<>();
+    tls.ifPresent(t -> parts.add("TLS (" + t.summary() + ")"));
+    users.ifPresent(u -> parts.add("basic auth for " + u.size() + (u.size() == 1 ? " user" : " users")));
+    rateLimit.ifPresent(r -> parts.add("at most " + r.burst() + " requests at once, one more every " + r.interval()));
+    if (!headers.isEmpty()) {
+      parts.add("headers " + String.join(", ", headers.keySet().stream().sorted().toList()));
+    }
+    return "; web config " + origin + ": " + (parts.isEmpty() ? "nothing set" : String.join("; ", parts));
+  }
+}
