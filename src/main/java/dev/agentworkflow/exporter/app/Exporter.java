@@ -52,7 +52,8 @@ public final class Exporter implements AutoCloseable {
     CollectorRegistry registry = new CollectorRegistry();
     String path = settings.databasePath().toString();
     registry.register(new WorkflowCollector(latest::get, settings.version(), path));
-    MetricsServer server = new MetricsServer(settings.listen(), registry, settings.version(), path);
+    MetricsServer server = new MetricsServer(settings.listen(), registry, settings.version(), path, settings.web(),
+        clock);
     CountDownLatch firstPoll = new CountDownLatch(1);
     PollScheduler scheduler = new PollScheduler(poller, settings.interval(), result -> {
       latest.set(result);
@@ -76,6 +77,11 @@ public final class Exporter implements AutoCloseable {
 
   public int port() {
     return server.port();
+  }
+
+  /** {@code https} when the web configuration has TLS, else {@code http}. */
+  public String scheme() {
+    return server.scheme();
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.agentworkflow.exporter.app;
 
+import dev.agentworkflow.exporter.webconfig.WebConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.time.ZoneId;
  * @param timezone zone of timestamps written without an offset
  * @param maxLabelValues distinct values per label before new ones read as {@code other}
  * @param version the exporter's version, for build_info and the landing page
+ * @param web TLS, basic auth, headers and rate limit of the HTTP server ({@link WebConfig#NONE}: plain HTTP)
  */
 public record ExporterSettings(
     Path databasePath,
@@ -23,4 +25,5 @@ public record ExporterSettings(
     Duration staleAfter,
     ZoneId timezone,
     int maxLabelValues,
-    String version) {}
+    String version,
+    WebConfig web) {}

@@ -63,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
       Foreground.serve(settings, exporter -> {
         awaitFirstPoll(exporter); // so that the first page a new user opens already shows data
         out.println("Demo database: " + path);
-        out.println("Metrics:       http://localhost:" + exporter.port() + "/metrics");
+        out.println("Metrics:       " + exporter.scheme() + "://localhost:" + exporter.port() + "/metrics");
         out.println("Stop with Ctrl-C.");
         out.flush();
       });

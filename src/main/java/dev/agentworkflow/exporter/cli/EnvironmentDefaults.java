@@ -21,7 +21,7 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
   }
 
   static String variableFor(String longOption) {
-    return PREFIX + longOption.replaceFirst("^--", "").replace('-', '_').toUpperCase(Locale.ROOT);
+    return PREFIX + longOption.replaceFirst("^--", "").replace('-', '_').replace('.', '_').toUpperCase(Locale.ROOT);
   }
 
   @Override

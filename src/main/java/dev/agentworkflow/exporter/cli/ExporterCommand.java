@@ -91,9 +91,9 @@ public final class ExporterCommand implements Callable<Integer> {
     }
     Logger log = LoggerFactory.getLogger(ExporterCommand.class);
     Foreground.serve(settings, exporter -> log.info(
-        "agent-workflow-exporter {} serving http://{}:{}/metrics, reading {} every {}s (timestamps without offset in {})",
-        settings.version(), settings.listen().getHostString(), exporter.port(), settings.databasePath(),
-        settings.interval().toSeconds(), settings.timezone()));
+        "agent-workflow-exporter {} serving {}://{}:{}/metrics, reading {} every {}s (timestamps without offset in {}){}",
+        settings.version(), exporter.scheme(), settings.listen().getHostString(), exporter.port(),
+        settings.databasePath(), settings.interval().toSeconds(), settings.timezone(), settings.web().summary()));
     return ExitCodes.OK;
   }
 

@@ -1,6 +1,9 @@
 package dev.agentworkflow.exporter.cli;
 
 import dev.agentworkflow.exporter.app.ExporterSettings;
+import dev.agentworkflow.exporter.webconfig.WebConfig;
+import dev.agentworkflow.exporter.webconfig.WebConfigException;
+import dev.agentworkflow.exporter.webconfig.WebConfigFile;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +48,12 @@ final class ServeOptions {
           + "(env AGENT_WORKFLOW_EXPORTER_MAX_LABEL_VALUES, default ${DEFAULT-VALUE}).")
   int maxLabelValues;
 
+  @Option(names = {"--web-config-file", "--web.config.file"}, paramLabel = "PATH",
+      description = "TLS, basic auth and response headers, in the web configuration format of Prometheus's "
+          + "exporter-toolkit (the file official exporters read with --web.config.file); see docs/security.md "
+          + "(env AGENT_WORKFLOW_EXPORTER_WEB_CONFIG_FILE).")
+  Path webConfigFile;
+
   @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info", converter = LogLevelConverter.class,
       description = "error, warn, info or debug; lines go to stderr "
           + "(env AGENT_WORKFLOW_EXPORTER_LOG_LEVEL, default ${DEFAULT-VALUE}).")
@@ -66,6 +75,17 @@ final class ServeOptions {
       throw new ParameterException(spec.commandLine(), "--bind: cannot resolve address '" + bind + "'");
     }
     return new ExporterSettings(database, listen, Duration.ofSeconds(intervalSeconds), staleAfter,
-        timezone != null ? timezone : ZoneId.systemDefault(), maxLabelValues, ManifestVersion.version());
+        timezone != null ? timezone : ZoneId.systemDefault(), maxLabelValues, ManifestVersion.version(), web());
+  }
+
+  private WebConfig web() {
+    if (webConfigFile == null) {
+      return WebConfig.NONE;
+    }
+    try {
+      return WebConfigFile.read(webConfigFile);
+    } catch (WebConfigException e) {
+      throw new ParameterException(spec.commandLine(), "--web-config-file " + e.getMessage());
+    }
   }
 }

@@ -1,9 +1,17 @@
 package dev.agentworkflow.exporter.http;
 
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import dev.agentworkflow.exporter.webconfig.ServerTls;
+import dev.agentworkflow.exporter.webconfig.WebConfig;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * block every scrape for a minute. Here workers are made on demand up to {@link #MAX_WORKERS}
  * and reclaimed when idle, so slow clients cannot starve a scrape; past that, new work is
  * dropped and the JDK closes the connection when the request time limit below runs out.
+ *
+ * <p>The web configuration decides the rest: with TLS every connection is TLS (plain HTTP fails
+ * the handshake); basic auth, the rate limit and extra headers apply as {@link AccessFilter} says.
  */
 public final class MetricsServer implements AutoCloseable {
   static final int MAX_WORKERS = 256;
@@ -37,9 +48,9 @@ public final class MetricsServer implements AutoCloseable {
   private final ThreadPoolExecutor workers;
 
   /** Binds and starts serving; throws {@link java.net.BindException} when the port is taken. */
-  public MetricsServer(InetSocketAddress address, CollectorRegistry registry, String version, String databasePath)
-      throws IOException {
-    this.http = HttpServer.create(address, 128);
+  public MetricsServer(InetSocketAddress address, CollectorRegistry registry, String version, String databasePath,
+      WebConfig web, Clock clock) throws IOException {
+    this.http = web.tls().isPresent() ? https(address, web.tls().get()) : HttpServer.create(address, 128);
     AtomicInteger count = new AtomicInteger();
     this.workers = new ThreadPoolExecutor(0, MAX_WORKERS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
       Thread thread = new Thread(runnable, "http-" + count.incrementAndGet());
@@ -47,14 +58,36 @@ public final class MetricsServer implements AutoCloseable {
       return thread;
     }, new ThreadPoolExecutor.DiscardPolicy());
     http.setExecutor(workers);
-    http.createContext("/", new LandingPage(version, databasePath));
-    http.createContext("/metrics", new MetricsHandler(registry));
-    http.createContext("/-/healthy", exchange -> {
+    AccessFilter guarded = new AccessFilter(web.headers(),
+        web.rateLimit().map(limit -> new RequestBudget(limit, clock)), web.users());
+    AccessFilter open = new AccessFilter(web.headers(), Optional.empty(), Optional.empty());
+    HttpContext landing = http.createContext("/", new LandingPage(version, databasePath));
+    landing.getFilters().add(guarded);
+    HttpContext metrics = http.createContext("/metrics", new MetricsHandler(registry));
+    metrics.getFilters().add(guarded);
+    HttpContext healthy = http.createContext("/-/healthy", exchange -> {
       try (exchange) {
         Responses.text(exchange, 200, "text/plain; charset=utf-8", "Healthy.\n");
       }
     });
+    healthy.getFilters().add(open);
     http.start();
+  }
+
+  private static HttpsServer https(InetSocketAddress address, ServerTls tls) throws IOException {
+    HttpsServer server = HttpsServer.create(address, 128);
+    server.setHttpsConfigurator(new HttpsConfigurator(tls.context()) {
+      @Override
+      public void configure(HttpsParameters connection) {
+        connection.setSSLParameters(tls.parameters());
+      }
+    });
+    return server;
+  }
+
+  /** {@code https} with TLS, else {@code http}. */
+  public String scheme() {
+    return http instanceof HttpsServer ? "https" : "http";
   }
 
   /** The port actually bound: the one asked for, or the one the system chose for port 0. */

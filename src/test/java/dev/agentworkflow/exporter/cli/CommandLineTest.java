@@ -7,11 +7,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
@@ -97,6 +99,36 @@ class CommandLineTest {
     assertEquals(9999, parse(env, "--port", "9999").serve.port);
   }
 
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "not-yaml.yml | not-yaml.yml: not valid YAML at line 2, column 1: expected ',' or ']'",
+      "unknown-key.yml | unknown-key.yml: tls_server_config.cert_filse: unknown key; the keys allowed here are cert,",
+      "missing-cert-file.yml | missing-cert-file.yml: tls_server_config.cert_file: cannot read ",
+      "plain-password.yml | plain-password.yml: basic_auth_users.alice: not a bcrypt hash; store the hash",
+      "no-such-file.yml | no-such-file.yml: cannot read it: no such file"})
+  void aBadWebConfigFileExitsWithTwoAndOneLineNamingTheProblem(String file, String message, @TempDir Path dir)
+      throws Exception {
+    Path config = dir.resolve(file);
+    try (var in = getClass().getResourceAsStream("/webconfig/" + file)) {
+      if (in != null) {
+        Files.copy(in, config);
+      }
+    }
+    assertEquals(2, run(Map.of(), "--db", "none.db", "--web-config-file", config.toString()));
+    String printed = err.toString();
+    assertEquals(1, printed.lines().count(), printed);
+    assertTrue(printed.startsWith("agent-workflow-exporter: --web-config-file " + dir), printed);
+    assertTrue(printed.contains(message), printed);
+  }
+
+  @Test
+  void theWebConfigFileComesFromTheToolkitsFlagNameOrTheEnvironmentToo() {
+    assertEquals(Path.of("/etc/web.yml"), parse(Map.of(), "--web.config.file", "/etc/web.yml").serve.webConfigFile);
+    assertEquals(Path.of("/etc/env.yml"),
+        parse(Map.of("AGENT_WORKFLOW_EXPORTER_WEB_CONFIG_FILE", "/etc/env.yml")).serve.webConfigFile);
+    assertEquals(null, parse(Map.of()).serve.webConfigFile);
+  }
+
   @Test
   void aPortInUseExitsWithOneLineNamingThePort() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -116,7 +148,7 @@ class CommandLineTest {
     assertEquals(0, commandLine.execute("--help"));
     String help = out.toString();
     for (String option : new String[] {"--db", "--port", "--bind", "--interval", "--stale-after", "--timezone",
-        "--max-label-values", "--log-level"}) {
+        "--max-label-values", "--log-level", "--web-config-file"}) {
       assertTrue(help.contains(option), option);
       assertTrue(help.contains(EnvironmentDefaults.variableFor(option)), EnvironmentDefaults.variableFor(option));
     }

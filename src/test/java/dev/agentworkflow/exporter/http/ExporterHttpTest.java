@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentworkflow.exporter.app.Exporter;
 import dev.agentworkflow.exporter.app.ExporterSettings;
+import dev.agentworkflow.exporter.webconfig.WebConfig;
 import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
 import dev.agentworkflow.exporter.support.MutableClock;
@@ -31,7 +32,7 @@ class ExporterHttpTest {
 
   private Exporter start(Path db) throws Exception {
     ExporterSettings settings = new ExporterSettings(db, new InetSocketAddress("127.0.0.1", 0),
-        Duration.ofHours(1), Duration.ofHours(6), HookDatabase.ZONE, 500, "1.2.3");
+        Duration.ofHours(1), Duration.ofHours(6), HookDatabase.ZONE, 500, "1.2.3", WebConfig.NONE);
     return Exporter.start(settings, clock);
   }
 

@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentworkflow.exporter.app.Exporter;
 import dev.agentworkflow.exporter.app.ExporterSettings;
 import dev.agentworkflow.exporter.demo.DemoDatabase;
 import dev.agentworkflow.exporter.demo.LiveActivity;
 import dev.agentworkflow.exporter.support.Binaries;
+import dev.agentworkflow.exporter.support.PrometheusServer;
+import dev.agentworkflow.exporter.webconfig.WebConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -30,8 +30,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,21 +48,19 @@ class PrometheusEndToEndIT {
   Path dir;
 
   private final HttpClient http = HttpClient.newHttpClient();
-  private final ObjectMapper json = new ObjectMapper();
   private LiveActivity live;
   private Exporter exporter;
-  private Process prometheus;
-  private String prometheusUrl;
+  private PrometheusServer prometheus;
 
   @BeforeEach
   void start() throws Exception {
-    String binary = Binaries.require("prometheus");
     DemoDatabase demo = new DemoDatabase(dir.resolve("demo/agent_workflow.db"), ZoneId.systemDefault(), new Random(7),
         Clock.systemUTC());
     demo.createOrReuse(DemoDatabase.History.DAY);
     live = demo.startLiveActivity();
     exporter = Exporter.start(new ExporterSettings(demo.path(), new InetSocketAddress("127.0.0.1", 0),
-        Duration.ofSeconds(1), Duration.ofHours(6), ZoneId.systemDefault(), 500, "e2e"), Clock.systemUTC());
+        Duration.ofSeconds(1), Duration.ofHours(6), ZoneId.systemDefault(), 500, "e2e", WebConfig.NONE),
+        Clock.systemUTC());
 
     // the shipped configuration, pointed at this exporter and scraping every second
     String config = Files.readString(Path.of("config/prometheus.yml"))
@@ -73,19 +69,13 @@ class PrometheusEndToEndIT {
         .replace("evaluation_interval: 15s", "evaluation_interval: 1s");
     Files.writeString(dir.resolve("prometheus.yml"), config);
     Files.copy(Path.of("config/agent_workflow_rules.yml"), dir.resolve("agent_workflow_rules.yml"));
-    int port = freePort();
-    prometheusUrl = "http://127.0.0.1:" + port;
-    prometheus = new ProcessBuilder(binary, "--config.file=" + dir.resolve("prometheus.yml"),
-        "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
-        .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+    prometheus = PrometheusServer.start(dir.resolve("prometheus.yml"), dir);
   }
 
   @AfterEach
   void stop() throws Exception {
     if (prometheus != null) {
-      prometheus.destroy();
-      prometheus.waitFor(10, TimeUnit.SECONDS);
-      prometheus.destroyForcibly();
+      prometheus.close();
     }
     if (exporter != null) {
       exporter.close();
@@ -97,11 +87,13 @@ class PrometheusEndToEndIT {
 
   @Test
   void theTargetIsUpTheAlertsLoadAndEveryQueryReturnsData() throws Exception {
-    await("the agent_workflow target to be up", () -> nonEmpty(query("up{job=\"agent_workflow\"} == 1")));
-    await("two scrapes, for rates", () -> nonEmpty(query("rate(agent_workflow_database_up[" + RATE_INTERVAL + "])")));
+    prometheus.await("the agent_workflow target to be up",
+        () -> PrometheusServer.nonEmpty(prometheus.query("up{job=\"agent_workflow\"} == 1")));
+    prometheus.await("two scrapes, for rates",
+        () -> PrometheusServer.nonEmpty(prometheus.query("rate(agent_workflow_database_up[" + RATE_INTERVAL + "])")));
 
-    await("the five alerts to load and evaluate", () -> {
-      JsonNode groups = get("/api/v1/rules").path("data").path("groups");
+    prometheus.await("the five alerts to load and evaluate", () -> {
+      JsonNode groups = prometheus.get("/api/v1/rules").path("data").path("groups");
       Set<String> healthy = new TreeSet<>();
       groups.forEach(g -> g.path("rules").forEach(r -> {
         if (r.path("type").asText().equals("alerting") && r.path("health").asText().equals("ok")) {
@@ -120,7 +112,7 @@ class PrometheusEndToEndIT {
     for (String expr : docExamples()) {
       check("docs/monitoring.md", expr, failures);
     }
-    JsonNode instances = get("/api/v1/label/instance/values?match[]="
+    JsonNode instances = prometheus.get("/api/v1/label/instance/values?match[]="
         + URLEncoder.encode("agent_workflow_exporter_build_info", StandardCharsets.UTF_8)).path("data");
     assertEquals(1, instances.size(), "the dashboard's Exporter variable has one exporter to offer: " + instances);
     assertEquals(List.of(), failures);
@@ -151,51 +143,11 @@ class PrometheusEndToEndIT {
   }
 
   private void check(String where, String expr, List<String> failures) throws Exception {
-    JsonNode answer = query(expr);
+    JsonNode answer = prometheus.query(expr);
     if (!answer.path("status").asText().equals("success")) {
       failures.add(where + ": " + expr + " -> " + answer.path("error").asText());
-    } else if (!nonEmpty(answer)) {
+    } else if (!PrometheusServer.nonEmpty(answer)) {
       failures.add(where + ": " + expr + " -> no data");
-    }
-  }
-
-  private JsonNode query(String expr) throws Exception {
-    return get("/api/v1/query?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8));
-  }
-
-  private static boolean nonEmpty(JsonNode answer) {
-    return answer.path("status").asText().equals("success") && answer.path("data").path("result").size() > 0;
-  }
-
-  private JsonNode get(String path) throws Exception {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(prometheusUrl + path))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    return json.readTree(response.body());
-  }
-
-  private interface Condition {
-    boolean holds() throws Exception;
-  }
-
-  private void await(String what, Condition condition) throws Exception {
-    long end = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < end) {
-      try {
-        if (condition.holds()) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // Prometheus is still starting
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("timed out waiting for " + what + "; Prometheus log:\n"
-        + Files.readString(dir.resolve("prometheus.log")));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }

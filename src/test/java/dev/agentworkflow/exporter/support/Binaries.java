@@ -40,4 +40,13 @@ public final class Binaries {
         "active_sessions_count non-histogram and non-summary metrics should not have \"_count\" suffix",
         output.strip());
   }
+
+  /** {@code promtool check web-config FILE}: its output on one line, e.g. {@code FILE SUCCESS} or {@code FILE FAILED: …}. */
+  public static String promtoolCheckWebConfig(Path file) throws Exception {
+    Process check = new ProcessBuilder(require("promtool"), "check", "web-config", file.toString())
+        .redirectErrorStream(true).start();
+    String output = new String(check.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    org.junit.jupiter.api.Assertions.assertTrue(check.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+    return output.strip().replace('\n', ' ');
+  }
 }

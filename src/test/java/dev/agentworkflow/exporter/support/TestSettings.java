@@ -1,6 +1,7 @@
 package dev.agentworkflow.exporter.support;
 
 import dev.agentworkflow.exporter.app.ExporterSettings;
+import dev.agentworkflow.exporter.webconfig.WebConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +12,13 @@ public final class TestSettings {
 
   public static ExporterSettings of(Path database, Duration interval) {
     return new ExporterSettings(database, new InetSocketAddress("127.0.0.1", 0), interval, Duration.ofHours(6),
-        HookDatabase.ZONE, 500, "test");
+        HookDatabase.ZONE, 500, "test", WebConfig.NONE);
+  }
+
+  /** The same settings with a web configuration (TLS, basic auth, headers, rate limit). */
+  public static ExporterSettings withWeb(ExporterSettings s, WebConfig web) {
+    return new ExporterSettings(s.databasePath(), s.listen(), s.interval(), s.staleAfter(), s.timezone(),
+        s.maxLabelValues(), s.version(), web);
   }
 
   /** For tests that poll by hand: the scheduled polls are an hour apart. */
