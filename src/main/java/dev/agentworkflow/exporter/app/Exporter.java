@@ -5,11 +5,13 @@ import dev.agentworkflow.exporter.db.SessionRows;
 import dev.agentworkflow.exporter.db.TimestampParser;
 import dev.agentworkflow.exporter.db.WorkflowDatabase;
 import dev.agentworkflow.exporter.http.MetricsServer;
+import dev.agentworkflow.exporter.metrics.WebConfigCollector;
 import dev.agentworkflow.exporter.metrics.WorkflowCollector;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.poll.PollScheduler;
 import dev.agentworkflow.exporter.poll.Poller;
 import dev.agentworkflow.exporter.track.WorkflowTracker;
+import dev.agentworkflow.exporter.webconfig.LiveWebConfig;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -52,8 +54,11 @@ public final class Exporter implements AutoCloseable {
     CollectorRegistry registry = new CollectorRegistry();
     String path = settings.databasePath().toString();
     registry.register(new WorkflowCollector(latest::get, settings.version(), path));
-    MetricsServer server = new MetricsServer(settings.listen(), registry, settings.version(), path, settings.web(),
-        clock);
+    LiveWebConfig web = new LiveWebConfig(settings.web(), clock);
+    if (web.fromFile()) {
+      registry.register(new WebConfigCollector(web::status));
+    }
+    MetricsServer server = new MetricsServer(settings.listen(), registry, settings.version(), path, web, clock);
     CountDownLatch firstPoll = new CountDownLatch(1);
     PollScheduler scheduler = new PollScheduler(poller, settings.interval(), result -> {
       latest.set(result);

@@ -5,13 +5,11 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
-import dev.agentworkflow.exporter.webconfig.ServerTls;
-import dev.agentworkflow.exporter.webconfig.WebConfig;
+import dev.agentworkflow.exporter.webconfig.LiveWebConfig;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -49,8 +47,8 @@ public final class MetricsServer implements AutoCloseable {
 
   /** Binds and starts serving; throws {@link java.net.BindException} when the port is taken. */
   public MetricsServer(InetSocketAddress address, CollectorRegistry registry, String version, String databasePath,
-      WebConfig web, Clock clock) throws IOException {
-    this.http = web.tls().isPresent() ? https(address, web.tls().get()) : HttpServer.create(address, 128);
+      LiveWebConfig web, Clock clock) throws IOException {
+    this.http = web.sslContext().isPresent() ? https(address, web) : HttpServer.create(address, 128);
     AtomicInteger count = new AtomicInteger();
     this.workers = new ThreadPoolExecutor(0, MAX_WORKERS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
       Thread thread = new Thread(runnable, "http-" + count.incrementAndGet());
@@ -58,9 +56,8 @@ public final class MetricsServer implements AutoCloseable {
       return thread;
     }, new ThreadPoolExecutor.DiscardPolicy());
     http.setExecutor(workers);
-    AccessFilter guarded = new AccessFilter(web.headers(),
-        web.rateLimit().map(limit -> new RequestBudget(limit, clock)), web.users());
-    AccessFilter open = new AccessFilter(web.headers(), Optional.empty(), Optional.empty());
+    AccessFilter guarded = AccessFilter.guarded(web, clock);
+    AccessFilter open = AccessFilter.open(web, clock);
     HttpContext landing = http.createContext("/", new LandingPage(version, databasePath));
     landing.getFilters().add(guarded);
     HttpContext metrics = http.createContext("/metrics", new MetricsHandler(registry));
@@ -74,12 +71,13 @@ public final class MetricsServer implements AutoCloseable {
     http.start();
   }
 
-  private static HttpsServer https(InetSocketAddress address, ServerTls tls) throws IOException {
+  private static HttpsServer https(InetSocketAddress address, LiveWebConfig web) throws IOException {
     HttpsServer server = HttpsServer.create(address, 128);
-    server.setHttpsConfigurator(new HttpsConfigurator(tls.context()) {
+    server.setHttpsConfigurator(new HttpsConfigurator(web.sslContext().orElseThrow()) {
       @Override
       public void configure(HttpsParameters connection) {
-        connection.setSSLParameters(tls.parameters());
+        // Each new connection takes the parameters (versions, suites, client certificates) in force.
+        connection.setSSLParameters(web.current().tls().orElseThrow().parameters());
       }
     });
     return server;

@@ -14,27 +14,39 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
-/** A server's TLS: the context holding its key and certificate, and the parameters of each connection. */
+/**
+ * A server's TLS from one reading of the web configuration: its key manager (key and
+ * certificate), its check of client certificates, and the parameters of each connection.
+ * {@link LiveWebConfig} puts the current one behind a single long-lived {@code SSLContext}.
+ */
 public final class ServerTls {
   private static final char[] IN_MEMORY_PASSWORD = new char[0];
 
   private final SSLContext context;
+  private final X509ExtendedKeyManager keyManager;
+  private final X509ExtendedTrustManager trustManager;
   private final List<String> protocols;
   private final List<String> cipherSuites;
   private final boolean preferServerCipherSuites;
   private final ClientAuthType clientAuth;
   private final List<String> namedGroups;
 
-  private ServerTls(SSLContext context, List<String> protocols, List<String> cipherSuites,
-      boolean preferServerCipherSuites, ClientAuthType clientAuth, List<String> namedGroups) {
+  private ServerTls(SSLContext context, X509ExtendedKeyManager keyManager, X509ExtendedTrustManager trustManager,
+      List<String> protocols, List<String> cipherSuites, boolean preferServerCipherSuites, ClientAuthType clientAuth,
+      List<String> namedGroups) {
     this.context = context;
+    this.keyManager = keyManager;
+    this.trustManager = trustManager;
     this.protocols = protocols;
     this.cipherSuites = cipherSuites;
     this.preferServerCipherSuites = preferServerCipherSuites;
@@ -42,8 +54,12 @@ public final class ServerTls {
     this.namedGroups = namedGroups;
   }
 
-  public SSLContext context() {
-    return context;
+  X509ExtendedKeyManager keyManager() {
+    return keyManager;
+  }
+
+  X509ExtendedTrustManager trustManager() {
+    return trustManager;
   }
 
   /** Fresh parameters for one connection (SSLParameters is mutable, so never shared). */
@@ -80,12 +96,14 @@ public final class ServerTls {
     }
     List<String> protocols = protocols(section.minVersion(), section.maxVersion());
     try {
+      X509ExtendedKeyManager keyManager = keyManager(key, chain);
+      X509ExtendedTrustManager trustManager = trustManager(section);
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keyManagers(key, chain), trustManagers(section), new SecureRandom());
+      context.init(new KeyManager[] {keyManager}, new TrustManager[] {trustManager}, new SecureRandom());
       List<String> suites = cipherSuites(section.cipherSuites(), context);
       List<String> groups = namedGroups(section.curvePreferences());
-      ServerTls tls = new ServerTls(context, protocols, suites, section.preferServerCipherSuites(),
-          section.clientAuth(), groups);
+      ServerTls tls = new ServerTls(context, keyManager, trustManager, protocols, suites,
+          section.preferServerCipherSuites(), section.clientAuth(), groups);
       context.createSSLEngine().setSSLParameters(tls.parameters());
       return tls;
     } catch (GeneralSecurityException | IllegalArgumentException e) {
@@ -199,16 +217,23 @@ public final class ServerTls {
     }
   }
 
-  private static javax.net.ssl.KeyManager[] keyManagers(PrivateKey key, List<X509Certificate> chain)
+  private static X509ExtendedKeyManager keyManager(PrivateKey key, List<X509Certificate> chain)
       throws GeneralSecurityException {
     KeyStore store = emptyStore();
-    store.setKeyEntry("server", key, IN_MEMORY_PASSWORD, chain.toArray(X509Certificate[]::new));
+    // Each reading its own alias, so a handshake during a reload never pairs one reading's chain with another's key.
+    store.setKeyEntry("server-" + UUID.randomUUID(), key, IN_MEMORY_PASSWORD,
+        chain.toArray(X509Certificate[]::new));
     KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     factory.init(store, IN_MEMORY_PASSWORD);
-    return factory.getKeyManagers();
+    return Arrays.stream(factory.getKeyManagers())
+        .filter(X509ExtendedKeyManager.class::isInstance)
+        .map(X509ExtendedKeyManager.class::cast)
+        .findFirst()
+        .orElseThrow(() -> new GeneralSecurityException("the JVM offers no X.509 key manager"));
   }
 
-  private static TrustManager[] trustManagers(TlsSection section) throws GeneralSecurityException, WebConfigException {
+  private static X509ExtendedTrustManager trustManager(TlsSection section)
+      throws GeneralSecurityException, WebConfigException {
     Optional<X509ExtendedTrustManager> verifier = Optional.empty();
     if (section.clientAuth().verify) {
       TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -229,7 +254,7 @@ public final class ServerTls {
           .findFirst()
           .orElseThrow(() -> new GeneralSecurityException("the JVM offers no X.509 trust manager")));
     }
-    return new TrustManager[] {new ClientCertificateCheck(verifier, section.clientAllowedSans())};
+    return new ClientCertificateCheck(verifier, section.clientAllowedSans());
   }
 
   private static KeyStore emptyStore() throws GeneralSecurityException {

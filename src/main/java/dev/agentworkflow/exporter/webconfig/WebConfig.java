@@ -1,5 +1,6 @@
 package dev.agentworkflow.exporter.webconfig;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,18 +15,22 @@ import java.util.Optional;
  * @param headers extra response headers, from the toolkit's short list
  * @param rateLimit requests allowed, for every path but {@code /-/healthy}
  * @param origin the file, as given on the command line
+ * @param files the file and the key, certificate and CA files it names, whose changes reload it
  */
 public record WebConfig(
     Optional<ServerTls> tls,
     Optional<BasicAuthUsers> users,
     Map<String, String> headers,
     Optional<RateLimit> rateLimit,
-    String origin) {
+    String origin,
+    List<Path> files) {
 
-  public static final WebConfig NONE = new WebConfig(Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), "");
+  public static final WebConfig NONE =
+      new WebConfig(Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), "", List.of());
 
   public WebConfig {
     headers = Map.copyOf(headers);
+    files = List.copyOf(files);
   }
 
   /** For the start-up log line: "" without a file, else what it turned on. */

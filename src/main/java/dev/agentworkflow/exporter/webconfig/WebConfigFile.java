@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,12 +60,14 @@ public final class WebConfigFile {
     ConfigSection http = root.section("http_server_config");
     http.allowOnly(HTTP_KEYS);
     http.bool("http2", true);
+    List<Path> files = new ArrayList<>(List.of(file));
     return new WebConfig(
-        tls(root.section("tls_server_config"), folder),
+        tls(root.section("tls_server_config"), folder, files),
         BasicAuthUsers.of(root.textMap("basic_auth_users")),
         headers(http),
         rateLimit(root.section("rate_limit")),
-        file.toString());
+        file.toString(),
+        files);
   }
 
   private static Object yaml(Path file) throws WebConfigException {
@@ -92,7 +95,8 @@ public final class WebConfigFile {
     }
   }
 
-  private static Optional<ServerTls> tls(ConfigSection section, Path folder) throws WebConfigException {
+  private static Optional<ServerTls> tls(ConfigSection section, Path folder, List<Path> files)
+      throws WebConfigException {
     section.allowOnly(TLS_KEYS);
     boolean enabled = !section.text("cert_file").isEmpty() || !section.text("cert").isEmpty()
         || !section.text("key_file").isEmpty() || !section.text("key").isEmpty()
@@ -106,12 +110,12 @@ public final class WebConfigFile {
         section.where("client_auth_type") + ": unknown value '" + clientAuthName + "'; use NoClientCert, "
             + "RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven or RequireAndVerifyClientCert"));
     TlsSection tls = new TlsSection(
-        pem(section, "cert_file", "cert", folder).orElseThrow(
+        pem(section, "cert_file", "cert", folder, files).orElseThrow(
             () -> new WebConfigException(section.where("cert_file") + ": missing; TLS needs one of cert_file or cert")),
-        pem(section, "key_file", "key", folder).orElseThrow(
+        pem(section, "key_file", "key", folder, files).orElseThrow(
             () -> new WebConfigException(section.where("key_file") + ": missing; TLS needs one of key_file or key")),
         clientAuth,
-        pem(section, "client_ca_file", "client_ca", folder),
+        pem(section, "client_ca_file", "client_ca", folder, files),
         section.textList("client_allowed_sans"),
         section.text("min_version"),
         section.text("max_version"),
@@ -121,12 +125,13 @@ public final class WebConfigFile {
     return Optional.of(ServerTls.build(tls));
   }
 
-  /** A file key wins over its inline twin, as in the toolkit. Empty when neither is set. */
-  private static Optional<TlsSection.Pem> pem(ConfigSection section, String fileKey, String inlineKey, Path folder)
-      throws WebConfigException {
+  /** A file key wins over its inline twin, as in the toolkit. Empty when neither is set. Files read go to {@code files}. */
+  private static Optional<TlsSection.Pem> pem(ConfigSection section, String fileKey, String inlineKey, Path folder,
+      List<Path> files) throws WebConfigException {
     String name = section.text(fileKey);
     if (!name.isEmpty()) {
       Path path = folder.resolve(name);
+      files.add(path);
       try {
         return Optional.of(new TlsSection.Pem(Files.readString(path, StandardCharsets.US_ASCII),
             section.where(fileKey) + " (" + path + ")"));

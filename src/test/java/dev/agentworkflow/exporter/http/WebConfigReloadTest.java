@@ -1,0 +1,160 @@
+package dev.agentworkflow.exporter.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.agentworkflow.exporter.app.Exporter;
+import dev.agentworkflow.exporter.support.Exposition;
+import dev.agentworkflow.exporter.support.Htpasswd;
+import dev.agentworkflow.exporter.support.MutableClock;
+import dev.agentworkflow.exporter.support.Pki;
+import dev.agentworkflow.exporter.support.TestSettings;
+import dev.agentworkflow.exporter.webconfig.WebConfigFile;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The web configuration follows its files while the exporter runs, as the toolkit's does: a
+ * renewed certificate serves the next connection, changed users apply to the next request, and a
+ * broken edit leaves the previous configuration in force and shows in a metric.
+ */
+class WebConfigReloadTest {
+  @TempDir
+  static Path dir;
+  static Pki pki;
+
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
+  private Exporter exporter;
+
+  @BeforeAll
+  static void keys() throws Exception {
+    pki = Pki.create(dir.resolve("pki"));
+  }
+
+  @AfterEach
+  void stop() {
+    if (exporter != null) {
+      exporter.close();
+    }
+  }
+
+  private int start(Path webConfig) throws Exception {
+    exporter = Exporter.start(TestSettings.withWeb(TestSettings.of(dir.resolve("agent_workflow.db")),
+        WebConfigFile.read(webConfig)), clock);
+    return exporter.port();
+  }
+
+  private static HttpResponse<String> get(HttpClient client, String url, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The key algorithm of the certificate the server presents to a new connection. */
+  private static String presentedKey(int port) throws Exception {
+    HttpResponse<String> response = get(HttpClient.newBuilder().sslContext(pki.clientContext(null)).build(),
+        "https://127.0.0.1:" + port + "/-/healthy");
+    return ((X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0]).getPublicKey()
+        .getAlgorithm();
+  }
+
+  @Test
+  void aRenewedCertificateServesTheNextConnection() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("renewal"));
+    Files.copy(pki.file("server.crt"), folder.resolve("tls.crt"));
+    Files.copy(pki.file("server.key"), folder.resolve("tls.key"));
+    Path config = folder.resolve("web.yml");
+    Files.writeString(config, "tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n");
+    int port = start(config);
+    assertEquals("RSA", presentedKey(port));
+
+    // cert-manager style: the new pair is written next to the old one and renamed over it
+    Files.copy(pki.file("server-ec.crt"), folder.resolve("tls.crt.new"));
+    Files.copy(pki.file("server-ec.key"), folder.resolve("tls.key.new"));
+    Files.move(folder.resolve("tls.key.new"), folder.resolve("tls.key"), StandardCopyOption.ATOMIC_MOVE);
+    Files.move(folder.resolve("tls.crt.new"), folder.resolve("tls.crt"), StandardCopyOption.ATOMIC_MOVE);
+    assertEquals("RSA", presentedKey(port), "files are looked at once a second at most");
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals("EC", presentedKey(port));
+  }
+
+  @Test
+  void changedUsersApplyAndABrokenEditKeepsThePreviousConfiguration() throws Exception {
+    Path config = dir.resolve("users.yml");
+    String alice = "basic_auth_users:\n  alice: " + Htpasswd.hash("alice-pw", 4) + "\n";
+    Files.writeString(config, alice);
+    int port = start(config);
+    HttpClient client = HttpClient.newHttpClient();
+    String metrics = "http://127.0.0.1:" + port + "/metrics";
+    assertEquals(200, get(client, metrics, "Authorization", basic("alice", "alice-pw")).statusCode());
+    assertEquals(1.0, reloadSuccessful(client, metrics, basic("alice", "alice-pw")));
+
+    Files.writeString(config, "basic_auth_users:\n  bob: " + Htpasswd.hash("bob-pw", 4) + "\n");
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(401, get(client, metrics, "Authorization", basic("alice", "alice-pw")).statusCode());
+    assertEquals(200, get(client, metrics, "Authorization", basic("bob", "bob-pw")).statusCode());
+
+    Files.writeString(config, "basic_auth_users:\n  bob: bob-pw\n"); // a password where the hash belongs
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(200, get(client, metrics, "Authorization", basic("bob", "bob-pw")).statusCode());
+    assertEquals(0.0, reloadSuccessful(client, metrics, basic("bob", "bob-pw")));
+
+    Files.writeString(config, alice);
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(401, get(client, metrics, "Authorization", basic("bob", "bob-pw")).statusCode());
+    assertEquals(1.0, reloadSuccessful(client, metrics, basic("alice", "alice-pw")));
+  }
+
+  @Test
+  void tlsCannotBeTurnedOffWhileRunning() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("tls-off"));
+    Path config = folder.resolve("web.yml");
+    Files.writeString(config, "tls_server_config:\n  cert_file: " + pki.file("server.crt") + "\n  key_file: "
+        + pki.file("server.key") + "\n");
+    int port = start(config);
+
+    Files.writeString(config, "");
+    clock.advance(Duration.ofSeconds(1));
+    assertThrows(IOException.class, () -> get(HttpClient.newHttpClient(), "http://127.0.0.1:" + port + "/metrics"));
+    HttpResponse<String> response = get(HttpClient.newBuilder().sslContext(pki.clientContext(null)).build(),
+        "https://127.0.0.1:" + port + "/metrics");
+    assertEquals(200, response.statusCode());
+    assertEquals(0.0, Exposition.parse(response.body())
+        .value("agent_workflow_exporter_web_config_last_reload_successful"));
+  }
+
+  @Test
+  void withoutAWebConfigFileThereAreNoReloadMetrics() throws Exception {
+    exporter = Exporter.start(TestSettings.of(dir.resolve("agent_workflow.db")), clock);
+    String body = get(HttpClient.newHttpClient(), "http://127.0.0.1:" + exporter.port() + "/metrics").body();
+    assertFalse(body.contains("web_config"), body);
+  }
+
+  private static double reloadSuccessful(HttpClient client, String metrics, String authorization) throws Exception {
+    return Exposition.parse(get(client, metrics, "Authorization", authorization).body())
+        .value("agent_workflow_exporter_web_config_last_reload_successful");
+  }
+}
