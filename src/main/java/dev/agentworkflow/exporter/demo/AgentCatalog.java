@@ -1,15 +1,23 @@
 package dev.agentworkflow.exporter.demo;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 
-/** The workflow's phases and agents, with typical durations, as {@code database.md} lists them. */
-final class AgentCatalog {
+/**
+ * Which agents a simulated session runs in each phase, and with which models.
+ * {@link #DEMO} is the workflow of {@code database.md}: each agent belongs to one phase. {@link
+ * #wide(int)} lets any of {@code n} agents run in any phase, so that a large generated database
+ * has every combination of agent, phase, status and model: the series count of a big team.
+ */
+public final class AgentCatalog {
   record Agent(String name, double medianSeconds) {}
 
   /** A phase whose agents run one after another, or all at once (development, review). */
   record Phase(String name, boolean parallel, List<Agent> agents) {}
 
-  static final List<Phase> PHASES = List.of(
+  public static final AgentCatalog DEMO = new AgentCatalog(List.of(
       new Phase("requirements", false, List.of(
           new Agent("jira-analyst", 25), new Agent("context-analyzer", 60), new Agent("requirements-clarifier", 40))),
       new Phase("planning", false, List.of(
@@ -22,9 +30,50 @@ final class AgentCatalog {
           new Agent("performance-reviewer", 120), new Agent("security-reviewer", 150),
           new Agent("maintainability-reviewer", 100), new Agent("test-validator", 240))),
       new Phase("finalization", false, List.of(
-          new Agent("documentation-generator", 90), new Agent("changelog-writer", 20), new Agent("pr-creator", 30))));
+          new Agent("documentation-generator", 90), new Agent("changelog-writer", 20), new Agent("pr-creator", 30)))),
+      false);
 
   static final List<String> MODELS = List.of("claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5");
 
-  private AgentCatalog() {}
+  private final List<Phase> phases;
+  private final boolean wide;
+
+  private AgentCatalog(List<Phase> phases, boolean wide) {
+    this.phases = phases;
+    this.wide = wide;
+  }
+
+  /** The demo's five phases, each offering all of {@code agents} agents (the demo's names, then numbered ones). */
+  public static AgentCatalog wide(int agents) {
+    List<Agent> all = new ArrayList<>();
+    DEMO.phases.forEach(phase -> all.addAll(phase.agents()));
+    for (int i = all.size() + 1; all.size() < agents; i++) {
+      all.add(new Agent("specialist-" + i, 60 + 20 * (i % 7)));
+    }
+    List<Agent> offered = List.copyOf(all.subList(0, agents));
+    return new AgentCatalog(DEMO.phases.stream()
+        .map(phase -> new Phase(phase.name(), phase.parallel(), offered)).toList(), true);
+  }
+
+  List<Phase> phases() {
+    return phases;
+  }
+
+  /**
+   * The agents a session runs in a phase. Demo: a prefix of a sequential phase's list, or 2 or more
+   * of a parallel one's. Wide: 1 to 3 (sequential) or 2 to 4 (parallel) drawn from all, so a session
+   * keeps the demo's size, about 12 invocations.
+   */
+  List<Agent> pick(Random random, Phase phase) {
+    List<Agent> agents = new ArrayList<>(phase.agents());
+    if (wide) {
+      Collections.shuffle(agents, random);
+      return agents.subList(0, phase.parallel() ? 2 + random.nextInt(3) : 1 + random.nextInt(3));
+    }
+    if (phase.parallel()) {
+      Collections.shuffle(agents, random);
+      return agents.subList(0, 2 + random.nextInt(agents.size() - 1));
+    }
+    return agents.subList(0, 1 + random.nextInt(agents.size()));
+  }
 }

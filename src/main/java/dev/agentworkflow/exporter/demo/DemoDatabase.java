@@ -3,6 +3,7 @@ package dev.agentworkflow.exporter.demo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -28,12 +29,21 @@ public final class DemoDatabase {
 
   /**
    * How much history a new demo database gets: {@code sessions} whole sessions started evenly over
-   * {@code span}, with prompts of about {@code promptChars} characters (0: the demo's short ones).
-   * About 12 agent invocations per session, plus the hooks' subagent_stop row for each.
+   * {@code span}, with prompts of about {@code promptChars} characters and raw JSON outputs of about
+   * {@code outputChars} (0: the demo's short ones; {@link #NO_PAYLOAD}: none, NULL), agents from
+   * {@code catalog}. About 12 agent invocations per session, plus the hooks' subagent_stop row for each.
    */
-  public record History(Duration span, int sessions, int promptChars) {
+  public record History(Duration span, int sessions, int promptChars, int outputChars, AgentCatalog catalog) {
+    /** For {@code promptChars} or {@code outputChars}: write NULL. */
+    public static final int NO_PAYLOAD = SessionPlan.NONE;
+
     /** The demo's: a day, a session every half hour. */
     public static final History DAY = new History(Duration.ofHours(24), 48, 0);
+
+    /** The demo's agents and short outputs. */
+    public History(Duration span, int sessions, int promptChars) {
+      this(span, sessions, promptChars, 0, AgentCatalog.DEMO);
+    }
   }
 
   private final Path path;
@@ -69,30 +79,46 @@ public final class DemoDatabase {
     if (path.getParent() != null) {
       Files.createDirectories(path.getParent());
     }
-    try (Connection c = connect()) {
+    // Written beside, then renamed into place: an interrupted run never leaves a half-made file that
+    // a later run would take for a finished one. That also makes it safe to write without a journal.
+    Path partial = path.resolveSibling(path.getFileName() + ".partial");
+    Files.deleteIfExists(partial);
+    // sqlite-jdbc would run SELECT last_insert_rowid() after every INSERT, prepared anew each time;
+    // HookWriter.Batch asks for it once per agent start instead.
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + partial + "?jdbc.get_generated_keys=false")) {
       try (Statement s = c.createStatement()) {
         s.execute(WRITE_APPLICATION_ID);
+        s.execute("PRAGMA journal_mode = OFF");
+        s.execute("PRAGMA synchronous = OFF");
+        s.execute("PRAGMA cache_size = -65536");
       }
       hooks.createSchema(c);
       writeHistory(c, clock.instant().minus(history.span()), history);
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA journal_mode = DELETE"); // what the hooks' files have
+      }
     }
+    Files.move(partial, path, StandardCopyOption.ATOMIC_MOVE);
     return true;
   }
 
   private void writeHistory(Connection c, Instant from, History history) throws SQLException {
     int sessions = history.sessions();
     c.setAutoCommit(false);
-    EventWriter writer = new EventWriter(hooks);
+    EventWriter writer = new EventWriter();
     Instant now = clock.instant();
-    for (int i = 0; i < sessions; i++) {
-      Instant start = from.plus(history.span().multipliedBy(i).dividedBy(sessions));
-      String id = new UUID(random.nextLong(), random.nextLong()).toString();
-      for (SessionPlan.Event event : SessionPlan.create(random, id, start, 1.0, i * 100, history.promptChars())) {
-        if (event.at().isBefore(now)) { // the last sessions are still running
-          writer.write(c, event);
+    try (HookWriter.Batch batch = hooks.on(c)) {
+      for (int i = 0; i < sessions; i++) {
+        Instant start = from.plus(history.span().multipliedBy(i).dividedBy(sessions));
+        String id = new UUID(random.nextLong(), random.nextLong()).toString();
+        for (SessionPlan.Event event : SessionPlan.create(random, history.catalog(), id, start, 1.0, i * 100,
+            history.promptChars(), history.outputChars())) {
+          if (event.at().isBefore(now)) { // the last sessions are still running
+            writer.write(batch, event);
+          }
         }
+        c.commit();
       }
-      c.commit();
     }
     c.setAutoCommit(true);
   }

@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The statements the workflow's logging hooks run, as {@code database.md} lists them, with the
@@ -91,6 +93,8 @@ public final class HookWriter {
       UPDATE sessions SET end_time = ?, status = 'completed', metadata = ? WHERE session_id = ?
       """;
 
+  private static final String LAST_INSERT_ROWID = "SELECT last_insert_rowid()";
+
   private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
 
   private final ZoneId zone;
@@ -110,19 +114,80 @@ public final class HookWriter {
 
   /** SessionStart: a resumed session replaces its row (new row id, end time back to NULL). */
   public void startSession(Connection c, String sessionId, Instant at, String cwd, String metadata) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(SESSION_START)) {
-      s.setString(1, sessionId);
-      s.setString(2, isoformat(at));
-      s.setString(3, cwd);
-      s.setString(4, metadata);
-      s.executeUpdate();
+    try (Batch b = on(c)) {
+      b.startSession(sessionId, at, cwd, metadata);
     }
   }
 
   /** PreToolUse of the Task tool: returns the new row's id. */
   public long startInvocation(Connection c, String sessionId, String phase, String agentName, Instant at,
       String prompt, String rawInput) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(INVOCATION_START, Statement.RETURN_GENERATED_KEYS)) {
+    try (Batch b = on(c)) {
+      return b.startInvocation(sessionId, phase, agentName, at, prompt, rawInput);
+    }
+  }
+
+  /** PostToolUse of the Task tool; {@code durationSeconds} may be null, as some writers leave it. */
+  public void endInvocation(Connection c, long id, Instant at, String status, String error, Double durationSeconds,
+      String model, String rawOutput) throws SQLException {
+    try (Batch b = on(c)) {
+      b.endInvocation(id, at, status, error, durationSeconds, model, rawOutput);
+    }
+  }
+
+  /** SubagentStop: a row without an agent name, which is not an invocation. */
+  public void subagentStop(Connection c, String sessionId, Instant at) throws SQLException {
+    try (Batch b = on(c)) {
+      b.subagentStop(sessionId, at);
+    }
+  }
+
+  /** Stop, after every reply of the main session: may run many times per session. */
+  public void stopSession(Connection c, String sessionId, Instant at, String metadata) throws SQLException {
+    try (Batch b = on(c)) {
+      b.stopSession(sessionId, at, metadata);
+    }
+  }
+
+  /**
+   * The same statements, each prepared once on {@code c} and kept until the batch is closed: for
+   * writing many events on one connection (the demo's history, the benchmark), where preparing
+   * each statement again would cost more than running it.
+   */
+  public Batch on(Connection c) {
+    return new Batch(c);
+  }
+
+  /** Hook statements prepared on one connection; see {@link #on(Connection)}. */
+  public final class Batch implements AutoCloseable {
+    private final Connection c;
+    private final Map<String, PreparedStatement> prepared = new HashMap<>();
+
+    private Batch(Connection c) {
+      this.c = c;
+    }
+
+    private PreparedStatement statement(String sql) throws SQLException {
+      PreparedStatement statement = prepared.get(sql);
+      if (statement == null) {
+        statement = c.prepareStatement(sql);
+        prepared.put(sql, statement);
+      }
+      return statement;
+    }
+
+    public void startSession(String sessionId, Instant at, String cwd, String metadata) throws SQLException {
+      PreparedStatement s = statement(SESSION_START);
+      s.setString(1, sessionId);
+      s.setString(2, isoformat(at));
+      s.setString(3, cwd);
+      s.setString(4, metadata);
+      s.executeUpdate();
+    }
+
+    public long startInvocation(String sessionId, String phase, String agentName, Instant at, String prompt,
+        String rawInput) throws SQLException {
+      PreparedStatement s = statement(INVOCATION_START);
       String now = isoformat(at);
       s.setString(1, now);
       s.setString(2, sessionId);
@@ -133,17 +198,17 @@ public final class HookWriter {
       s.setString(7, now);
       s.setString(8, rawInput);
       s.executeUpdate();
-      try (ResultSet keys = s.getGeneratedKeys()) {
-        keys.next();
-        return keys.getLong(1);
+      // What Python's cursor.lastrowid reads; prepared once here, where getGeneratedKeys() would
+      // prepare it again for every row.
+      try (ResultSet id = statement(LAST_INSERT_ROWID).executeQuery()) {
+        id.next();
+        return id.getLong(1);
       }
     }
-  }
 
-  /** PostToolUse of the Task tool; {@code durationSeconds} may be null, as some writers leave it. */
-  public void endInvocation(Connection c, long id, Instant at, String status, String error, Double durationSeconds,
-      String model, String rawOutput) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(INVOCATION_END)) {
+    public void endInvocation(long id, Instant at, String status, String error, Double durationSeconds, String model,
+        String rawOutput) throws SQLException {
+      PreparedStatement s = statement(INVOCATION_END);
       s.setString(1, isoformat(at));
       s.setString(2, status);
       s.setString(3, error);
@@ -157,24 +222,27 @@ public final class HookWriter {
       s.setLong(7, id);
       s.executeUpdate();
     }
-  }
 
-  /** SubagentStop: a row without an agent name, which is not an invocation. */
-  public void subagentStop(Connection c, String sessionId, Instant at) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(SUBAGENT_STOP)) {
+    public void subagentStop(String sessionId, Instant at) throws SQLException {
+      PreparedStatement s = statement(SUBAGENT_STOP);
       s.setString(1, isoformat(at));
       s.setString(2, sessionId);
       s.executeUpdate();
     }
-  }
 
-  /** Stop, after every reply of the main session: may run many times per session. */
-  public void stopSession(Connection c, String sessionId, Instant at, String metadata) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(SESSION_STOP)) {
+    public void stopSession(String sessionId, Instant at, String metadata) throws SQLException {
+      PreparedStatement s = statement(SESSION_STOP);
       s.setString(1, isoformat(at));
       s.setString(2, metadata);
       s.setString(3, sessionId);
       s.executeUpdate();
+    }
+
+    @Override
+    public void close() throws SQLException {
+      for (PreparedStatement statement : prepared.values()) {
+        statement.close();
+      }
     }
   }
 
@@ -183,6 +251,10 @@ public final class HookWriter {
     LocalDateTime local = LocalDateTime.ofInstant(at, zone);
     int micros = local.getNano() / 1000;
     String seconds = SECONDS.format(local);
-    return micros == 0 ? seconds : seconds + String.format(".%06d", micros);
+    if (micros == 0) {
+      return seconds;
+    }
+    String digits = Integer.toString(micros);
+    return seconds + ".000000".substring(0, 7 - digits.length()) + digits;
   }
 }

@@ -31,6 +31,7 @@ public final class LiveActivity implements AutoCloseable {
   }
 
   private final Connector connector;
+  private final HookWriter hooks;
   private final EventWriter writer;
   private final Random random;
   private final Clock clock;
@@ -41,7 +42,8 @@ public final class LiveActivity implements AutoCloseable {
 
   LiveActivity(Connector connector, HookWriter hooks, Random random, Clock clock) {
     this.connector = connector;
-    this.writer = new EventWriter(hooks);
+    this.hooks = hooks;
+    this.writer = new EventWriter();
     this.random = random;
     this.clock = clock;
     this.nextSession = clock.instant();
@@ -58,12 +60,12 @@ public final class LiveActivity implements AutoCloseable {
       Instant now = clock.instant();
       if (pending.isEmpty() && !now.isBefore(nextSession)) {
         String id = new UUID(random.nextLong(), random.nextLong()).toString();
-        pending.addAll(SessionPlan.create(random, id, now, TIME_SCALE, nextKey, 0));
+        pending.addAll(SessionPlan.create(random, AgentCatalog.DEMO, id, now, TIME_SCALE, nextKey, 0, 0));
         nextKey += 100;
       }
       while (!pending.isEmpty() && !pending.peekFirst().at().isAfter(now)) {
-        try (Connection c = connector.connect()) {
-          writer.write(c, pending.peekFirst());
+        try (Connection c = connector.connect(); HookWriter.Batch hooks = this.hooks.on(c)) {
+          writer.write(hooks, pending.peekFirst());
         }
         pending.removeFirst();
         if (pending.isEmpty()) {
