@@ -11,6 +11,8 @@ final class HistogramAccumulator {
   private final long[] bucketCounts;
   private long count;
   private double sum;
+  /** The last snapshot, until the next observation: most histograms do not change between two polls. */
+  private HistogramSnapshot snapshot;
 
   HistogramAccumulator(double[] upperBounds) {
     this.upperBounds = upperBounds.clone();
@@ -25,9 +27,17 @@ final class HistogramAccumulator {
     }
     count++;
     sum += value;
+    snapshot = null;
   }
 
   HistogramSnapshot snapshot() {
+    if (snapshot == null) {
+      snapshot = freshSnapshot();
+    }
+    return snapshot;
+  }
+
+  private HistogramSnapshot freshSnapshot() {
     List<Double> bounds = new ArrayList<>(upperBounds.length);
     List<Long> cumulative = new ArrayList<>(upperBounds.length);
     long running = 0;

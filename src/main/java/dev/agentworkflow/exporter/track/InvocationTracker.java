@@ -35,8 +35,13 @@ public final class InvocationTracker {
   private final Map<String, Long> phases = new HashMap<>();
   private final Map<DurationLabels, HistogramAccumulator> durations = new HashMap<>();
   private final Map<String, AgentTally> agents = new HashMap<>();
-  /** Distinct agents per session id, as bits over {@link AgentTally#index}. */
-  private final Map<String, BitSet> sessionAgents = new HashMap<>();
+  /**
+   * Distinct agents per session id, as bits over {@link AgentTally#index}: the first 64 agents in
+   * one long per session (the only state here that grows with the history), any further ones in
+   * {@link #moreSessionAgents}.
+   */
+  private final SessionIdMap sessionAgents = new SessionIdMap(1);
+  private final Map<Long, BitSet> moreSessionAgents = new HashMap<>();
   private long sessionAgentPairs;
 
   private Figures figures;
@@ -85,7 +90,7 @@ public final class InvocationTracker {
     String agentLabel = labels.of("agent_name", row.agentName());
     AgentTally agent = agents.computeIfAbsent(agentLabel, name -> new AgentTally(agents.size()));
     if (isNew) {
-      agentNameHashes.add(hash64(row.agentName()));
+      agentNameHashes.add(SessionIdMap.key(row.agentName()));
       noteState(row, agent);
     }
     if (CountingRules.isFinished(row.endTimeSet(), row.status())) {
@@ -126,9 +131,19 @@ public final class InvocationTracker {
     }
     String session = row.sessionId();
     if (session != null && !session.isEmpty()) {
-      BitSet seen = sessionAgents.computeIfAbsent(session, s -> new BitSet());
-      if (!seen.get(agent.index)) {
-        seen.set(agent.index);
+      long key = SessionIdMap.key(session);
+      long first64 = sessionAgents.get(key, 0);
+      boolean added;
+      if (agent.index < Long.SIZE) {
+        added = (first64 & (1L << agent.index)) == 0;
+        first64 |= 1L << agent.index;
+      } else {
+        BitSet more = moreSessionAgents.computeIfAbsent(key, k -> new BitSet());
+        added = !more.get(agent.index - Long.SIZE);
+        more.set(agent.index - Long.SIZE);
+      }
+      sessionAgents.put(key, 0, first64); // also makes the session known
+      if (added) {
         sessionAgentPairs++;
       }
     }
@@ -171,7 +186,7 @@ public final class InvocationTracker {
         successRate.put(name, 100.0 * tally.succeeded / tally.finished);
       }
     });
-    double avgAgents = sessionAgents.isEmpty() ? 0 : (double) sessionAgentPairs / sessionAgents.size();
+    double avgAgents = sessionAgents.size() == 0 ? 0 : (double) sessionAgentPairs / sessionAgents.size();
     return new Figures(
         Map.copyOf(invocations), Map.copyOf(errors), Map.copyOf(phases), Map.copyOf(histograms),
         Map.copyOf(lastExecution), Map.copyOf(successRate), agentNameHashes.size(), avgAgents, labels.overflow());
@@ -188,16 +203,6 @@ public final class InvocationTracker {
       long uniqueAgents,
       double avgAgentsPerSession,
       Map<String, Long> labelOverflow) {}
-
-  /** FNV-1a over the UTF-16 code units: 64 bits, so 10^5 names collide with odds of about 10^-9. */
-  private static long hash64(String s) {
-    long h = 0xcbf29ce484222325L;
-    for (int i = 0; i < s.length(); i++) {
-      h ^= s.charAt(i);
-      h *= 0x100000001b3L;
-    }
-    return h;
-  }
 
   private static final class AgentTally {
     final int index;

@@ -4,7 +4,6 @@ import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.SessionRow;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Follows the rows of {@code sessions}: one current row per session id (a resumed session
@@ -15,9 +14,20 @@ import java.util.Objects;
  * known start; a closed, observed row never changes a figure again, so it is not read again.
  */
 public final class SessionTracker {
+  /**
+   * Each session id's current run in one long: its row id in the low 40 bits (SQLite gives row ids
+   * in order; a table reaches 2^40 rows never), 23 bits of the hash of its start text (two runs of
+   * one session told apart wrongly once in 8 million resumes), and whether its duration was
+   * observed in the top bit.
+   */
+  private static final long ROW_BITS = (1L << 40) - 1;
+  private static final long START_BITS = ((1L << 23) - 1) << 40;
+  private static final long OBSERVED_BIT = 1L << 63;
+
   private final HistogramAccumulator durations;
   private long highestRowId;
-  private final Map<String, Run> currentRunBySession = new HashMap<>();
+  /** Every session id's current row and run: the only state here that grows with the history. */
+  private final SessionIdMap currentRunBySession = new SessionIdMap(1);
   private final Map<Long, Run> watched = new HashMap<>();
   private Figures figures;
 
@@ -44,14 +54,17 @@ public final class SessionTracker {
     if (isNew) {
       highestRowId = row.rowId();
       // Row ids are never reused, so a NULL session id can only be told apart by its row.
-      String key = row.sessionId() != null ? row.sessionId() : "\0row " + row.rowId();
-      Run previous = currentRunBySession.get(key);
-      boolean sameRun = previous != null && Objects.equals(previous.startText, row.startTimeText());
-      if (previous != null) {
-        watched.remove(previous.rowId);
+      long key = SessionIdMap.key(row.sessionId() != null ? row.sessionId() : "\0row " + row.rowId());
+      long startHash = SessionIdMap.key(row.startTimeText() != null ? row.startTimeText() : "\0no start")
+          << 40 & START_BITS;
+      boolean observedBefore = false;
+      if (currentRunBySession.contains(key)) {
+        long previous = currentRunBySession.get(key, 0);
+        watched.remove(previous & ROW_BITS);
+        // the same run (same start) already seen ending: a re-inserted row must not be observed twice
+        observedBefore = (previous & START_BITS) == startHash && (previous & OBSERVED_BIT) != 0;
       }
-      run = new Run(row.rowId(), key, row.startTimeText(), sameRun && previous.observed);
-      currentRunBySession.put(key, run);
+      run = new Run(row.rowId(), key, startHash, observedBefore);
     }
     run.active = CountingRules.isActiveSession(row.endTimeSet(), row.status());
     double start = row.startEpochSeconds();
@@ -59,6 +72,9 @@ public final class SessionTracker {
     if (!run.observed && end > start) { // false when either is NaN
       durations.observe(end - start);
       run.observed = true;
+    }
+    if (isNew || (currentRunBySession.get(run.key, 0) & ROW_BITS) == run.rowId) {
+      currentRunBySession.put(run.key, 0, run.rowId | run.startHash | (run.observed ? OBSERVED_BIT : 0));
     }
     if (run.active || (!run.observed && !Double.isNaN(start))) {
       watched.put(run.rowId, run);
@@ -76,7 +92,7 @@ public final class SessionTracker {
       return;
     }
     highestRowId = rowId;
-    currentRunBySession.values().removeIf(run -> run.rowId > rowId);
+    currentRunBySession.removeWhere(run -> (run & ROW_BITS) > rowId);
     watched.keySet().removeIf(id -> id > rowId);
     figures = null;
   }
@@ -85,7 +101,9 @@ public final class SessionTracker {
   public void forget(long rowId) {
     Run run = watched.remove(rowId);
     if (run != null) {
-      currentRunBySession.remove(run.key, run);
+      if ((currentRunBySession.get(run.key, 0) & ROW_BITS) == rowId) {
+        currentRunBySession.remove(run.key);
+      }
       figures = null;
     }
   }
@@ -101,17 +119,18 @@ public final class SessionTracker {
   /** The session part of a {@code WorkflowSnapshot}. */
   public record Figures(HistogramSnapshot durations, long activeSessions, long totalSessions) {}
 
+  /** A session row being watched; a row no longer watched lives on only in {@link #currentRunBySession}. */
   private static final class Run {
     final long rowId;
-    final String key;
-    final String startText;
+    final long key;
+    final long startHash;
     boolean observed;
     boolean active;
 
-    Run(long rowId, String key, String startText, boolean observed) {
+    Run(long rowId, long key, long startHash, boolean observed) {
       this.rowId = rowId;
       this.key = key;
-      this.startText = startText;
+      this.startHash = startHash;
       this.observed = observed;
     }
   }
