@@ -16,6 +16,7 @@ import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -58,7 +59,8 @@ public final class Exporter implements AutoCloseable {
     if (web.fromFile()) {
       registry.register(new WebConfigCollector(web::status));
     }
-    MetricsServer server = new MetricsServer(settings.listen(), registry, settings.version(), path, web, clock);
+    MetricsServer server = new MetricsServer(settings.listen(), registry, () -> List.of(latest.get(), web.status()),
+        settings.version(), path, web, clock);
     CountDownLatch firstPoll = new CountDownLatch(1);
     PollScheduler scheduler = new PollScheduler(poller, settings.interval(), result -> {
       latest.set(result);

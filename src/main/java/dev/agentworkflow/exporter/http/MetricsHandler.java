@@ -14,19 +14,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * {@code /metrics}: the registry in the text format or OpenMetrics, as the {@code Accept} header
  * asks; gzip when the client accepts it; {@code ?name[]=…} keeps only the named families, as
  * simpleclient's server does. The body is rendered in full before the response starts, so a
- * failure never leaves half a scrape on the wire.
+ * failure never leaves half a scrape on the wire. Whole expositions come from the {@link
+ * ExpositionCache}; filtered ones, rare, are rendered for each request.
  */
 final class MetricsHandler implements HttpHandler {
   private final CollectorRegistry registry;
+  private final ExpositionCache cache;
 
-  MetricsHandler(CollectorRegistry registry) {
+  MetricsHandler(CollectorRegistry registry, ExpositionCache cache) {
     this.registry = registry;
+    this.cache = cache;
   }
 
   @Override
@@ -37,29 +39,31 @@ final class MetricsHandler implements HttpHandler {
         return;
       }
       String contentType = TextFormat.chooseContentType(exchange.getRequestHeaders().getFirst("Accept"));
-      ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
-      try (Writer writer = new OutputStreamWriter(body, StandardCharsets.UTF_8)) {
-        Set<String> names = requestedNames(exchange.getRequestURI().getRawQuery());
-        TextFormat.writeFormat(contentType, writer,
-            names.isEmpty() ? registry.metricFamilySamples() : registry.filteredMetricFamilySamples(names));
-      }
+      Set<String> names = requestedNames(exchange.getRequestURI().getRawQuery());
+      ExpositionCache.Rendered rendered = cache.get(contentType);
+      byte[] plain = names.isEmpty() ? rendered.plain() : filtered(contentType, names);
       exchange.getResponseHeaders().set("Content-Type", contentType);
       boolean head = exchange.getRequestMethod().equals("HEAD");
-      if (acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding")) && !head) {
+      boolean gzip = acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding")) && !head;
+      byte[] body = !gzip ? plain : names.isEmpty() ? rendered.gzipped() : ExpositionCache.gzip(plain);
+      if (gzip) {
         exchange.getResponseHeaders().set("Content-Encoding", "gzip");
-        exchange.sendResponseHeaders(200, 0);
-        try (OutputStream out = new GZIPOutputStream(exchange.getResponseBody())) {
-          body.writeTo(out);
-        }
-      } else {
-        exchange.sendResponseHeaders(200, head ? -1 : body.size());
-        if (!head) {
-          try (OutputStream out = exchange.getResponseBody()) {
-            body.writeTo(out);
-          }
+      }
+      exchange.sendResponseHeaders(200, head ? -1 : body.length);
+      if (!head) {
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(body);
         }
       }
     }
+  }
+
+  private byte[] filtered(String contentType, Set<String> names) throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream(4 * 1024);
+    try (Writer writer = new OutputStreamWriter(body, StandardCharsets.UTF_8)) {
+      TextFormat.writeFormat(contentType, writer, registry.filteredMetricFamilySamples(names));
+    }
+    return body.toByteArray();
   }
 
   private static Set<String> requestedNames(String rawQuery) {
