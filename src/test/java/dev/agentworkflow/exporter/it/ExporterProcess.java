@@ -98,10 +98,27 @@ public final class ExporterProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** The JVM options of deploy/systemd's unit, so that figures are the service's. */
+  public static List<String> serviceJvmOptions() throws IOException {
+    String execStart = Files.readAllLines(Path.of("deploy/systemd/agent-workflow-exporter.service")).stream()
+        .filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
+    List<String> words = List.of(execStart.substring("ExecStart=".length()).split("\\s+"));
+    return words.subList(1, words.indexOf("-jar"));
+  }
+
+  /** Resident memory now, from /proc (Linux), in KiB. */
+  public long residentKib() throws IOException {
+    return procStatus("VmRSS:");
+  }
+
   /** Peak resident memory so far, from /proc (Linux), in KiB. */
   public long peakResidentKib() throws IOException {
+    return procStatus("VmHWM:");
+  }
+
+  private long procStatus(String field) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-      if (line.startsWith("VmHWM:")) {
+      if (line.startsWith(field)) {
         return Long.parseLong(line.replaceAll("\\D", ""));
       }
     }
@@ -110,6 +127,9 @@ public final class ExporterProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    // With a prefix such as runuser, the JVM is a child of the process started here: stop it too,
+    // or it outlives the test (found running hours later).
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
   }
 }

@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +40,7 @@ class HttpAbuseIT {
     long id = db.startAgent("s", "planning", "architect", Instant.now());
     db.finishAgent(id, Instant.now(), "completed", 1.0, "m");
     List<Socket> abusers = new ArrayList<>();
-    try (ExporterProcess exporter = ExporterProcess.start(List.of(), serviceJvmOptions(), dir,
+    try (ExporterProcess exporter = ExporterProcess.start(List.of(), ExporterProcess.serviceJvmOptions(), dir,
         "--db", "agent_workflow.db", "--bind", "127.0.0.1", "--port", "0", "--interval", "1")) {
       int port = Integer.parseInt(exporter.await("serving http://127\\.0\\.0\\.1:(\\d+)/metrics", Duration.ofSeconds(30)));
       Scraper scraper = new Scraper(port);
@@ -101,13 +100,5 @@ class HttpAbuseIT {
     } catch (IOException refused) {
       return false; // reset by the server: the JDK's header size limit
     }
-  }
-
-  /** The JVM options of deploy/systemd's unit, so the figure is the service's. */
-  static List<String> serviceJvmOptions() throws IOException {
-    String execStart = Files.readAllLines(Path.of("deploy/systemd/agent-workflow-exporter.service")).stream()
-        .filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
-    List<String> words = Arrays.asList(execStart.substring("ExecStart=".length()).split("\\s+"));
-    return words.subList(1, words.indexOf("-jar"));
   }
 }

@@ -1,0 +1,209 @@
+package dev.agentworkflow.exporter.bench;
+
+import dev.agentworkflow.exporter.app.Exporter;
+import dev.agentworkflow.exporter.app.ExporterSettings;
+import dev.agentworkflow.exporter.it.ExporterProcess;
+import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.poll.Poller;
+import dev.agentworkflow.exporter.webconfig.WebConfig;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The performance benchmark: generates (or reuses) databases, then measures the first load
+ * against a bare scan, steady polls, scrape latency under concurrent clients and the service's
+ * resident memory, and prints one table (docs/performance.md says how to run it).
+ *
+ * <pre>
+ * mvn -q package -DskipTests
+ * java -cp target/exporter.jar:target/test-classes dev.agentworkflow.exporter.bench.Benchmark full
+ * </pre>
+ *
+ * Not JMH: every measured poll needs the database written before it, outside the timing, and the
+ * process figures (first load, memory) need the service as it runs; a plain harness times both.
+ */
+public final class Benchmark {
+  /** What one run measures. */
+  record Config(String name, List<Dataset> datasets, Dataset soaked, int warmupPolls, int polls,
+      List<Integer> changedRows, List<Integer> clients, Duration scrapeEach, Duration soak) {}
+
+  static final Config FULL = new Config("full",
+      List.of(Dataset.realistic("100k", 100_000), Dataset.realistic("1M", 1_000_000), Dataset.lean("5M lean", 5_000_000)),
+      Dataset.realistic("1M", 1_000_000), 5, 50, List.of(0, 100, 10_000), List.of(1, 8, 32), Duration.ofSeconds(10),
+      Duration.ofMinutes(10));
+
+  /** The same steps on small files, for CI: shows the harness works, says nothing about speed. */
+  static final Config SMOKE = new Config("smoke",
+      List.of(Dataset.realistic("1k", 1_000), Dataset.realistic("5k", 5_000), Dataset.lean("10k lean", 10_000)),
+      Dataset.realistic("5k", 5_000), 1, 5, List.of(0, 100, 1_000), List.of(1, 8), Duration.ofSeconds(1),
+      Duration.ofSeconds(5));
+
+  private static final Pattern PORT = Pattern.compile("serving http://127\\.0\\.0\\.1:(\\d+)/metrics");
+
+  private Benchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Config config = args.length > 0 && args[0].equals("smoke") ? SMOKE : FULL;
+    Path dataDir = Path.of(args.length > 1 ? args[1] : "bench-data");
+    System.setProperty("exporter.jar",
+        Path.of(System.getProperty("exporter.jar", "target/exporter.jar")).toAbsolutePath().toString());
+    Report report = run(config, dataDir);
+    String table = report.markdown();
+    System.out.println(table);
+    if (config == FULL) {
+      Report.writeInto(Path.of("docs/performance.md"), table);
+      System.err.println("written into docs/performance.md");
+    }
+  }
+
+  static Report run(Config config, Path dataDir) throws Exception {
+    // The JDK keeps 5 idle keep-alive connections per host by default: too few for 32 clients.
+    System.setProperty("http.maxConnections", "64");
+    long started = System.nanoTime();
+    Report report = new Report(config);
+    List<Double> generated = Datasets.ensure(dataDir, config.datasets());
+    for (int i = 0; i < generated.size(); i++) {
+      report.generated(config.datasets().get(i), generated.get(i), Files.size(config.datasets().get(i).file(dataDir)));
+    }
+    Path workDir = Files.createDirectories(dataDir.resolve("run"));
+    ExporterProcess soaked = null;
+    long soakStarted = 0;
+    int soakedPort = 0;
+    try {
+      for (Dataset dataset : config.datasets()) {
+        boolean keep = dataset.equals(config.soaked());
+        long processStarted = System.nanoTime();
+        ExporterProcess process = firstLoad(config, dataset, dataDir, workDir, report);
+        if (keep) {
+          soaked = process;
+          soakStarted = processStarted;
+          soakedPort = report.soakedPort();
+        } else {
+          process.close();
+        }
+      }
+      for (Dataset dataset : config.datasets()) {
+        steadyPolls(config, dataset, dataset.file(dataDir), report);
+      }
+      for (int clients : config.clients()) {
+        report.scrape(ScrapeLoad.run(soakedPort, clients, config.scrapeEach()));
+      }
+      soak(config, soaked, soakStarted, dataDir, report);
+    } finally {
+      if (soaked != null) {
+        soaked.close();
+      }
+      for (Dataset dataset : config.datasets()) {
+        Datasets.restore(dataset.file(dataDir));
+      }
+    }
+    report.finished((System.nanoTime() - started) / 1e9);
+    return report;
+  }
+
+  /** The bare scan, the service's first load until its first complete scrape, the scan again. */
+  private static ExporterProcess firstLoad(Config config, Dataset dataset, Path dataDir, Path workDir, Report report)
+      throws Exception {
+    Path file = dataset.file(dataDir);
+    long[] rows = new long[1];
+    double scanBefore = BareScan.seconds(file, rows);
+    long started = System.nanoTime();
+    ExporterProcess process = ExporterProcess.start(List.of(), ExporterProcess.serviceJvmOptions(), workDir,
+        "--db", file.toAbsolutePath().toString(), "--bind", "127.0.0.1", "--port", "0", "--interval", "15");
+    int port = Integer.parseInt(process.await(PORT.pattern(), Duration.ofSeconds(60)));
+    String metrics;
+    while (true) {
+      metrics = scrape(port);
+      if (metrics.contains("\nagent_workflow_database_up 1.0")) {
+        break;
+      }
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the exporter stopped: " + process.stderr());
+      }
+      Thread.sleep(10);
+    }
+    double firstScrape = (System.nanoTime() - started) / 1e9;
+    long residentKib = process.residentKib();
+    double scanAfter = BareScan.seconds(file, new long[1]);
+    report.firstLoad(dataset, rows[0], scanBefore, scanAfter, firstScrape, value(metrics,
+        "agent_workflow_exporter_poll_duration_seconds"), value(metrics, "agent_workflow_exporter_longest_read_seconds"),
+        residentKib, port);
+    return process;
+  }
+
+  /** In process: one poller on the file; before each timed poll, the writer changes that many rows. */
+  private static void steadyPolls(Config config, Dataset dataset, Path file, Report report) throws Exception {
+    ExporterSettings settings = new ExporterSettings(file, new InetSocketAddress("127.0.0.1", 0),
+        Duration.ofSeconds(15), Duration.ofHours(6), ZoneOffset.UTC, 500, "bench", WebConfig.NONE);
+    Clock clock = Clock.systemUTC();
+    try (Poller poller = Exporter.newPoller(settings, clock); SteadyWriter writer = new SteadyWriter(file, dataset, clock)) {
+      long started = System.nanoTime();
+      check(poller.poll());
+      report.inProcessLoad(dataset, (System.nanoTime() - started) / 1e9);
+      for (int changed : config.changedRows()) {
+        for (int i = 0; i < config.warmupPolls(); i++) {
+          writer.round(changed);
+          check(poller.poll());
+        }
+        double[] millis = new double[config.polls()];
+        for (int i = 0; i < config.polls(); i++) {
+          writer.round(changed);
+          long t = System.nanoTime();
+          check(poller.poll());
+          millis[i] = (System.nanoTime() - t) / 1e6;
+        }
+        report.steady(dataset, changed, Distribution.of(millis));
+      }
+    }
+  }
+
+  /** Keeps the service polling a database that hooks keep writing, until the soak time is up; then its memory. */
+  private static void soak(Config config, ExporterProcess process, long started, Path dataDir, Report report)
+      throws Exception {
+    Path file = config.soaked().file(dataDir);
+    long end = started + config.soak().toNanos();
+    try (SteadyWriter writer = new SteadyWriter(file, config.soaked(), Clock.systemUTC())) {
+      while (System.nanoTime() < end) {
+        writer.round(100);
+        Thread.sleep(Math.max(0, Math.min(5_000, (end - System.nanoTime()) / 1_000_000)));
+      }
+    }
+    String metrics = scrape(report.soakedPort());
+    report.soaked(process.residentKib(), process.peakResidentKib(), (System.nanoTime() - started) / 1e9,
+        value(metrics, "agent_workflow_database_up"));
+  }
+
+  private static void check(PollResult result) {
+    if (!result.databaseUp()) {
+      throw new IllegalStateException("a poll failed: " + result.problem());
+    }
+  }
+
+  private static String scrape(int port) throws IOException {
+    HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/metrics").toURL()
+        .openConnection();
+    connection.setConnectTimeout(10_000);
+    connection.setReadTimeout(30_000);
+    try (var body = connection.getInputStream()) {
+      return "\n" + new String(body.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException notYet) {
+      return "";
+    }
+  }
+
+  private static double value(String metrics, String name) {
+    Matcher m = Pattern.compile("\n" + Pattern.quote(name) + " (\\S+)").matcher(metrics);
+    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+  }
+}

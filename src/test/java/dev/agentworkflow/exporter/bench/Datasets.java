@@ -1,0 +1,93 @@
+package dev.agentworkflow.exporter.bench;
+
+import dev.agentworkflow.exporter.demo.DemoDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Makes the datasets that are missing (two at a time: one per core), and puts back the ones that
+ * exist as they were generated. A generated file records its last generated row id in {@code
+ * PRAGMA user_version}; the benchmark's own writes come after it and are deleted before a run.
+ */
+final class Datasets {
+  static final String BENCH_SESSION_PREFIX = "bench-";
+  private static final String BASE_ROW_ID = "PRAGMA user_version";
+  private static final String HIGHEST_ROW_ID = "SELECT coalesce(max(id), 0) FROM agent_invocations";
+  private static final String DELETE_LATER_ROWS = "DELETE FROM agent_invocations WHERE id > ?";
+  private static final String DELETE_BENCH_SESSIONS = "DELETE FROM sessions WHERE session_id LIKE 'bench-%'";
+
+  private Datasets() {}
+
+  /** Each dataset's file, generated if missing; returns the seconds spent generating, per dataset (0: reused). */
+  static List<Double> ensure(Path dataDir, List<Dataset> datasets) throws Exception {
+    Files.createDirectories(dataDir);
+    ExecutorService workers = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<Double>> made = new ArrayList<>();
+      for (Dataset dataset : datasets) {
+        made.add(workers.submit(() -> ensure(dataDir, dataset)));
+      }
+      List<Double> seconds = new ArrayList<>();
+      for (Future<Double> f : made) {
+        seconds.add(f.get());
+      }
+      return seconds;
+    } finally {
+      workers.shutdownNow();
+    }
+  }
+
+  private static double ensure(Path dataDir, Dataset dataset) throws Exception {
+    Path file = dataset.file(dataDir);
+    if (Files.exists(file)) {
+      restore(file);
+      return 0;
+    }
+    long started = System.nanoTime();
+    System.err.printf("generating %s (%,d invocations) into %s%n", dataset.name(), dataset.invocations(), file);
+    new DemoDatabase(file, ZoneOffset.UTC, new Random(dataset.invocations()), Clock.systemUTC())
+        .createOrReuse(dataset.history());
+    try (Connection c = connect(file); Statement s = c.createStatement()) {
+      long highest;
+      try (ResultSet rs = s.executeQuery(HIGHEST_ROW_ID)) {
+        highest = rs.getLong(1);
+      }
+      s.execute(BASE_ROW_ID + " = " + highest);
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    System.err.printf("generated %s: %,d MB in %.0f s%n", dataset.name(), Files.size(file) >> 20, seconds);
+    return seconds;
+  }
+
+  /** Deletes what an earlier run of the benchmark wrote (also one that was interrupted). */
+  static void restore(Path file) throws SQLException {
+    try (Connection c = connect(file)) {
+      long base;
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(BASE_ROW_ID)) {
+        base = rs.getLong(1);
+      }
+      try (var delete = c.prepareStatement(DELETE_LATER_ROWS); Statement s = c.createStatement()) {
+        delete.setLong(1, base);
+        delete.executeUpdate();
+        s.executeUpdate(DELETE_BENCH_SESSIONS);
+      }
+    }
+  }
+
+  static Connection connect(Path file) throws SQLException {
+    return DriverManager.getConnection("jdbc:sqlite:" + file);
+  }
+}

@@ -1,0 +1,249 @@
+package dev.agentworkflow.exporter.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** What a benchmark run measured, as the Markdown that docs/performance.md holds between its markers. */
+final class Report {
+  static final String BEGIN = "<!-- benchmark:begin (written by the benchmark; edit the code, not this) -->";
+  static final String END = "<!-- benchmark:end -->";
+
+  record Load(long rows, double scanBefore, double scanAfter, double firstScrape, double exporterPoll,
+      double longestRead, long residentKib, int port) {
+    double floor() {
+      return Math.min(scanBefore, scanAfter);
+    }
+  }
+
+  private final Benchmark.Config config;
+  private final Map<Dataset, String> generated = new LinkedHashMap<>();
+  private final Map<Dataset, Load> loads = new LinkedHashMap<>();
+  private final Map<Dataset, Double> inProcessLoads = new LinkedHashMap<>();
+  private final Map<Dataset, Map<Integer, Distribution>> steady = new LinkedHashMap<>();
+  private final List<ScrapeLoad.Result> scrapes = new ArrayList<>();
+  private long soakedResidentKib;
+  private long soakedPeakKib;
+  private double soakedSeconds;
+  private double soakedUp;
+  private double totalSeconds;
+
+  Report(Benchmark.Config config) {
+    this.config = config;
+  }
+
+  void generated(Dataset dataset, double seconds, long bytes) {
+    generated.put(dataset, "%s | %s".formatted(mib(bytes), seconds == 0 ? "reused" : "%.0f s".formatted(seconds)));
+  }
+
+  void firstLoad(Dataset dataset, long rows, double scanBefore, double scanAfter, double firstScrape,
+      double exporterPoll, double longestRead, long residentKib, int port) {
+    loads.put(dataset, new Load(rows, scanBefore, scanAfter, firstScrape, exporterPoll, longestRead, residentKib,
+        port));
+  }
+
+  int soakedPort() {
+    return loads.get(config.soaked()).port();
+  }
+
+  void inProcessLoad(Dataset dataset, double seconds) {
+    inProcessLoads.put(dataset, seconds);
+  }
+
+  void steady(Dataset dataset, int changedRows, Distribution polls) {
+    steady.computeIfAbsent(dataset, d -> new LinkedHashMap<>()).put(changedRows, polls);
+  }
+
+  void scrape(ScrapeLoad.Result result) {
+    scrapes.add(result);
+  }
+
+  void soaked(long residentKib, long peakKib, double seconds, double up) {
+    this.soakedResidentKib = residentKib;
+    this.soakedPeakKib = peakKib;
+    this.soakedSeconds = seconds;
+    this.soakedUp = up;
+  }
+
+  void finished(double seconds) {
+    this.totalSeconds = seconds;
+  }
+
+  Load load(Dataset dataset) {
+    return loads.get(dataset);
+  }
+
+  Map<Integer, Distribution> steady(Dataset dataset) {
+    return steady.get(dataset);
+  }
+
+  List<ScrapeLoad.Result> scrapes() {
+    return scrapes;
+  }
+
+  long soakedResidentKib() {
+    return soakedResidentKib;
+  }
+
+  String markdown() throws IOException, SQLException {
+    StringBuilder md = new StringBuilder();
+    md.append("Run `").append(config.name()).append("` on ").append(LocalDate.now(ZoneOffset.UTC)).append(": ")
+        .append(machine()).append("; ").append(System.getProperty("java.vm.name")).append(' ')
+        .append(System.getProperty("java.runtime.version")).append("; SQLite ").append(sqliteVersion())
+        .append("; service JVM options `").append(String.join(" ",
+            dev.agentworkflow.exporter.it.ExporterProcess.serviceJvmOptions())).append("`. Whole run: ")
+        .append("%.0f s".formatted(totalSeconds)).append(" (generation included).\n\n");
+
+    md.append("| target | goal | measured | met |\n| --- | --- | --- | --- |\n");
+    targets(md);
+
+    md.append("\n**Datasets** (the demo's generator, the hooks' statements; 20 agents × 5 phases × 4 statuses × 3 models)\n\n")
+        .append("| dataset | invocations | rows (with subagent_stop) | file | generated |\n| --- | --- | --- | --- | --- |\n");
+    for (Dataset d : config.datasets()) {
+      md.append("| %s | %,d | %,d | %s |%n".formatted(d.name() + (d.hasPayload() ? ", ~9 KB each" : ", no payload"),
+          d.invocations(), loads.get(d).rows(), generated.get(d)));
+    }
+
+    md.append("\n**First load**: the service (its JVM options) from process start to its first complete scrape, "
+        + "next to a bare JDBC scan of the same columns on the same file (before and after it; the faster is the "
+        + "floor)\n\n| dataset | bare scan | service: start to first complete scrape | ratio | its first poll | "
+        + "in-process first poll | longest lock hold | resident memory after it |\n"
+        + "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for (Dataset d : config.datasets()) {
+      Load l = loads.get(d);
+      md.append("| %s | %.2f / %.2f s | %.2f s | %.2f× | %.2f s | %.2f s | %.1f ms | %s |%n".formatted(d.name(),
+          l.scanBefore(), l.scanAfter(), l.firstScrape(), l.firstScrape() / l.floor(), l.exporterPoll(),
+          inProcessLoads.get(d), l.longestRead() * 1000, mib(l.residentKib() * 1024)));
+    }
+
+    md.append("\n**Steady polls** (in process, one poller per file; before each timed poll the hooks' statements "
+        + "change that many rows in one transaction: finishing earlier agents, starting new ones; ")
+        .append(config.warmupPolls()).append(" untimed polls first)\n\n"
+            + "| dataset | changed rows per poll | polls | median | p99 |\n| --- | --- | --- | --- | --- |\n");
+    for (Dataset d : config.datasets()) {
+      for (Map.Entry<Integer, Distribution> e : steady.get(d).entrySet()) {
+        md.append("| %s | %,d | %d | %s | %s |%n".formatted(d.name(), e.getKey(), e.getValue().count(),
+            ms(e.getValue().median()), ms(e.getValue().p99())));
+      }
+    }
+
+    ScrapeLoad.Result first = scrapes.get(0);
+    md.append("\n**Scrapes** of the service on the ").append(config.soaked().name()).append(" file: ")
+        .append("%,d series, %s gzipped (%s plain), each client back to back for %d s with Prometheus's Accept header"
+            .formatted(first.series(), kib(first.gzipBytes()), kib(first.plainBytes()), config.scrapeEach().toSeconds()))
+        .append("\n\n| clients | requests | p50 | p99 |\n| --- | --- | --- | --- |\n");
+    for (ScrapeLoad.Result r : scrapes) {
+      md.append("| %d | %,d | %s | %s |%n".formatted(r.clients(), r.latency().count(), ms(r.latency().median()),
+          ms(r.latency().p99())));
+    }
+
+    Load soakedLoad = loads.get(config.soaked());
+    md.append("\n**Memory** of the service on the ").append(config.soaked().name()).append(" file, while the hooks' "
+        + "statements change 100 rows every 5 s: resident ")
+        .append(mib(soakedLoad.residentKib() * 1024)).append(" after the first load, ")
+        .append(mib(soakedResidentKib * 1024)).append(" after %.0f s".formatted(soakedSeconds))
+        .append(" (peak ").append(mib(soakedPeakKib * 1024)).append("; database up: ").append(soakedUp == 1 ? "yes" : "no")
+        .append(").\n");
+    return md.toString();
+  }
+
+  private void targets(StringBuilder md) {
+    List<Dataset> ds = config.datasets();
+    Dataset small = ds.get(0);
+    Dataset large = config.soaked();
+    Dataset lean = ds.get(ds.size() - 1);
+    double largeHundred = steady.get(large).get(100).median();
+    double smallHundred = steady.get(small).get(100).median();
+    row(md, "steady poll, 100 changed rows, " + large.name(), "median ≤ 10 ms, ≤ 1.5× the " + small.name() + " figure",
+        "%s; %.2f× %s".formatted(ms(largeHundred), largeHundred / smallHundred, ms(smallHundred)),
+        largeHundred <= 10 && largeHundred <= 1.5 * smallHundred);
+    double worstIdle = 0;
+    StringBuilder idle = new StringBuilder();
+    for (Dataset d : ds) {
+      double median = steady.get(d).get(0).median();
+      worstIdle = Math.max(worstIdle, median);
+      idle.append(idle.length() == 0 ? "" : ", ").append(d.name()).append(' ').append(ms(median));
+    }
+    row(md, "steady poll, 0 changed rows", "median ≤ 2 ms at every size", idle.toString(), worstIdle <= 2);
+    double leanHundred = steady.get(lean).get(100).median();
+    row(md, "steady poll, 100 changed rows, " + lean.name(), "median ≤ 10 ms", ms(leanHundred), leanHundred <= 10);
+    Load load = loads.get(large);
+    row(md, "first load, " + large.name(), "≤ 1.5× the bare JDBC scan",
+        "%.2f s / %.2f s = %.2f×".formatted(load.firstScrape(), load.floor(), load.firstScrape() / load.floor()),
+        load.firstScrape() <= 1.5 * load.floor());
+    ScrapeLoad.Result eight = scrapes.stream().filter(r -> r.clients() == 8).findFirst().orElse(null);
+    if (eight != null) {
+      row(md, "scrape, 8 clients", "p99 ≤ 5 ms", ms(eight.latency().p99()), eight.latency().p99() <= 5);
+    }
+    long after = soakedResidentKib;
+    long before = load.residentKib();
+    row(md, "resident memory, " + large.name() + ", after first load and after %.0f min".formatted(soakedSeconds / 60),
+        "≤ 128 MB, flat", "%s → %s".formatted(mib(before * 1024), mib(after * 1024)),
+        Math.max(before, after) <= 128 * 1024 && after <= before * 1.1);
+  }
+
+  private static void row(StringBuilder md, String figure, String goal, String measured, boolean met) {
+    md.append("| ").append(figure).append(" | ").append(goal).append(" | ").append(measured).append(" | ")
+        .append(met ? "yes" : "**no**").append(" |\n");
+  }
+
+  /** Replaces what lies between the markers in {@code doc}. */
+  static void writeInto(Path doc, String table) throws IOException {
+    String text = Files.readString(doc);
+    int begin = text.indexOf(BEGIN);
+    int end = text.indexOf(END);
+    if (begin < 0 || end < begin) {
+      throw new IllegalStateException(doc + " lacks the markers " + BEGIN + " and " + END);
+    }
+    Files.writeString(doc, text.substring(0, begin + BEGIN.length()) + "\n" + table + text.substring(end));
+  }
+
+  private static String machine() throws IOException {
+    String cpu = "unknown CPU";
+    Path cpuinfo = Path.of("/proc/cpuinfo");
+    if (Files.exists(cpuinfo)) {
+      cpu = Files.readAllLines(cpuinfo).stream().filter(l -> l.startsWith("model name")).findFirst()
+          .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse(cpu);
+    }
+    long memKib = 0;
+    Path meminfo = Path.of("/proc/meminfo");
+    if (Files.exists(meminfo)) {
+      memKib = Files.readAllLines(meminfo).stream().filter(l -> l.startsWith("MemTotal:")).findFirst()
+          .map(l -> Long.parseLong(l.replaceAll("\\D", ""))).orElse(0L);
+    }
+    return "%d cores (%s), %d GiB, %s %s".formatted(Runtime.getRuntime().availableProcessors(), cpu,
+        memKib >> 20, System.getProperty("os.name"), System.getProperty("os.version"));
+  }
+
+  private static String sqliteVersion() throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite::memory:"); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT sqlite_version()")) {
+      return rs.getString(1) + " (sqlite-jdbc " + c.getMetaData().getDriverVersion() + ")";
+    }
+  }
+
+  private static String ms(double millis) {
+    return millis < 10 ? String.format(Locale.ROOT, "%.2f ms", millis) : String.format(Locale.ROOT, "%.1f ms", millis);
+  }
+
+  private static String mib(long bytes) {
+    return bytes >= 10L << 30 ? String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30))
+        : String.format(Locale.ROOT, "%,d MiB", bytes >> 20);
+  }
+
+  private static String kib(long bytes) {
+    return String.format(Locale.ROOT, "%,d KiB", bytes >> 10);
+  }
+}
