@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,18 +36,19 @@ import java.util.regex.Pattern;
  */
 public final class Benchmark {
   /** What one run measures. */
-  record Config(String name, List<Dataset> datasets, Dataset soaked, int warmupPolls, int polls,
-      List<Integer> changedRows, List<Integer> clients, Duration scrapeEach, Duration soak) {}
+  record Config(String name, List<Dataset> datasets, Dataset soaked, Dataset scraped, int serviceLoads,
+      int warmupPolls, int polls, List<Integer> changedRows, List<Integer> clients, Duration scrapeEach,
+      Duration soak) {}
 
   static final Config FULL = new Config("full",
       List.of(Dataset.realistic("100k", 100_000), Dataset.realistic("1M", 1_000_000), Dataset.lean("5M lean", 5_000_000)),
-      Dataset.realistic("1M", 1_000_000), 5, 50, List.of(0, 100, 10_000), List.of(1, 8, 32), Duration.ofSeconds(10),
+      Dataset.realistic("1M", 1_000_000), Dataset.realistic("100k", 100_000), 2, 5, 50, List.of(0, 100, 10_000), List.of(1, 8, 32), Duration.ofSeconds(10),
       Duration.ofMinutes(10));
 
   /** The same steps on small files, for CI: shows the harness works, says nothing about speed. */
   static final Config SMOKE = new Config("smoke",
       List.of(Dataset.realistic("1k", 1_000), Dataset.realistic("5k", 5_000), Dataset.lean("10k lean", 10_000)),
-      Dataset.realistic("5k", 5_000), 1, 5, List.of(0, 100, 1_000), List.of(1, 8), Duration.ofSeconds(1),
+      Dataset.realistic("5k", 5_000), Dataset.realistic("1k", 1_000), 2, 1, 5, List.of(0, 100, 1_000), List.of(1, 8), Duration.ofSeconds(1),
       Duration.ofSeconds(5));
 
   private static final Pattern PORT = Pattern.compile("serving http://127\\.0\\.0\\.1:(\\d+)/metrics");
@@ -78,31 +80,34 @@ public final class Benchmark {
     }
     Path workDir = Files.createDirectories(dataDir.resolve("run"));
     ExporterProcess soaked = null;
+    ExporterProcess scraped = null;
     long soakStarted = 0;
-    int soakedPort = 0;
     try {
       for (Dataset dataset : config.datasets()) {
-        boolean keep = dataset.equals(config.soaked());
-        long processStarted = System.nanoTime();
-        ExporterProcess process = firstLoad(config, dataset, dataDir, workDir, report);
-        if (keep) {
-          soaked = process;
-          soakStarted = processStarted;
-          soakedPort = report.soakedPort();
+        Running running = firstLoad(config, dataset, dataDir, workDir, report);
+        if (dataset.equals(config.soaked())) {
+          soaked = running.process();
+          soakStarted = running.startedNanos();
+        } else if (dataset.equals(config.scraped())) {
+          scraped = running.process();
         } else {
-          process.close();
+          running.process().close();
         }
       }
       for (Dataset dataset : config.datasets()) {
         steadyPolls(config, dataset, dataset.file(dataDir), report);
       }
+      // Not the soaked service: its memory is to show steady polling, not a scrape storm.
       for (int clients : config.clients()) {
-        report.scrape(ScrapeLoad.run(soakedPort, clients, config.scrapeEach()));
+        report.scrape(ScrapeLoad.run(report.load(config.scraped()).port(), clients, config.scrapeEach()));
       }
+      scraped.close();
       soak(config, soaked, soakStarted, dataDir, report);
     } finally {
-      if (soaked != null) {
-        soaked.close();
+      for (ExporterProcess process : new ExporterProcess[] {soaked, scraped}) {
+        if (process != null) {
+          process.close();
+        }
       }
       for (Dataset dataset : config.datasets()) {
         Datasets.restore(dataset.file(dataDir));
@@ -112,34 +117,52 @@ public final class Benchmark {
     return report;
   }
 
-  /** The bare scan, the service's first load until its first complete scrape, the scan again. */
-  private static ExporterProcess firstLoad(Config config, Dataset dataset, Path dataDir, Path workDir, Report report)
+  /**
+   * Bare scans and the service's first loads, taken in turns (scan, service, scan, service, scan)
+   * so that a slower minute of the machine or of its page cache weighs on both alike; the report
+   * compares their medians. The last service is left running for the caller.
+   */
+  private static Running firstLoad(Config config, Dataset dataset, Path dataDir, Path workDir, Report report)
       throws Exception {
     Path file = dataset.file(dataDir);
     long[] rows = new long[1];
-    double scanBefore = BareScan.seconds(file, rows);
-    long started = System.nanoTime();
-    ExporterProcess process = ExporterProcess.start(List.of(), ExporterProcess.serviceJvmOptions(), workDir,
-        "--db", file.toAbsolutePath().toString(), "--bind", "127.0.0.1", "--port", "0", "--interval", "15");
-    int port = Integer.parseInt(process.await(PORT.pattern(), Duration.ofSeconds(60)));
-    String metrics;
+    List<Double> scans = new ArrayList<>();
+    List<Double> services = new ArrayList<>();
+    scans.add(BareScan.seconds(file, rows));
+    ExporterProcess process = null;
+    long started = 0;
+    for (int i = 0; i < config.serviceLoads(); i++) {
+      if (process != null) {
+        process.close();
+      }
+      started = System.nanoTime();
+      process = ExporterProcess.start(List.of(), ExporterProcess.serviceJvmOptions(), workDir,
+          "--db", file.toAbsolutePath().toString(), "--bind", "127.0.0.1", "--port", "0", "--interval", "15");
+      int port = Integer.parseInt(process.await(PORT.pattern(), Duration.ofSeconds(60)));
+      String metrics = awaitFirstCompleteScrape(process, port);
+      services.add((System.nanoTime() - started) / 1e9);
+      long residentKib = process.residentKib();
+      scans.add(BareScan.seconds(file, new long[1]));
+      report.firstLoad(dataset, rows[0], scans, services, value(metrics, "agent_workflow_exporter_poll_duration_seconds"),
+          value(metrics, "agent_workflow_exporter_longest_read_seconds"), residentKib, port);
+    }
+    return new Running(process, started);
+  }
+
+  /** A service left running, and when it was started. */
+  private record Running(ExporterProcess process, long startedNanos) {}
+
+  private static String awaitFirstCompleteScrape(ExporterProcess process, int port) throws Exception {
     while (true) {
-      metrics = scrape(port);
+      String metrics = scrape(port);
       if (metrics.contains("\nagent_workflow_database_up 1.0")) {
-        break;
+        return metrics;
       }
       if (!process.isAlive()) {
         throw new IllegalStateException("the exporter stopped: " + process.stderr());
       }
       Thread.sleep(10);
     }
-    double firstScrape = (System.nanoTime() - started) / 1e9;
-    long residentKib = process.residentKib();
-    double scanAfter = BareScan.seconds(file, new long[1]);
-    report.firstLoad(dataset, rows[0], scanBefore, scanAfter, firstScrape, value(metrics,
-        "agent_workflow_exporter_poll_duration_seconds"), value(metrics, "agent_workflow_exporter_longest_read_seconds"),
-        residentKib, port);
-    return process;
   }
 
   /** In process: one poller on the file; before each timed poll, the writer changes that many rows. */
@@ -168,19 +191,37 @@ public final class Benchmark {
     }
   }
 
-  /** Keeps the service polling a database that hooks keep writing, until the soak time is up; then its memory. */
+  /**
+   * Keeps the service polling a database that the hooks keep writing (100 rows every 5 s) and
+   * scraped as Prometheus would (every 15 s), until the soak time since its start is up, noting
+   * its resident memory every 30 s.
+   */
   private static void soak(Config config, ExporterProcess process, long started, Path dataDir, Report report)
       throws Exception {
     Path file = config.soaked().file(dataDir);
+    int port = report.load(config.soaked()).port();
     long end = started + config.soak().toNanos();
+    long nextScrape = 0;
+    long nextSample = 0;
+    List<Long> residentKib = new ArrayList<>();
     try (SteadyWriter writer = new SteadyWriter(file, config.soaked(), Clock.systemUTC())) {
       while (System.nanoTime() < end) {
         writer.round(100);
+        long now = System.nanoTime();
+        if (now >= nextScrape) {
+          scrape(port);
+          nextScrape = now + 15_000_000_000L;
+        }
+        if (now >= nextSample) {
+          residentKib.add(process.residentKib());
+          nextSample = now + 30_000_000_000L;
+        }
         Thread.sleep(Math.max(0, Math.min(5_000, (end - System.nanoTime()) / 1_000_000)));
       }
     }
-    String metrics = scrape(report.soakedPort());
-    report.soaked(process.residentKib(), process.peakResidentKib(), (System.nanoTime() - started) / 1e9,
+    residentKib.add(process.residentKib());
+    String metrics = scrape(port);
+    report.soaked(residentKib, process.peakResidentKib(), (System.nanoTime() - started) / 1e9,
         value(metrics, "agent_workflow_database_up"));
   }
 

@@ -1,13 +1,15 @@
 package dev.agentworkflow.exporter.bench;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.net.URL;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,7 +17,11 @@ import java.util.concurrent.Future;
 
 /**
  * Clients scraping {@code /metrics} back to back, as Prometheus does (its Accept header, gzip,
- * keep-alive), each timing every request from sending it to the last byte of the answer.
+ * one kept-alive connection each), each timing every request from sending it to the last byte of
+ * the answer. The client is a few lines over a socket rather than the JDK's HttpURLConnection:
+ * on two cores the load generator shares the CPU with the server, and the JDK's client spent
+ * enough of it to double the 8-client p99 (measured against wrk: 3.2 ms with wrk, 6 to 7.5 ms
+ * with HttpURLConnection, same server, same run).
  */
 final class ScrapeLoad {
   static final String PROMETHEUS_ACCEPT = "application/openmetrics-text;version=1.0.0,"
@@ -27,49 +33,108 @@ final class ScrapeLoad {
   private ScrapeLoad() {}
 
   static Result run(int port, int clients, Duration duration) throws Exception {
-    URL url = URI.create("http://127.0.0.1:" + port + "/metrics").toURL();
-    byte[] plain = fetch(url, false);
-    long series = new String(plain, java.nio.charset.StandardCharsets.UTF_8).lines()
+    byte[] plain;
+    long gzipBytes;
+    try (Connection connection = new Connection(port)) {
+      plain = connection.get(false);
+      gzipBytes = connection.get(true).length;
+    }
+    long series = new String(plain, StandardCharsets.UTF_8).lines()
         .filter(line -> !line.startsWith("#") && !line.isBlank()).count();
-    long gzipBytes = fetch(url, true).length;
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     try {
       long end = System.nanoTime() + duration.toNanos();
-      List<Future<List<Double>>> results = new ArrayList<>();
+      List<Future<double[]>> results = new ArrayList<>();
       for (int i = 0; i < clients; i++) {
-        Callable<List<Double>> client = () -> {
-          List<Double> millis = new ArrayList<>();
-          while (System.nanoTime() < end) {
-            long started = System.nanoTime();
-            fetch(url, true);
-            millis.add((System.nanoTime() - started) / 1e6);
+        Callable<double[]> client = () -> {
+          double[] millis = new double[1 << 16];
+          int n = 0;
+          try (Connection connection = new Connection(port)) {
+            while (System.nanoTime() < end) {
+              long started = System.nanoTime();
+              connection.get(true);
+              if (n == millis.length) {
+                millis = java.util.Arrays.copyOf(millis, n * 2);
+              }
+              millis[n++] = (System.nanoTime() - started) / 1e6;
+            }
           }
-          return millis;
+          return java.util.Arrays.copyOf(millis, n);
         };
         results.add(pool.submit(client));
       }
-      List<Double> all = new ArrayList<>();
-      for (Future<List<Double>> result : results) {
-        all.addAll(result.get());
+      List<double[]> all = new ArrayList<>();
+      int total = 0;
+      for (Future<double[]> result : results) {
+        all.add(result.get());
+        total += all.get(all.size() - 1).length;
       }
-      return new Result(clients, Distribution.of(all.stream().mapToDouble(Double::doubleValue).toArray()),
-          gzipBytes, plain.length, series);
+      double[] merged = new double[total];
+      int at = 0;
+      for (double[] part : all) {
+        System.arraycopy(part, 0, merged, at, part.length);
+        at += part.length;
+      }
+      return new Result(clients, Distribution.of(merged), gzipBytes, plain.length, series);
     } finally {
       pool.shutdownNow();
     }
   }
 
-  private static byte[] fetch(URL url, boolean gzip) throws IOException {
-    HttpURLConnection connection = (HttpURLConnection) url.openConnection();
-    connection.setRequestProperty("Accept", PROMETHEUS_ACCEPT);
-    if (gzip) {
-      connection.setRequestProperty("Accept-Encoding", "gzip");
+  /** One kept-alive HTTP/1.1 connection; answers must carry a Content-Length, as the exporter's do. */
+  private static final class Connection implements AutoCloseable {
+    private final Socket socket;
+    private final OutputStream out;
+    private final InputStream in;
+    private final byte[] gzipRequest;
+    private final byte[] plainRequest;
+
+    Connection(int port) throws IOException {
+      socket = new Socket("127.0.0.1", port);
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(30_000);
+      out = socket.getOutputStream();
+      in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+      String request = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAccept: " + PROMETHEUS_ACCEPT + "\r\n";
+      gzipRequest = (request + "Accept-Encoding: gzip\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+      plainRequest = (request + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
-    try (InputStream body = connection.getInputStream()) {
-      if (connection.getResponseCode() != 200) {
-        throw new IOException("/metrics answered " + connection.getResponseCode());
+
+    byte[] get(boolean gzip) throws IOException {
+      out.write(gzip ? gzipRequest : plainRequest);
+      out.flush();
+      String status = line();
+      if (!status.startsWith("HTTP/1.1 200")) {
+        throw new IOException("/metrics answered " + status);
       }
-      return body.readAllBytes();
+      int length = -1;
+      for (String header = line(); !header.isEmpty(); header = line()) {
+        if (header.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+          length = Integer.parseInt(header.substring("content-length:".length()).strip());
+        }
+      }
+      if (length < 0) {
+        throw new IOException("an answer without Content-Length");
+      }
+      return in.readNBytes(length);
+    }
+
+    private String line() throws IOException {
+      StringBuilder line = new StringBuilder();
+      for (int c = in.read(); c != '\n'; c = in.read()) {
+        if (c < 0) {
+          throw new IOException("connection closed by the server");
+        }
+        if (c != '\r') {
+          line.append((char) c);
+        }
+      }
+      return line.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
     }
   }
 }
