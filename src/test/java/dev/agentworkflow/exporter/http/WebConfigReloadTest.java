@@ -1,5 +1,7 @@
 package dev.agentworkflow.exporter.http;
 
+import static dev.agentworkflow.exporter.support.HttpCalls.basic;
+import static dev.agentworkflow.exporter.support.HttpCalls.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,18 +14,14 @@ import dev.agentworkflow.exporter.support.Pki;
 import dev.agentworkflow.exporter.support.TestSettings;
 import dev.agentworkflow.exporter.webconfig.WebConfigFile;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,18 +58,7 @@ class WebConfigReloadTest {
     return exporter.port();
   }
 
-  private static HttpResponse<String> get(HttpClient client, String url, String... headers)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
-    if (headers.length > 0) {
-      request.headers(headers);
-    }
-    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
 
-  private static String basic(String user, String password) {
-    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-  }
 
   /** The key algorithm of the certificate the server presents to a new connection. */
   private static String presentedKey(int port) throws Exception {

@@ -1,5 +1,7 @@
 package dev.agentworkflow.exporter.http;
 
+import static dev.agentworkflow.exporter.support.HttpCalls.basic;
+import static dev.agentworkflow.exporter.support.HttpCalls.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,17 +14,13 @@ import dev.agentworkflow.exporter.support.Pki;
 import dev.agentworkflow.exporter.support.TestSettings;
 import dev.agentworkflow.exporter.webconfig.WebConfigFile;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -78,14 +76,6 @@ class WebSecurityTest {
     assertEquals(file + " SUCCESS", verdict);
   }
 
-  private static HttpResponse<String> get(HttpClient client, String url, String... headers)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
-    if (headers.length > 0) {
-      request.headers(headers);
-    }
-    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
 
   private static HttpClient client(SSLContext context, SSLParameters parameters) {
     HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(context);
@@ -99,9 +89,6 @@ class WebSecurityTest {
     return client(pki.clientContext(clientP12), null);
   }
 
-  private static String basic(String user, String password) {
-    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-  }
 
   private static String tls(String cert, String key) {
     return """
