@@ -40,12 +40,17 @@ final class MetricsHandler implements HttpHandler {
       }
       String contentType = TextFormat.chooseContentType(exchange.getRequestHeaders().getFirst("Accept"));
       Set<String> names = requestedNames(exchange.getRequestURI().getRawQuery());
-      ExpositionCache.Rendered rendered = cache.get(contentType);
-      byte[] plain = names.isEmpty() ? rendered.plain() : filtered(contentType, names);
-      exchange.getResponseHeaders().set("Content-Type", contentType);
       boolean head = exchange.getRequestMethod().equals("HEAD");
       boolean gzip = acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding")) && !head;
-      byte[] body = !gzip ? plain : names.isEmpty() ? rendered.gzipped() : ExpositionCache.gzip(plain);
+      byte[] body;
+      if (names.isEmpty()) {
+        ExpositionCache.Rendered rendered = cache.get(contentType);
+        body = gzip ? rendered.gzipped() : rendered.plain();
+      } else {
+        byte[] plain = filtered(contentType, names);
+        body = gzip ? ExpositionCache.gzip(plain) : plain;
+      }
+      exchange.getResponseHeaders().set("Content-Type", contentType);
       if (gzip) {
         exchange.getResponseHeaders().set("Content-Encoding", "gzip");
       }

@@ -53,10 +53,6 @@ final class ConfigSection {
     return new ConfigSection(where(key), map);
   }
 
-  boolean has(String key) {
-    return values.get(key) != null;
-  }
-
   /** A scalar as text ("" when absent), as Go reads any scalar into a string field. */
   String text(String key) throws WebConfigException {
     return scalarText(key, values.get(key));

@@ -59,7 +59,7 @@ public final class WebConfigFile {
     Path folder = file.toAbsolutePath().getParent();
     ConfigSection http = root.section("http_server_config");
     http.allowOnly(HTTP_KEYS);
-    http.bool("http2", true);
+    http.bool("http2", true); // checked only: the JDK's server speaks HTTP/1.1 whatever it says
     List<Path> files = new ArrayList<>(List.of(file));
     return new WebConfig(
         tls(root.section("tls_server_config"), folder, files),

@@ -22,7 +22,7 @@ class BenchmarkSmokeIT {
   Path dataDir;
 
   @Test
-  void everyStepRunsAndTheFilesArePutBack() throws Exception {
+  void everyStepRunsTheFilesArePutBackAndAreReused() throws Exception {
     Benchmark.Config config = Benchmark.SMOKE;
     Report report = Benchmark.run(config, dataDir);
 
@@ -39,6 +39,9 @@ class BenchmarkSmokeIT {
     report.scrapes().forEach(scrape -> assertTrue(scrape.latency().count() > 0));
     assertTrue(report.scrapes().get(0).series() > 1_000, "the wide catalog makes many series");
     assertTrue(report.soakedResidentKib() > 0);
+
+    assertEquals(List.of(0.0, 0.0, 0.0), Datasets.ensure(dataDir, config.datasets()),
+        "a second run reuses the generated files");
 
     String table = report.markdown();
     for (String row : new String[] {"| steady poll, 100 changed rows, 5k |", "| steady poll, 0 changed rows |",
