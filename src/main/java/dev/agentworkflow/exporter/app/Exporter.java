@@ -39,13 +39,15 @@ public final class Exporter implements AutoCloseable {
   private final CountDownLatch firstPoll;
   private final MetricsServer server;
   private final PollScheduler scheduler;
+  private final LiveWebConfig web;
 
   private Exporter(AtomicReference<PollResult> latest, CountDownLatch firstPoll, MetricsServer server,
-      PollScheduler scheduler) {
+      PollScheduler scheduler, LiveWebConfig web) {
     this.latest = latest;
     this.firstPoll = firstPoll;
     this.server = server;
     this.scheduler = scheduler;
+    this.web = web;
   }
 
   /** Binds the port (failing with {@link java.net.BindException} if taken), then starts polling. */
@@ -67,7 +69,7 @@ public final class Exporter implements AutoCloseable {
       firstPoll.countDown();
     });
     scheduler.start();
-    return new Exporter(latest, firstPoll, server, scheduler);
+    return new Exporter(latest, firstPoll, server, scheduler, web);
   }
 
   /** A poller of one database, wired as a running exporter wires it (also for tests and one-shot runs). */
@@ -80,6 +82,11 @@ public final class Exporter implements AutoCloseable {
         () -> new WorkflowTracker(WorkflowCollector.agentDurationBuckets(),
             WorkflowCollector.sessionDurationBuckets(), settings.staleAfter(), settings.maxLabelValues()),
         clock);
+  }
+
+  /** Reads the configuration files again now if they changed (SIGHUP); a file that cannot be used keeps the one in force. */
+  public void reloadConfiguration() {
+    web.checkNow();
   }
 
   public int port() {

@@ -65,6 +65,17 @@ public final class LiveWebConfig {
     return sslContext;
   }
 
+  /**
+   * Looks at the files now, whatever the time since the last look: for SIGHUP, which official
+   * exporters answer by reloading their configuration.
+   */
+  public void checkNow() {
+    if (!current.files().isEmpty()) {
+      nextCheckMillis = 0;
+      checkForChanges();
+    }
+  }
+
   public WebConfigStatus status() {
     return status;
   }
