@@ -5,6 +5,8 @@ import dev.agentworkflow.exporter.db.SessionRows;
 import dev.agentworkflow.exporter.db.TimestampParser;
 import dev.agentworkflow.exporter.db.WorkflowDatabase;
 import dev.agentworkflow.exporter.http.MetricsServer;
+import dev.agentworkflow.exporter.http.ServerLimits;
+import dev.agentworkflow.exporter.metrics.HttpServerCollector;
 import dev.agentworkflow.exporter.metrics.WebConfigCollector;
 import dev.agentworkflow.exporter.metrics.WorkflowCollector;
 import dev.agentworkflow.exporter.model.PollResult;
@@ -62,7 +64,9 @@ public final class Exporter implements AutoCloseable {
       registry.register(new WebConfigCollector(web::status));
     }
     MetricsServer server = new MetricsServer(settings.listen(), registry, () -> List.of(latest.get(), web.status()),
-        settings.version(), path, web, clock);
+        settings.version(), path, web, clock, ServerLimits.DEFAULT);
+    registry.register(new HttpServerCollector(server::status));
+    server.start();
     CountDownLatch firstPoll = new CountDownLatch(1);
     PollScheduler scheduler = new PollScheduler(poller, settings.interval(), result -> {
       latest.set(result);

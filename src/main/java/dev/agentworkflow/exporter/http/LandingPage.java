@@ -1,12 +1,11 @@
 package dev.agentworkflow.exporter.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
-/** {@code /}: what this is and where the metrics are. Any other unknown path is a 404. */
-final class LandingPage implements HttpHandler {
-  private final String page;
+/** {@code /}: what this is and where the metrics are. */
+final class LandingPage {
+  private final byte[] page;
 
   LandingPage(String version, String databasePath) {
     this.page = """
@@ -22,18 +21,11 @@ final class LandingPage implements HttpHandler {
         </ul>
         </body>
         </html>
-        """.formatted(escape(version), escape(databasePath));
+        """.formatted(escape(version), escape(databasePath)).getBytes(StandardCharsets.UTF_8);
   }
 
-  @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      if (exchange.getRequestURI().getPath().equals("/")) {
-        Responses.text(exchange, 200, "text/html; charset=utf-8", page);
-      } else {
-        Responses.notFound(exchange);
-      }
-    }
+  Response answer(Request request) {
+    return new Response(200, Map.of("Content-Type", "text/html; charset=utf-8"), page);
   }
 
   private static String escape(String s) {

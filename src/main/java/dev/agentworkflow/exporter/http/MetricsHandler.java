@@ -1,99 +1,100 @@
 package dev.agentworkflow.exporter.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code /metrics}: the registry in the text format or OpenMetrics, as the {@code Accept} header
- * asks; gzip when the client accepts it; {@code ?name[]=…} keeps only the named families, as
- * simpleclient's server does. The body is rendered in full before the response starts, so a
- * failure never leaves half a scrape on the wire. Whole expositions come from the {@link
- * ExpositionCache}; filtered ones, rare, are rendered for each request.
+ * {@code /metrics}: the text format, or OpenMetrics when the {@code Accept} header asks for it;
+ * gzip when {@code Accept-Encoding} allows it (a q-value of 0 refuses it); {@code ?name[]=…} keeps
+ * only the named samples, as simpleclient's server does. Everything comes from the {@link
+ * ExpositionCache}: no request renders what another already has.
  */
-final class MetricsHandler implements HttpHandler {
-  private final CollectorRegistry registry;
+final class MetricsHandler {
   private final ExpositionCache cache;
 
-  MetricsHandler(CollectorRegistry registry, ExpositionCache cache) {
-    this.registry = registry;
+  MetricsHandler(ExpositionCache cache) {
     this.cache = cache;
   }
 
-  @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      if (!exchange.getRequestURI().getPath().equals("/metrics")) {
-        Responses.notFound(exchange);
-        return;
+  Response answer(Request request) {
+    String contentType = wantsOpenMetrics(request.joined("Accept"))
+        ? TextFormat.CONTENT_TYPE_OPENMETRICS_100 : TextFormat.CONTENT_TYPE_004;
+    boolean gzip = acceptsGzip(request.joined("Accept-Encoding"));
+    ExpositionCache.Rendered rendered = cache.get(contentType, requestedNames(request.rawQuery()));
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", contentType);
+    if (gzip) {
+      headers.put("Content-Encoding", "gzip");
+    }
+    headers.put("Vary", "Accept, Accept-Encoding");
+    return new Response(200, headers, gzip ? rendered.gzipped() : rendered.plain());
+  }
+
+  /** Whether a media range of {@code application/openmetrics-text} is accepted (q above 0). */
+  static boolean wantsOpenMetrics(String accept) {
+    for (String range : accept.split(",")) {
+      String[] parts = range.split(";");
+      if (parts.length > 0 && parts[0].strip().equalsIgnoreCase("application/openmetrics-text") && quality(parts) > 0) {
+        return true;
       }
-      String contentType = TextFormat.chooseContentType(exchange.getRequestHeaders().getFirst("Accept"));
-      Set<String> names = requestedNames(exchange.getRequestURI().getRawQuery());
-      boolean head = exchange.getRequestMethod().equals("HEAD");
-      boolean gzip = acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding")) && !head;
-      byte[] body;
-      if (names.isEmpty()) {
-        ExpositionCache.Rendered rendered = cache.get(contentType);
-        body = gzip ? rendered.gzipped() : rendered.plain();
-      } else {
-        byte[] plain = filtered(contentType, names);
-        body = gzip ? ExpositionCache.gzip(plain) : plain;
+    }
+    return false;
+  }
+
+  /** Whether gzip is acceptable: named (or {@code *}, when gzip is not named) with a q-value above 0. */
+  static boolean acceptsGzip(String acceptEncoding) {
+    Double gzip = null;
+    Double any = null;
+    for (String coding : acceptEncoding.split(",")) {
+      String[] parts = coding.split(";");
+      String name = parts.length == 0 ? "" : parts[0].strip().toLowerCase(Locale.ROOT);
+      if (name.equals("gzip") || name.equals("x-gzip")) {
+        gzip = Math.max(gzip == null ? 0 : gzip, quality(parts));
+      } else if (name.equals("*")) {
+        any = quality(parts);
       }
-      exchange.getResponseHeaders().set("Content-Type", contentType);
-      if (gzip) {
-        exchange.getResponseHeaders().set("Content-Encoding", "gzip");
-      }
-      exchange.sendResponseHeaders(200, head ? -1 : body.length);
-      if (!head) {
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(body);
+    }
+    return gzip != null ? gzip > 0 : any != null && any > 0;
+  }
+
+  /** The q parameter of a header element (1 when absent, 0 when unreadable). */
+  private static double quality(String[] parts) {
+    for (int i = 1; i < parts.length; i++) {
+      String parameter = parts[i].strip();
+      if (parameter.regionMatches(true, 0, "q=", 0, 2)) {
+        try {
+          double q = Double.parseDouble(parameter.substring(2).strip());
+          return q >= 0 && q <= 1 ? q : 0;
+        } catch (NumberFormatException e) {
+          return 0;
         }
       }
     }
-  }
-
-  private byte[] filtered(String contentType, Set<String> names) throws IOException {
-    ByteArrayOutputStream body = new ByteArrayOutputStream(4 * 1024);
-    try (Writer writer = new OutputStreamWriter(body, StandardCharsets.UTF_8)) {
-      TextFormat.writeFormat(contentType, writer, registry.filteredMetricFamilySamples(names));
-    }
-    return body.toByteArray();
+    return 1;
   }
 
   private static Set<String> requestedNames(String rawQuery) {
     Set<String> names = new HashSet<>();
-    if (rawQuery != null) {
-      for (String pair : rawQuery.split("&")) {
-        int eq = pair.indexOf('=');
-        if (eq > 0 && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).equals("name[]")) {
-          names.add(URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
+    for (String pair : rawQuery.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0 && decode(pair.substring(0, eq)).equals("name[]")) {
+        names.add(decode(pair.substring(eq + 1)));
       }
     }
     return names;
   }
 
-  private static boolean acceptsGzip(List<String> acceptEncoding) {
-    if (acceptEncoding != null) {
-      for (String header : acceptEncoding) {
-        for (String encoding : header.split(",")) {
-          if (encoding.strip().toLowerCase(java.util.Locale.ROOT).startsWith("gzip")) {
-            return true;
-          }
-        }
-      }
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return s; // a malformed escape: taken as written, which names no family
     }
-    return false;
   }
 }

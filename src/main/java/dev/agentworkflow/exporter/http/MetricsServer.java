@@ -1,113 +1,145 @@
 package dev.agentworkflow.exporter.http;
 
-import com.sun.net.httpserver.HttpContext;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
+import dev.agentworkflow.exporter.model.HttpServerStatus;
 import dev.agentworkflow.exporter.webconfig.LiveWebConfig;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.SynchronousQueue;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 
 /**
  * The HTTP endpoint: {@code /metrics}, {@code /-/healthy}, and a landing page on {@code /}.
  *
- * <p>Built on the JDK's server rather than simpleclient's {@code HTTPServer}, because the JDK
- * server reads a request's headers on a worker thread, and simpleclient's fixed pool of five
- * workers (then the dispatcher thread itself) lets a handful of clients that never finish a request
- * block every scrape for a minute. Here workers are made on demand up to {@link #MAX_WORKERS}
- * and reclaimed when idle, so slow clients cannot starve a scrape; past that, new work is
- * dropped and the JDK closes the connection when the request time limit below runs out.
+ * <p>Our own small server on non-blocking sockets, because a server that reads requests on worker
+ * threads can be taken by as many slow clients as it has workers: simpleclient's five workers by
+ * thirty, the JDK's server with 256 workers by 280 (measured; docs/reliability.md). Here one thread
+ * ({@link ConnectionLoop}) moves the bytes of every connection and enforces {@link ServerLimits}: a
+ * deadline for each request and TLS handshake, a cap on connections that closes the one waiting
+ * longest; a few workers answer complete requests only. The web configuration decides the rest:
+ * with TLS every connection is TLS; basic auth, the rate limit and extra headers apply as {@link
+ * AccessControl} says.
  *
- * <p>The web configuration decides the rest: with TLS every connection is TLS (plain HTTP fails
- * the handshake); basic auth, the rate limit and extra headers apply as {@link AccessFilter} says.
+ * <pre>{@code
+ * MetricsServer server = new MetricsServer(address, registry, inputs, "1.0", "db", web, clock, ServerLimits.DEFAULT);
+ * server.start();
+ * }</pre>
  */
 public final class MetricsServer implements AutoCloseable {
-  static final int MAX_WORKERS = 256;
+  private static final String ALLOW = "GET, HEAD";
 
-  static {
-    // JDK-wide settings of com.sun.net.httpserver, read once when it is first used: a request
-    // must arrive within 10 s, a response be taken within 60 s, no Nagle delay. Kept if set on the
-    // command line.
-    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-      System.setProperty("sun.net.httpserver.maxReqTime", "10");
-    }
-    if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
-      System.setProperty("sun.net.httpserver.maxRspTime", "60");
-    }
-    // Without TCP_NODELAY the last segment of an answer waits for the client's delayed ACK: every
-    // scrape took 40 ms more (measured with the benchmark, one client, a 25 KiB answer).
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
-
-  private final HttpServer http;
+  private final ServerSocketChannel channel;
+  private final ServerCounters counters = new ServerCounters();
   private final ThreadPoolExecutor workers;
+  private final ConnectionLoop loop;
+  private final Thread loopThread;
+  private final AccessControl access;
+  private final MetricsHandler metrics;
+  private final LandingPage landing;
+  private final String scheme;
 
-  /** Binds and starts serving; throws {@link java.net.BindException} when the port is taken. */
   /**
+   * Binds the port (throwing {@link java.net.BindException} when it cannot); serves after {@link #start()}.
+   *
    * @param expositionInputs the objects the registry renders; {@code /metrics} renders again when one is
-   *     replaced (see {@link ExpositionCache})
+   *     replaced (see {@link ExpositionCache}); this server's own {@link #status()} is added to them
    */
   public MetricsServer(InetSocketAddress address, CollectorRegistry registry, Supplier<List<Object>> expositionInputs,
-      String version, String databasePath, LiveWebConfig web, Clock clock) throws IOException {
-    this.http = web.sslContext().isPresent() ? https(address, web) : HttpServer.create(address, 128);
+      String version, String databasePath, LiveWebConfig web, Clock clock, ServerLimits limits) throws IOException {
+    this.channel = ServerSocketChannel.open();
+    try {
+      channel.bind(address, limits.maxConnections());
+    } catch (IOException e) {
+      channel.close();
+      throw e;
+    }
     AtomicInteger count = new AtomicInteger();
-    this.workers = new ThreadPoolExecutor(0, MAX_WORKERS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
-      Thread thread = new Thread(runnable, "http-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    }, new ThreadPoolExecutor.DiscardPolicy());
-    http.setExecutor(workers);
-    AccessFilter guarded = AccessFilter.guarded(web, clock);
-    AccessFilter open = AccessFilter.open(web, clock);
-    HttpContext landing = http.createContext("/", new LandingPage(version, databasePath));
-    landing.getFilters().add(guarded);
-    HttpContext metrics = http.createContext("/metrics", new MetricsHandler(registry, new ExpositionCache(registry, expositionInputs)));
-    metrics.getFilters().add(guarded);
-    HttpContext healthy = http.createContext("/-/healthy", exchange -> {
-      try (exchange) {
-        Responses.text(exchange, 200, "text/plain; charset=utf-8", "Healthy.\n");
-      }
-    });
-    healthy.getFilters().add(open);
-    http.start();
+    this.workers = new ThreadPoolExecutor(limits.workers(), limits.workers(), 30, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(limits.maxConnections()), runnable -> {
+          Thread thread = new Thread(runnable, "http-worker-" + count.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+    workers.allowCoreThreadTimeOut(true);
+    this.access = new AccessControl(web, clock, counters);
+    this.metrics = new MetricsHandler(new ExpositionCache(registry, () -> {
+      List<Object> inputs = new ArrayList<>(expositionInputs.get());
+      inputs.add(counters.status());
+      return inputs;
+    }));
+    this.landing = new LandingPage(version, databasePath);
+    this.scheme = web.sslContext().isPresent() ? "https" : "http";
+    ConnectionLoop.Transports transports = web.sslContext().isPresent()
+        ? socket -> new TlsTransport(socket, engine(web.sslContext().get(), web))
+        : PlainTransport::new;
+    this.loop = new ConnectionLoop(channel, limits, transports, this::answer, workers, counters, clock);
+    this.loopThread = new Thread(loop, "http-connections");
+    loopThread.setDaemon(true);
   }
 
-  private static HttpsServer https(InetSocketAddress address, LiveWebConfig web) throws IOException {
-    HttpsServer server = HttpsServer.create(address, 128);
-    server.setHttpsConfigurator(new HttpsConfigurator(web.sslContext().orElseThrow()) {
-      @Override
-      public void configure(HttpsParameters connection) {
-        // Each new connection takes the parameters (versions, suites, client certificates) in force.
-        connection.setSSLParameters(web.current().tls().orElseThrow().parameters());
-      }
-    });
-    return server;
+  public void start() {
+    loopThread.start();
+  }
+
+  /** Each new connection takes the TLS parameters (versions, suites, client certificates) in force. */
+  private static SSLEngine engine(SSLContext context, LiveWebConfig web) {
+    SSLEngine engine = context.createSSLEngine();
+    engine.setUseClientMode(false);
+    engine.setSSLParameters(web.current().tls().orElseThrow().parameters());
+    return engine;
+  }
+
+  private Response answer(Request request) {
+    return switch (request.path()) {
+      case "/metrics" -> access.guarded(request, allowGetAndHead(metrics::answer));
+      case "/-/healthy" -> access.open(request, allowGetAndHead(r -> Response.text(200, "Healthy.\n")));
+      case "/" -> access.guarded(request, allowGetAndHead(landing::answer));
+      default -> access.guarded(request, r -> Response.notFound());
+    };
+  }
+
+  private static Function<Request, Response> allowGetAndHead(Function<Request, Response> handler) {
+    return request -> request.method().equals("GET") || request.isHead()
+        ? handler.apply(request)
+        : new Response(405, Map.of("Content-Type", Response.TEXT, "Allow", ALLOW),
+            ("Method Not Allowed: use " + ALLOW + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** What the server refused or cut short since start. */
+  public HttpServerStatus status() {
+    return counters.status();
   }
 
   /** {@code https} with TLS, else {@code http}. */
   public String scheme() {
-    return http instanceof HttpsServer ? "https" : "http";
+    return scheme;
   }
 
   /** The port actually bound: the one asked for, or the one the system chose for port 0. */
   public int port() {
-    return http.getAddress().getPort();
+    return channel.socket().getLocalPort();
   }
 
   @Override
   public void close() {
-    http.stop(0);
+    loop.stop();
+    try {
+      loopThread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    loop.release();
     workers.shutdownNow();
   }
 }

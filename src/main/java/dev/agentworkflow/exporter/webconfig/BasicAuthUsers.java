@@ -4,32 +4,50 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.HashMap;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 /**
- * {@code basic_auth_users}: user names and bcrypt hashes, checked the way the toolkit checks them.
+ * {@code basic_auth_users}: user names and bcrypt hashes, checked the way the toolkit checks them,
+ * and made to hold under a flood of wrong passwords.
  * <ul>
  *   <li>An unknown user costs one bcrypt check too, against a hash of the same cost as the
  *       costliest real one, so timing does not tell which user names exist.</li>
  *   <li>Outcomes are cached by a SHA-256 digest of user, hash and password (never the password
- *       itself), so a scrape every few seconds pays bcrypt (~70 ms at cost 10) once, not each time.</li>
- *   <li>One bcrypt check runs at a time: a flood of wrong passwords takes one core, not all.</li>
+ *       itself), so a scrape every few seconds pays bcrypt (~70 ms at cost 10) once, not each time.
+ *       Credentials that were right are kept apart from those that were wrong: no number of wrong
+ *       ones can push the scraper's out of the cache. A reloaded file keeps those still valid.</li>
+ *   <li>At most {@link #CHECKS_AT_ONCE} bcrypt checks run or wait at a time (one runs): beyond that a
+ *       credential not in the cache is refused at once ({@link Verdict#BUSY}), so a flood of wrong
+ *       passwords takes at most one core and never the threads that answer scrapes.</li>
  * </ul>
  */
 public final class BasicAuthUsers {
+  /** What a check of one credential found. */
+  public enum Verdict {
+    ACCEPTED,
+    REFUSED,
+    /** Not checked: too many checks were already running or waiting. */
+    BUSY
+  }
+
   /** Hashes as htpasswd ($2y$) and Go ($2a$) write them; $2b$ and $2x$ are read too. */
   private static final Pattern BCRYPT = Pattern.compile("\\$2[abxy]?\\$(\\d\\d)\\$[./A-Za-z0-9]{53}");
-  private static final int CACHE_SIZE = 100;
+  static final int CHECKS_AT_ONCE = 2;
+  private static final int ACCEPTED_KEPT = 32;
+  private static final int REFUSED_KEPT = 1024;
 
   private final Map<String, String> hashes;
   private final int highestCost;
-  private final Map<String, Boolean> outcomes = new HashMap<>();
+  private final Map<String, Boolean> accepted = lru(ACCEPTED_KEPT);
+  private final Map<String, Boolean> refused = lru(REFUSED_KEPT);
+  private final AtomicInteger checks = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong bcryptChecks = new java.util.concurrent.atomic.AtomicLong();
   private final Object bcryptTurn = new Object();
   private final SecureRandom random = new SecureRandom();
   private String unknownUserHash;
@@ -65,34 +83,63 @@ public final class BasicAuthUsers {
     return hashes.size();
   }
 
-  /** Whether this user exists and this is their password. */
-  public boolean check(String user, String password) {
+  /** Whether this user exists and this is their password; {@link Verdict#BUSY} when it could not be checked now. */
+  public Verdict verify(String user, String password) {
     String hash = hashes.get(user);
     String key = cacheKey(user, hash == null ? "" : hash, password);
-    synchronized (outcomes) {
-      Boolean known = outcomes.get(key);
-      if (known != null) {
-        return known;
+    synchronized (this) {
+      if (accepted.get(key) != null) {
+        return Verdict.ACCEPTED;
       }
+      if (refused.get(key) != null) {
+        return Verdict.REFUSED;
+      }
+    }
+    if (checks.incrementAndGet() > CHECKS_AT_ONCE) {
+      checks.decrementAndGet();
+      return Verdict.BUSY;
     }
     boolean matches;
-    synchronized (bcryptTurn) {
-      matches = bcrypt(hash != null ? hash : unknownUserHash(), password) && hash != null;
-    }
-    synchronized (outcomes) {
-      if (outcomes.size() >= CACHE_SIZE) {
-        evictSome();
+    try {
+      synchronized (bcryptTurn) {
+        bcryptChecks.incrementAndGet();
+        matches = bcrypt(hash != null ? hash : unknownUserHash(), password) && hash != null;
       }
-      outcomes.put(key, matches);
+    } finally {
+      checks.decrementAndGet();
     }
-    return matches;
+    synchronized (this) {
+      (matches ? accepted : refused).put(key, Boolean.TRUE);
+    }
+    return matches ? Verdict.ACCEPTED : Verdict.REFUSED;
+  }
+
+  /** bcrypt checks made so far (the cache answered the others); for tests. */
+  long bcryptChecks() {
+    return bcryptChecks.get();
+  }
+
+  /**
+   * Keeps the credentials {@code previous} accepted that still hold here: the same user with the
+   * same hash (the cache key covers both), so a reload does not make the scraper pay bcrypt again,
+   * least of all while the server is flooded with wrong passwords.
+   */
+  public void keepAcceptedFrom(BasicAuthUsers previous) {
+    Map<String, Boolean> kept;
+    synchronized (previous) {
+      kept = new LinkedHashMap<>(previous.accepted);
+    }
+    synchronized (this) {
+      accepted.putAll(kept);
+    }
   }
 
   private static boolean bcrypt(String hash, String password) {
     try {
       return OpenBSDBCrypt.checkPassword(hash, password.toCharArray());
     } catch (IllegalArgumentException e) {
-      // Longer than bcrypt's 72 bytes, or a hash Bouncy Castle reads differently: not a match.
+      // A hash Bouncy Castle cannot read: not a match. (A password longer than bcrypt's 72 bytes is
+      // not refused here: only its first 72 bytes count, as in Go's bcrypt and OpenBSD's.)
       return false;
     }
   }
@@ -108,16 +155,14 @@ public final class BasicAuthUsers {
     return unknownUserHash;
   }
 
-  /** Drops about a tenth of the entries, spread over the map, so the cache is not cleared one entry at a time. */
-  private void evictSome() {
-    Iterator<String> keys = outcomes.keySet().iterator();
-    int skip = random.nextInt(10);
-    for (int i = 0; keys.hasNext(); i++) {
-      keys.next();
-      if (i % 10 == skip) {
-        keys.remove();
+  /** A map that forgets its least recently used entry past {@code size}. */
+  private static Map<String, Boolean> lru(int size) {
+    return new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+        return size() > size;
       }
-    }
+    };
   }
 
   private static String cacheKey(String user, String hash, String password) {

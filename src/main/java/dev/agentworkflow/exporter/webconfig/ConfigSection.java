@@ -41,6 +41,12 @@ final class ConfigSection {
     }
   }
 
+  /** Whether the document or the key's value is written as an empty mapping ({@code {}}), not left out or empty. */
+  boolean isEmptyMapping(String key) {
+    Object value = key == null ? values : values.get(key);
+    return value instanceof Map<?, ?> map && map.isEmpty();
+  }
+
   /** A nested mapping; absent or {@code null} is an empty one. */
   ConfigSection section(String key) throws WebConfigException {
     Object value = values.get(key);

@@ -22,11 +22,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The web configuration in force, reloaded when its file or a key, certificate or CA file it
  * names changes, as the toolkit rereads it on every request: a renewed certificate or a new user
- * applies within a second, without a restart. Files are looked at, at most once a second, when a
- * request or handshake arrives. A changed file that cannot be used is logged once and leaves the
- * previous configuration in force (the toolkit instead answers 500 until it is fixed), and
- * {@link #status()} says so. TLS cannot be turned on or off while running: the server is HTTPS
- * or not from its start.
+ * applies within two seconds, without a restart. Files are looked at, at most once a second, when a
+ * request or handshake arrives, and read only once they have stopped changing (the same size, time
+ * and inode a second apart), so an editor's save is not read half written. SIGHUP reads them at
+ * once ({@link #checkNow()}).
+ *
+ * <p>It never fails open. A changed file that cannot be used is logged once and leaves the previous
+ * configuration in force (the toolkit instead answers 500 until it is fixed), and {@link #status()}
+ * says so. So is a valid file that would remove protection by omission: basic auth gone while
+ * users were set, or nothing set at all where something was, which is what a half-written or
+ * truncated file looks like. Such a change applies only when the file says it in so many words
+ * ({@code basic_auth_users: {}}, or a document that is {@code {}}), or at a restart. TLS cannot be
+ * turned on or off while running: the server is HTTPS or not from its start.
  */
 public final class LiveWebConfig {
   private static final Logger log = LoggerFactory.getLogger(LiveWebConfig.class);
@@ -38,6 +45,8 @@ public final class LiveWebConfig {
   private volatile WebConfigStatus status;
   private volatile long nextCheckMillis;
   private Map<Path, Optional<Stamp>> stamps;
+  /** Stamps seen changed at the last look: read when the next look finds them the same. */
+  private Map<Path, Optional<Stamp>> settling;
   private String lastProblem = "";
 
   /** Size, time and identity (inode) of a file: a rewrite, a rename over it or a symlink swap all change it. */
@@ -71,7 +80,10 @@ public final class LiveWebConfig {
    */
   public void checkNow() {
     if (!current.files().isEmpty()) {
-      nextCheckMillis = 0;
+      synchronized (this) {
+        nextCheckMillis = 0;
+        settling = stamps(current);
+      }
       checkForChanges();
     }
   }
@@ -90,16 +102,21 @@ public final class LiveWebConfig {
       return;
     }
     nextCheckMillis = clock.millis() + CHECK_EVERY.toMillis();
-    if (stamps(current).equals(stamps)) {
+    Map<Path, Optional<Stamp>> now = stamps(current);
+    if (now.equals(stamps)) {
+      settling = null;
       return;
     }
+    if (!now.equals(settling)) {
+      settling = now; // still being written, perhaps: read it when it has stayed the same for a second
+      return;
+    }
+    settling = null;
     WebConfig previous = current;
     try {
       WebConfig next = WebConfigFile.read(previous.files().get(0));
-      if (next.tls().isPresent() != previous.tls().isPresent()) {
-        throw new WebConfigException(previous.origin() + ": TLS cannot be turned "
-            + (next.tls().isPresent() ? "on" : "off") + " while the exporter runs; restart it");
-      }
+      refuseFailingOpen(previous, next);
+      next.users().ifPresent(users -> previous.users().ifPresent(users::keepAcceptedFrom));
       current = next;
       stamps = stamps(next);
       status = new WebConfigStatus(true, clock.instant());
@@ -113,6 +130,24 @@ public final class LiveWebConfig {
         log.warn("web config not reloaded, the previous one stays in force: {}", e.getMessage());
         lastProblem = e.getMessage();
       }
+    }
+  }
+
+  /** A reload may add protection freely, but take it away only when the file says so explicitly. */
+  private static void refuseFailingOpen(WebConfig previous, WebConfig next) throws WebConfigException {
+    if (next.tls().isPresent() != previous.tls().isPresent()) {
+      throw new WebConfigException(previous.origin() + ": TLS cannot be turned "
+          + (next.tls().isPresent() ? "on" : "off") + " while the exporter runs; restart it");
+    }
+    if (previous.setsSomething() && !next.setsSomething() && !next.emptiedOnPurpose().everything()) {
+      throw new WebConfigException(previous.origin() + ": the file now sets nothing (half written?); to clear "
+          + "it on purpose while the exporter runs, make it hold {} alone, or restart the exporter");
+    }
+    if (previous.users().isPresent() && next.users().isEmpty() && !next.emptiedOnPurpose().basicAuth()
+        && !next.emptiedOnPurpose().everything()) {
+      throw new WebConfigException(previous.origin() + ": basic_auth_users is gone or empty, which would turn off "
+          + "basic auth; to do that on purpose while the exporter runs, write basic_auth_users: {}, or restart the "
+          + "exporter");
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param rateLimit requests allowed, for every path but {@code /-/healthy}
  * @param origin the file, as given on the command line
  * @param files the file and the key, certificate and CA files it names, whose changes reload it
+ * @param emptiedOnPurpose what the file turns off in so many words, which a reload may then apply
  */
 public record WebConfig(
     Optional<ServerTls> tls,
@@ -23,14 +24,33 @@ public record WebConfig(
     Map<String, String> headers,
     Optional<RateLimit> rateLimit,
     String origin,
-    List<Path> files) {
+    List<Path> files,
+    EmptiedOnPurpose emptiedOnPurpose) {
 
-  public static final WebConfig NONE =
-      new WebConfig(Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), "", List.of());
+  /**
+   * Whether the file says "off" explicitly: {@code basic_auth_users: {}} rather than a key with no
+   * value or no key at all, and a document that is {@code {}} rather than an empty file. An
+   * editor's half-written save looks like the latter; only the former may turn protection off
+   * while the exporter runs.
+   *
+   * @param basicAuth {@code basic_auth_users} is an empty mapping
+   * @param everything the whole document is an empty mapping
+   */
+  public record EmptiedOnPurpose(boolean basicAuth, boolean everything) {
+    static final EmptiedOnPurpose NOTHING = new EmptiedOnPurpose(false, false);
+  }
+
+  public static final WebConfig NONE = new WebConfig(Optional.empty(), Optional.empty(), Map.of(), Optional.empty(),
+      "", List.of(), EmptiedOnPurpose.NOTHING);
 
   public WebConfig {
     headers = Map.copyOf(headers);
     files = List.copyOf(files);
+  }
+
+  /** Whether it turns anything on: TLS, users, headers or a rate limit. */
+  public boolean setsSomething() {
+    return tls.isPresent() || users.isPresent() || !headers.isEmpty() || rateLimit.isPresent();
   }
 
   /** For the start-up log line: "" without a file, else what it turned on. */

@@ -54,7 +54,8 @@ public final class WebConfigFile {
   }
 
   private static WebConfig parse(Path file) throws WebConfigException {
-    ConfigSection root = ConfigSection.root(yaml(file));
+    Object document = yaml(file);
+    ConfigSection root = ConfigSection.root(document);
     root.allowOnly(TOP_KEYS);
     Path folder = file.toAbsolutePath().getParent();
     ConfigSection http = root.section("http_server_config");
@@ -67,7 +68,9 @@ public final class WebConfigFile {
         headers(http),
         rateLimit(root.section("rate_limit")),
         file.toString(),
-        files);
+        files,
+        new WebConfig.EmptiedOnPurpose(root.isEmptyMapping("basic_auth_users"),
+            document instanceof Map<?, ?> map && map.isEmpty()));
   }
 
   private static Object yaml(Path file) throws WebConfigException {

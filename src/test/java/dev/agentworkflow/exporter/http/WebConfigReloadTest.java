@@ -29,8 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The web configuration follows its files while the exporter runs, as the toolkit's does: a
- * renewed certificate serves the next connection, changed users apply to the next request, and a
- * broken edit leaves the previous configuration in force and shows in a metric.
+ * renewed certificate serves the next connection, changed users apply to the next request once the
+ * file has stopped changing, and a broken edit leaves the previous configuration in force and shows
+ * in a metric. Files are looked at, at most once a second, when a request comes: {@link #settle}
+ * makes the two looks a change needs.
  */
 class WebConfigReloadTest {
   @TempDir
@@ -50,6 +52,23 @@ class WebConfigReloadTest {
     if (exporter != null) {
       exporter.close();
     }
+  }
+
+  /** Two looks a second apart, each made by a request: the first sees the change, the second reads it. */
+  private void settle(Runnable request) {
+    clock.advance(Duration.ofSeconds(1));
+    request.run();
+    clock.advance(Duration.ofSeconds(1));
+  }
+
+  private void settle(int port) {
+    settle(() -> {
+      try {
+        get(HttpClient.newHttpClient(), "http://127.0.0.1:" + port + "/-/healthy");
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
   }
 
   private int start(Path webConfig) throws Exception {
@@ -85,6 +104,8 @@ class WebConfigReloadTest {
     Files.move(folder.resolve("tls.crt.new"), folder.resolve("tls.crt"), StandardCopyOption.ATOMIC_MOVE);
     assertEquals("RSA", presentedKey(port), "files are looked at once a second at most");
     clock.advance(Duration.ofSeconds(1));
+    assertEquals("RSA", presentedKey(port), "changed files are read once they have stayed the same for a second");
+    clock.advance(Duration.ofSeconds(1));
     assertEquals("EC", presentedKey(port));
   }
 
@@ -100,17 +121,17 @@ class WebConfigReloadTest {
     assertEquals(1.0, reloadSuccessful(client, metrics, basic("alice", "alice-pw")));
 
     Files.writeString(config, "basic_auth_users:\n  bob: " + Htpasswd.hash("bob-pw", 4) + "\n");
-    clock.advance(Duration.ofSeconds(1));
+    settle(port);
     assertEquals(401, get(client, metrics, "Authorization", basic("alice", "alice-pw")).statusCode());
     assertEquals(200, get(client, metrics, "Authorization", basic("bob", "bob-pw")).statusCode());
 
     Files.writeString(config, "basic_auth_users:\n  bob: bob-pw\n"); // a password where the hash belongs
-    clock.advance(Duration.ofSeconds(1));
+    settle(port);
     assertEquals(200, get(client, metrics, "Authorization", basic("bob", "bob-pw")).statusCode());
     assertEquals(0.0, reloadSuccessful(client, metrics, basic("bob", "bob-pw")));
 
     Files.writeString(config, alice);
-    clock.advance(Duration.ofSeconds(1));
+    settle(port);
     assertEquals(401, get(client, metrics, "Authorization", basic("bob", "bob-pw")).statusCode());
     assertEquals(1.0, reloadSuccessful(client, metrics, basic("alice", "alice-pw")));
   }
@@ -124,13 +145,33 @@ class WebConfigReloadTest {
     int port = start(config);
 
     Files.writeString(config, "");
-    clock.advance(Duration.ofSeconds(1));
+    HttpClient tls = HttpClient.newBuilder().sslContext(pki.clientContext(null)).build();
+    settle(() -> {
+      try {
+        get(tls, "https://127.0.0.1:" + port + "/-/healthy");
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
     assertThrows(IOException.class, () -> get(HttpClient.newHttpClient(), "http://127.0.0.1:" + port + "/metrics"));
-    HttpResponse<String> response = get(HttpClient.newBuilder().sslContext(pki.clientContext(null)).build(),
-        "https://127.0.0.1:" + port + "/metrics");
+    HttpResponse<String> response = get(tls, "https://127.0.0.1:" + port + "/metrics");
     assertEquals(200, response.statusCode());
     assertEquals(0.0, Exposition.parse(response.body())
         .value("agent_workflow_exporter_web_config_last_reload_successful"));
+  }
+
+  @Test
+  void sighupReadsAChangedFileAtOnce() throws Exception {
+    Path config = dir.resolve("hup.yml");
+    Files.writeString(config, "basic_auth_users:\n  alice: " + Htpasswd.hash("alice-pw", 4) + "\n");
+    int port = start(config);
+    HttpClient client = HttpClient.newHttpClient();
+    String metrics = "http://127.0.0.1:" + port + "/metrics";
+    Files.writeString(config, "basic_auth_users:\n  bob: " + Htpasswd.hash("bob-pw", 4) + "\n");
+    assertEquals(200, get(client, metrics, "Authorization", basic("alice", "alice-pw")).statusCode());
+    exporter.reloadConfiguration(); // no time has passed: only the explicit reload reads it
+    assertEquals(401, get(client, metrics, "Authorization", basic("alice", "alice-pw")).statusCode());
+    assertEquals(200, get(client, metrics, "Authorization", basic("bob", "bob-pw")).statusCode());
   }
 
   @Test

@@ -1,15 +1,19 @@
 package dev.agentworkflow.exporter.webconfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentworkflow.exporter.support.Htpasswd;
+import static dev.agentworkflow.exporter.webconfig.BasicAuthUsers.Verdict.ACCEPTED;
+import static dev.agentworkflow.exporter.webconfig.BasicAuthUsers.Verdict.BUSY;
+import static dev.agentworkflow.exporter.webconfig.BasicAuthUsers.Verdict.REFUSED;
+
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** bcrypt hashes as htpasswd ($2y$), Go ($2a$) and OpenBSD ($2b$) write them, and the outcome cache. */
+/** bcrypt hashes as htpasswd ($2y$), Go ($2a$) and OpenBSD ($2b$) write them, the outcome cache, and the bound on checks. */
 class BasicAuthUsersTest {
   @Test
   void hashesOfEveryBcryptVariantCheckTheirPassword() throws Exception {
@@ -21,22 +25,87 @@ class BasicAuthUsersTest {
         "b", htpasswd.replaceFirst("^\\$2y", "\\$2b"))).orElseThrow();
 
     for (String user : new String[] {"y", "a", "b"}) {
-      assertTrue(users.check(user, "s3cret ünïcode"), user);
-      assertTrue(users.check(user, "s3cret ünïcode"), user + ", from the cache");
-      assertFalse(users.check(user, "s3cret unicode"), user);
+      assertEquals(ACCEPTED, users.verify(user, "s3cret ünïcode"), user);
+      assertEquals(ACCEPTED, users.verify(user, "s3cret ünïcode"), user + ", from the cache");
+      assertEquals(REFUSED, users.verify(user, "s3cret unicode"), user);
     }
-    assertFalse(users.check("nobody", "s3cret ünïcode"));
-    assertFalse(users.check("nobody", "s3cret ünïcode"));
-    assertFalse(users.check("y", ""));
+    assertEquals(REFUSED, users.verify("nobody", "s3cret ünïcode"));
+    assertEquals(REFUSED, users.verify("nobody", "s3cret ünïcode"));
+    assertEquals(REFUSED, users.verify("y", ""));
   }
 
   @Test
   void manyDifferentAttemptsNeverChangeAnOutcome() throws Exception {
     BasicAuthUsers users = BasicAuthUsers.of(Map.of("alice", Htpasswd.hash("right", 4))).orElseThrow();
-    for (int i = 0; i < 250; i++) { // past the cache's 100 entries, so entries are evicted on the way
-      assertFalse(users.check("alice", "wrong-" + i));
-      assertTrue(users.check("alice", "right"));
+    for (int i = 0; i < 250; i++) {
+      assertEquals(REFUSED, users.verify("alice", "wrong-" + i));
+      assertEquals(ACCEPTED, users.verify("alice", "right"));
     }
+  }
+
+  /** bcrypt reads 72 bytes of a password: a longer one counts by its first 72, as with Go's bcrypt (the toolkit's). */
+  @Test
+  void onlyTheFirst72BytesOfAPasswordCount() throws Exception {
+    String first72 = "p".repeat(72);
+    BasicAuthUsers users = BasicAuthUsers.of(Map.of("alice", Htpasswd.hash(first72, 4))).orElseThrow();
+    assertEquals(ACCEPTED, users.verify("alice", first72 + "anything after"));
+    assertEquals(REFUSED, users.verify("alice", "p".repeat(71)));
+  }
+
+  /** The attack: wrong passwords by the thousand must not push the scraper's credential out of the cache. */
+  @Test
+  void aFloodOfWrongPasswordsLeavesTheRightOneCached() throws Exception {
+    BasicAuthUsers users = BasicAuthUsers.of(Map.of("prometheus", Htpasswd.hash("right", 4))).orElseThrow();
+    assertEquals(ACCEPTED, users.verify("prometheus", "right"));
+    for (int i = 0; i < 3000; i++) {
+      assertEquals(REFUSED, users.verify("prometheus", "wrong-" + i));
+    }
+    assertEquals(ACCEPTED, users.verify("prometheus", "right"));
+    assertEquals(3001, users.bcryptChecks(), "the right password was answered from the cache");
+  }
+
+  @Test
+  void checksPastTheBoundAreRefusedWithoutBcrypt() throws Exception {
+    // cost 12: each check takes long enough that the others pile up behind it
+    BasicAuthUsers users = BasicAuthUsers.of(Map.of("alice", Htpasswd.hash("right", 12))).orElseThrow();
+    int attempts = 8;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(attempts);
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    List<java.util.concurrent.Future<BasicAuthUsers.Verdict>> verdicts = new java.util.ArrayList<>();
+    for (int i = 0; i < attempts; i++) {
+      String password = "wrong-" + i;
+      verdicts.add(pool.submit(() -> {
+        go.await();
+        return users.verify("alice", password);
+      }));
+    }
+    go.countDown();
+    int refused = 0;
+    int busy = 0;
+    for (java.util.concurrent.Future<BasicAuthUsers.Verdict> verdict : verdicts) {
+      BasicAuthUsers.Verdict v = verdict.get();
+      refused += v == REFUSED ? 1 : 0;
+      busy += v == BUSY ? 1 : 0;
+    }
+    pool.shutdown();
+    assertEquals(attempts, refused + busy);
+    assertTrue(refused >= 1 && refused <= BasicAuthUsers.CHECKS_AT_ONCE * 2, "refused after a check: " + refused);
+    assertTrue(busy >= attempts - BasicAuthUsers.CHECKS_AT_ONCE * 2, "refused without one: " + busy);
+    assertEquals(refused, users.bcryptChecks());
+  }
+
+  @Test
+  void aReloadKeepsTheCredentialsThatStillHold() throws Exception {
+    String hash = Htpasswd.hash("right", 4);
+    BasicAuthUsers before = BasicAuthUsers.of(Map.of("alice", hash, "bob", Htpasswd.hash("bobs", 4))).orElseThrow();
+    assertEquals(ACCEPTED, before.verify("alice", "right"));
+    assertEquals(ACCEPTED, before.verify("bob", "bobs"));
+    BasicAuthUsers after = BasicAuthUsers.of(Map.of("alice", hash, "bob", Htpasswd.hash("new", 4))).orElseThrow();
+    after.keepAcceptedFrom(before);
+    assertEquals(ACCEPTED, after.verify("alice", "right"));
+    assertEquals(0, after.bcryptChecks(), "alice's credential was kept");
+    assertEquals(REFUSED, after.verify("bob", "bobs"), "bob's hash changed: his old password is checked again");
+    assertEquals(1, after.bcryptChecks());
   }
 
   @Test
