@@ -147,7 +147,11 @@ final class TlsTransport implements Transport {
         bigger.flip();
         netOut = bigger;
       }
-      case CLOSED -> throw new SSLException("the TLS connection is closed");
+      case CLOSED -> {
+        if (result.bytesProduced() == 0 && hasRemaining(srcs)) {
+          throw new SSLException("the TLS connection is closed");
+        }
+      }
       default -> throw new SSLException("unexpected result " + result.getStatus());
     }
     if (result.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
@@ -176,12 +180,15 @@ final class TlsTransport implements Transport {
     return netOut != null && netOut.hasRemaining();
   }
 
+  /** close_notify, then the TCP half-close, so that a client waiting for either sees the end of the answer. */
   @Override
   public void closeOutbound() {
     try {
       engine.closeOutbound();
       wrap(NOTHING);
-      flush();
+      if (flush()) {
+        channel.shutdownOutput();
+      }
     } catch (IOException ignored) {
       // best effort: the connection is being closed anyway
     }
