@@ -139,7 +139,7 @@ public final class LiveWebConfig {
       throw new WebConfigException(previous.origin() + ": TLS cannot be turned "
           + (next.tls().isPresent() ? "on" : "off") + " while the exporter runs; restart it");
     }
-    if (previous.setsSomething() && !next.setsSomething() && !next.emptiedOnPurpose().everything()) {
+    if (previous.setsSomething() && !next.setsSomething() && !next.emptiedOnPurpose().any()) {
       throw new WebConfigException(previous.origin() + ": the file now sets nothing (half written?); to clear "
           + "it on purpose while the exporter runs, make it hold {} alone, or restart the exporter");
     }

@@ -38,6 +38,11 @@ public record WebConfig(
    */
   public record EmptiedOnPurpose(boolean basicAuth, boolean everything) {
     static final EmptiedOnPurpose NOTHING = new EmptiedOnPurpose(false, false);
+
+    /** The file says "off" explicitly somewhere: it is not an empty or half-written file. */
+    public boolean any() {
+      return basicAuth || everything;
+    }
   }
 
   public static final WebConfig NONE = new WebConfig(Optional.empty(), Optional.empty(), Map.of(), Optional.empty(),
