@@ -222,6 +222,11 @@ final class ConnectionLoop implements Runnable, HttpConnection.Loop {
     }
   }
 
+  @Override
+  public void closing(ServerCounters.Closed reason) {
+    counters.closed(reason);
+  }
+
   /** The Date header's value, made once a second. */
   @Override
   public String date() {

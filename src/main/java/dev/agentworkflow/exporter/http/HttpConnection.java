@@ -31,6 +31,9 @@ final class HttpConnection {
 
     void closed(HttpConnection connection, ServerCounters.Closed reason);
 
+    /** Counts a connection the server has decided to close, though it may linger a moment first. */
+    void closing(ServerCounters.Closed reason);
+
     String date();
   }
 
@@ -53,8 +56,6 @@ final class HttpConnection {
   private ByteBuffer[] out;
   private boolean closeAfterWriting;
   private boolean open = true;
-  /** Why the server ends this connection, once it has decided to (a malformed request); null otherwise. */
-  private ServerCounters.Closed closeReason;
 
   HttpConnection(SocketChannel channel, SelectionKey key, Transport transport, ServerLimits limits, Loop loop,
       long nowNanos) {
@@ -165,13 +166,13 @@ final class HttpConnection {
       return;
     }
     open = false;
+    loop.closed(this, reason); // counted before the client can see the close
     key.cancel();
     try {
       channel.close();
     } catch (IOException ignored) {
       // closing a socket cannot fail in a way that matters
     }
-    loop.closed(this, reason != null ? reason : closeReason);
   }
 
   private void parse(long nowNanos) throws IOException {
@@ -194,7 +195,7 @@ final class HttpConnection {
       interest();
       loop.answer(this, complete.request());
     } else if (result instanceof RequestParser.Malformed malformed) {
-      closeReason = ServerCounters.Closed.BAD_REQUEST;
+      loop.closing(ServerCounters.Closed.BAD_REQUEST);
       respond(null, Response.text(malformed.status(), malformed.reason() + "\n"), true, nowNanos);
     } else {
       interest();
