@@ -52,6 +52,7 @@ final class ConnectionLoop implements Runnable, HttpConnection.Loop {
   private final Set<HttpConnection> connections = new HashSet<>();
   private final ConcurrentLinkedQueue<Runnable> answered = new ConcurrentLinkedQueue<>();
   private volatile boolean running = true;
+  private long tickets;
   private long lastDateSecond = Long.MIN_VALUE;
   private String date = "";
 
@@ -156,7 +157,7 @@ final class ConnectionLoop implements Runnable, HttpConnection.Loop {
     HttpConnection oldest = null;
     for (HttpConnection connection : connections) {
       if (connection.state() == HttpConnection.State.READING
-          && (oldest == null || connection.waitingSinceNanos() - oldest.waitingSinceNanos() < 0)) {
+          && (oldest == null || connection.waitingTicket() < oldest.waitingTicket())) {
         oldest = connection;
       }
     }
@@ -225,6 +226,11 @@ final class ConnectionLoop implements Runnable, HttpConnection.Loop {
   @Override
   public void closing(ServerCounters.Closed reason) {
     counters.closed(reason);
+  }
+
+  @Override
+  public long ticket() {
+    return ++tickets;
   }
 
   /** The Date header's value, made once a second. */

@@ -35,6 +35,9 @@ final class HttpConnection {
     void closing(ServerCounters.Closed reason);
 
     String date();
+
+    /** A number larger than every one given before: the order in which connections began to wait. */
+    long ticket();
   }
 
   private static final long LINGER_NANOS = 2_000_000_000L;
@@ -49,7 +52,7 @@ final class HttpConnection {
   /** Bytes received and not yet parsed; write mode. */
   private ByteBuffer in = ByteBuffer.allocate(SMALL);
   private State state = State.READING;
-  private long waitingSinceNanos;
+  private long waitingTicket;
   private long deadlineNanos;
   private boolean requestStarted;
   private boolean answeredOnce;
@@ -65,7 +68,7 @@ final class HttpConnection {
     this.limits = limits;
     this.loop = loop;
     this.parser = new RequestParser(limits.maxHeadBytes(), limits.maxBodyBytes());
-    this.waitingSinceNanos = nowNanos;
+    this.waitingTicket = loop.ticket();
     this.deadlineNanos = nowNanos + limits.requestTimeout().toNanos();
   }
 
@@ -77,9 +80,9 @@ final class HttpConnection {
     return open;
   }
 
-  /** When it started to wait for its current request: the oldest waiting connection is closed first at the cap. */
-  long waitingSinceNanos() {
-    return waitingSinceNanos;
+  /** When it began to wait for its current request, as an order: at the cap, the earliest waiting is closed first. */
+  long waitingTicket() {
+    return waitingTicket;
   }
 
   long deadlineNanos() {
@@ -140,7 +143,7 @@ final class HttpConnection {
     }
     state = State.READING;
     requestStarted = false;
-    waitingSinceNanos = nowNanos;
+    waitingTicket = loop.ticket();
     deadlineNanos = nowNanos + limits.idleTimeout().toNanos();
     if (in.capacity() > SMALL && in.position() == 0) {
       in = ByteBuffer.allocate(SMALL); // an idle connection keeps a small buffer
