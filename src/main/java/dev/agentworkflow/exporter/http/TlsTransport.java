@@ -127,11 +127,17 @@ final class TlsTransport implements Transport {
         netOut = null; // nothing more to send: keep an idle connection small
         return true;
       }
-      wrap(srcs);
+      SSLEngineResult result = wrap(srcs);
+      if (result.bytesConsumed() == 0 && result.bytesProduced() == 0
+          && result.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW
+          && engine.getHandshakeStatus() != HandshakeStatus.NEED_TASK) {
+        // the engine wants to read first (a renegotiation asked for mid-answer): not worth the trouble
+        throw new SSLException("TLS cannot write: the engine waits for " + engine.getHandshakeStatus());
+      }
     }
   }
 
-  private void wrap(ByteBuffer[] srcs) throws IOException {
+  private SSLEngineResult wrap(ByteBuffer[] srcs) throws IOException {
     if (netOut == null) {
       netOut = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
     } else {
@@ -157,6 +163,7 @@ final class TlsTransport implements Transport {
     if (result.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
       runTasks();
     }
+    return result;
   }
 
   /** Writes pending encrypted bytes; true when none are left. */
