@@ -114,9 +114,12 @@ final class ConnectionLoop implements Runnable, HttpConnection.Loop {
       if (connection.isOpen() && key.isValid() && key.isWritable()) {
         connection.writable(now);
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
       // a reset, a broken TLS handshake, a client gone: its connection ends, nothing else does
       log.debug("HTTP connection closed: {}", e.toString());
+      connection.close(null);
+    } catch (RuntimeException e) {
+      log.warn("HTTP connection closed after an unexpected failure", e);
       connection.close(null);
     }
   }
