@@ -34,7 +34,7 @@ final class ServeOptions {
 
   @Option(names = "--stale-after", paramLabel = "DURATION", defaultValue = "6h", converter = DurationConverter.class,
       description = "An invocation still running after this long no longer counts in parallel_executions_current, "
-          + "e.g. 90m, 6h, 1d (env AGENT_WORKFLOW_EXPORTER_STALE_AFTER, default ${DEFAULT-VALUE}).")
+          + "e.g. 90m, 6h, 1d; at most 365d (env AGENT_WORKFLOW_EXPORTER_STALE_AFTER, default ${DEFAULT-VALUE}).")
   Duration staleAfter;
 
   @Option(names = "--timezone", paramLabel = "ZONE", converter = ZoneConverter.class,

@@ -42,7 +42,7 @@ class CommandLineTest {
       "--port -1 | --port must be between 0 and 65535, got -1",
       "--timezone Mars/Base | unknown time zone 'Mars/Base'",
       "--stale-after 6 | '6' is not a duration",
-      "--stale-after 0h | '0h' must be longer than zero",
+      "--stale-after 0h | '0h' is out of range: give a duration from 1ms to 365d",
       "--bogus | Unknown option: '--bogus'",
       "--interval soon | 'soon' is not an int",
       "--bind no.such.host.invalid | cannot resolve address 'no.such.host.invalid'",
@@ -156,8 +156,24 @@ class CommandLineTest {
     assertTrue(help.contains("invalid option or value"));
   }
 
+  /** Issue 12: {@code --stale-after 110000d} ended in a stack trace (the tracker's toNanos overflowed), exit 1. */
   @ParameterizedTest
-  @CsvSource({"90s,PT1M30S", "30m,PT30M", "6h,PT6H", "1h30m,PT1H30M", "2d,PT48H", "1w,PT168H", "500ms,PT0.5S"})
+  @CsvSource({"110000d", "106752d", "366d", "53w", "8761h", "31536001s", "99999999999999999999s",
+      "9223372036854775807d", "0h", "0ms"})
+  void aStaleAfterOutsideOneMillisecondToAYearExitsWithTwoAndTheRangeInOneLine(String value) {
+    assertEquals(2, run(Map.of(), "--db", "none.db", "--once", "--stale-after", value));
+    assertEquals("agent-workflow-exporter: Invalid value for option '--stale-after': '" + value
+        + "' is out of range: give a duration from 1ms to 365d (see --help)" + System.lineSeparator(), err.toString());
+  }
+
+  @Test
+  void aStaleAfterOutOfRangeFromTheEnvironmentIsRefusedToo() {
+    assertEquals(2, run(Map.of("AGENT_WORKFLOW_EXPORTER_STALE_AFTER", "110000d"), "--db", "none.db", "--once"));
+    assertTrue(err.toString().contains("'110000d' is out of range: give a duration from 1ms to 365d"), err.toString());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"90s,PT1M30S", "365d,PT8760H", "52w,PT8736H", "1ms,PT0.001S", "30m,PT30M", "6h,PT6H", "1h30m,PT1H30M", "2d,PT48H", "1w,PT168H", "500ms,PT0.5S"})
   void durations(String text, String iso) {
     assertEquals(Duration.parse(iso), new DurationConverter().convert(text));
   }
