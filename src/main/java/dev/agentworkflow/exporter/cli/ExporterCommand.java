@@ -64,6 +64,7 @@ public final class ExporterCommand implements Callable<Integer> {
   /** The command line with environment defaults and one-line error handling. */
   public static CommandLine commandLine(Map<String, String> environment) {
     CommandLine commandLine = new CommandLine(new ExporterCommand());
+    commandLine.registerConverter(Path.class, new PathConverter());
     commandLine.setDefaultValueProvider(new EnvironmentDefaults(environment));
     commandLine.setParameterExceptionHandler((e, args) -> {
       PrintWriter err = e.getCommandLine().getErr();

@@ -70,6 +70,10 @@ final class ServeOptions {
     if (maxLabelValues < 1) {
       throw new ParameterException(spec.commandLine(), "--max-label-values must be at least 1, got " + maxLabelValues);
     }
+    if (bind.isEmpty()) {
+      throw new ParameterException(spec.commandLine(),
+          "--bind is empty; give an address such as 127.0.0.1, or 0.0.0.0 for all of this host's");
+    }
     InetSocketAddress listen = new InetSocketAddress(bind, port);
     if (listen.isUnresolved()) {
       throw new ParameterException(spec.commandLine(), "--bind: cannot resolve address '" + bind + "'");

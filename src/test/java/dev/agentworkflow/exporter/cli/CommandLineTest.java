@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +62,41 @@ class CommandLineTest {
   void badValuesFromTheEnvironmentAreRefusedToo() {
     assertEquals(2, run(Map.of("AGENT_WORKFLOW_EXPORTER_INTERVAL", "0")));
     assertTrue(err.toString().contains("--interval must be at least 1 second"), err.toString());
+  }
+
+  /**
+   * Issue 12: an empty {@code --db} was read as the working directory (exit 1, "is not a regular file"),
+   * an empty {@code --textfile} as a file beside it, an empty {@code --bind} as loopback.
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--once --db | Invalid value for option '--db': the path is empty",
+      "--db none.db --textfile | Invalid value for option '--textfile': the path is empty",
+      "--db none.db --once --web-config-file | Invalid value for option '--web-config-file': the path is empty",
+      "--db none.db --once --bind | --bind is empty; give an address such as 127.0.0.1, or 0.0.0.0 for all of this "
+          + "host's"})
+  void anEmptyValueExitsWithTwoAndOneLine(String args, String message) {
+    List<String> words = new ArrayList<>(List.of(args.split(" ")));
+    words.add("");
+    assertEquals(2, run(Map.of(), words.toArray(String[]::new)));
+    assertEquals("agent-workflow-exporter: " + message + " (see --help)" + System.lineSeparator(), err.toString());
+  }
+
+  /** Issue 12: an empty variable was ignored, so AGENT_WORKFLOW_EXPORTER_DB= silently read the default path. */
+  @ParameterizedTest
+  @CsvSource({"AGENT_WORKFLOW_EXPORTER_DB,--db", "AGENT_WORKFLOW_EXPORTER_TIMEZONE,--timezone",
+      "AGENT_WORKFLOW_EXPORTER_WEB_CONFIG_FILE,--web-config-file", "AGENT_WORKFLOW_EXPORTER_BIND,--bind",
+      "AGENT_WORKFLOW_EXPORTER_PORT,--port"})
+  void anEmptyEnvironmentVariableExitsWithTwoAndOneLineNamingIt(String variable, String option) {
+    String[] args = option.equals("--db") ? new String[] {"--once"} : new String[] {"--once", "--db", "none.db"};
+    assertEquals(2, run(Map.of(variable, ""), args));
+    assertEquals("agent-workflow-exporter: " + variable + " is set but empty; unset it or give " + option
+        + " a value (see --help)" + System.lineSeparator(), err.toString());
+  }
+
+  @Test
+  void aFlagWinsOverAnEmptyVariable() {
+    assertEquals(Path.of("x.db"), parse(Map.of("AGENT_WORKFLOW_EXPORTER_DB", ""), "--db", "x.db").database);
   }
 
   @Test
