@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:stopped by SIGTERM or SIGINT; with --once or --textfile: the database was read",
-      "1:could not start (e.g. the port is in use); with --once or --textfile: the database "
+      "1:could not start (the port is in use, the address is not this host's, a port below 1024 without "
+          + "the privilege); with --once or --textfile: the database "
           + "could not be read, or the file not written",
       "2:invalid option or value"
     },

@@ -4,7 +4,9 @@ import dev.agentworkflow.exporter.app.Exporter;
 import dev.agentworkflow.exporter.app.ExporterSettings;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -33,14 +35,37 @@ final class Foreground {
   }
 
   private static Exporter start(ExporterSettings settings) throws StartupException {
-    String where = settings.listen().getHostString() + ":" + settings.listen().getPort();
+    InetSocketAddress listen = settings.listen();
+    String host = listen.getHostString();
+    String where = (host.contains(":") ? "[" + host + "]" : host) + ":" + listen.getPort();
     try {
       return Exporter.start(settings, Clock.systemUTC());
     } catch (BindException e) {
-      throw new StartupException("cannot listen on " + where + ": port " + settings.listen().getPort()
-          + " is already in use; choose another with --port", e);
+      throw new StartupException("cannot listen on " + where + ": " + bindProblem(e, listen), e);
     } catch (IOException e) {
       throw new StartupException("cannot listen on " + where + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The cause of a failed bind, from the exception's message: the JDK gives the system's error
+   * text (Linux: "Cannot assign requested address", macOS: "Can't assign requested address").
+   */
+  static String bindProblem(BindException e, InetSocketAddress listen) {
+    String message = Objects.requireNonNullElse(e.getMessage(), "");
+    if (message.contains("Address already in use")) {
+      return "port " + listen.getPort() + " is already in use; choose another with --port";
+    }
+    if (message.contains("assign requested address")) {
+      return listen.getHostString() + " is not an address of this host; give one of its addresses with --bind, "
+          + "or 0.0.0.0 for all";
+    }
+    if (message.contains("Permission denied")) {
+      return listen.getPort() > 0 && listen.getPort() < 1024
+          ? "permission denied: ports below 1024 need root or the capability CAP_NET_BIND_SERVICE; "
+              + "choose a port from 1024 up with --port"
+          : "permission denied";
+    }
+    return message.isEmpty() ? "the system refused the address" : message;
   }
 }

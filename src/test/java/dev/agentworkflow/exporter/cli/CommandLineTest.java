@@ -3,9 +3,12 @@ package dev.agentworkflow.exporter.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +17,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -174,6 +178,25 @@ class CommandLineTest {
       String printed = err.toString();
       assertEquals(1, printed.lines().count(), printed);
       assertTrue(printed.contains("port " + port + " is already in use; choose another with --port"), printed);
+    }
+  }
+
+  /** Issue 12: {@code --bind 192.0.2.1} (not an address of this host) was reported as "port … is already in use". */
+  @Test
+  void anAddressThisHostDoesNotHaveExitsWithOneLineSayingSo() throws Exception {
+    String address = Stream.of("192.0.2.1", "198.51.100.1", "203.0.113.1")
+        .filter(CommandLineTest::notOnThisHost).findFirst().orElseThrow();
+    assertEquals(1, run(Map.of(), "--bind", address, "--port", "9", "--db", "none.db"));
+    assertEquals("agent-workflow-exporter: cannot listen on " + address + ":9: " + address
+        + " is not an address of this host; give one of its addresses with --bind, or 0.0.0.0 for all"
+        + System.lineSeparator(), err.toString());
+  }
+
+  private static boolean notOnThisHost(String address) {
+    try {
+      return NetworkInterface.getByInetAddress(InetAddress.getByName(address)) == null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
