@@ -2,11 +2,15 @@ package dev.agentworkflow.exporter.cli;
 
 import dev.agentworkflow.exporter.app.ExporterSettings;
 import dev.agentworkflow.exporter.app.OneShot;
+import dev.agentworkflow.exporter.app.TextfileTarget;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.time.Clock;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** The exporter's main command: serve the metrics of one database until stopped. */
@@ -88,6 +93,13 @@ public final class ExporterCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     serve.logLevel.apply();
     ExporterSettings settings = serve.settings(database);
+    if (textfile != null) {
+      Optional<String> problem = TextfileTarget.problem(textfile);
+      if (problem.isPresent()) {
+        throw new ParameterException(spec.commandLine(), "--textfile " + textfile + ": " + problem.get()
+            + "; give a regular file, or a new file in an existing folder");
+      }
+    }
     if (once || textfile != null) {
       return oneShot(settings);
     }
@@ -117,9 +129,20 @@ public final class ExporterCommand implements Callable<Integer> {
       OneShot.writeAtomically(textfile, output.text());
       return ExitCodes.OK;
     } catch (IOException e) {
-      err.println("agent-workflow-exporter: cannot write " + textfile + ": " + e.getMessage());
+      err.println("agent-workflow-exporter: cannot write " + textfile + ": " + reason(e));
       err.flush();
       return ExitCodes.CANNOT_START;
     }
+  }
+
+  /** What went wrong, without the temporary file's name that a bare file system exception consists of. */
+  private static String reason(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied (the exporter's user must be allowed to create files in its folder)";
+    }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage();
   }
 }
