@@ -5,6 +5,7 @@ import dev.agentworkflow.exporter.webconfig.WebConfig;
 import dev.agentworkflow.exporter.webconfig.WebConfigException;
 import dev.agentworkflow.exporter.webconfig.WebConfigFile;
 import java.net.InetSocketAddress;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -90,6 +91,9 @@ final class ServeOptions {
       return WebConfigFile.read(webConfigFile);
     } catch (WebConfigException e) {
       throw new ParameterException(spec.commandLine(), "--web-config-file " + e.getMessage());
+    } catch (InvalidPathException e) { // a path named in the file, under a locale that cannot encode it
+      throw new ParameterException(spec.commandLine(),
+          "--web-config-file " + webConfigFile + ": " + PathConverter.unrepresentable(e.getInput()));
     }
   }
 }
