@@ -44,7 +44,11 @@ import picocli.CommandLine.Spec;
       "2:invalid option or value"
     },
     footerHeading = "%nEnvironment:%n",
-    footer = "Each option can be set by the environment variable named after it, as shown; a flag wins.")
+    footer = {
+      "Each option can be set by the environment variable named after it, as shown; a flag wins.",
+      "%nSignals:",
+      "SIGTERM, SIGINT  stop; the process exits 0",
+      "SIGHUP           reload the configuration files (--web-config-file), go on"})
 public final class ExporterCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs an exporter until SIGTERM or SIGINT, then stops it so that the process exits 0. Signals are
- * caught with {@code sun.misc.Signal}: a shutdown hook alone would leave the JVM's exit code at
- * 143, which service managers report as a failure.
+ * Runs an exporter until SIGTERM or SIGINT, then stops it so that the process exits 0; SIGHUP
+ * reloads the configuration files (the web configuration file) and the exporter goes on, as
+ * official exporters do. Signals are caught with {@code sun.misc.Signal}: a shutdown hook alone
+ * would leave the JVM's exit code at 143, and SIGHUP would end the JVM with 129.
  */
 final class Foreground {
   private static final Logger log = LoggerFactory.getLogger(Foreground.class);
@@ -25,12 +26,29 @@ final class Foreground {
   static void serve(ExporterSettings settings, Consumer<Exporter> started) throws StartupException, InterruptedException {
     CountDownLatch stop = new CountDownLatch(1);
     try (Exporter exporter = start(settings)) {
-      for (String name : new String[] {"TERM", "INT"}) {
-        sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
-      }
+      handle("TERM", stop::countDown);
+      handle("INT", stop::countDown);
+      handle("HUP", () -> reload(exporter));
       started.accept(exporter);
       stop.await();
       log.info("stopping");
+    }
+  }
+
+  private static void reload(Exporter exporter) {
+    log.info("SIGHUP: reloading the configuration files");
+    try {
+      exporter.reloadConfiguration();
+    } catch (RuntimeException e) { // a bug: one line, and the exporter goes on with what it had
+      log.error("reloading the configuration failed: {}", String.valueOf(e));
+    }
+  }
+
+  private static void handle(String signal, Runnable action) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal(signal), caught -> action.run());
+    } catch (IllegalArgumentException e) { // the JVM keeps the signal (-Xrs): its default action applies
+      log.warn("cannot handle SIG{}: {}", signal, e.getMessage());
     }
   }
 

@@ -218,6 +218,7 @@ class CommandLineTest {
     }
     assertTrue(help.contains("Exit codes:"));
     assertTrue(help.contains("invalid option or value"));
+    assertTrue(help.contains("SIGHUP           reload the configuration files (--web-config-file), go on"), help);
   }
 
   /** Issue 12: {@code --stale-after 110000d} ended in a stack trace (the tracker's toNanos overflowed), exit 1. */

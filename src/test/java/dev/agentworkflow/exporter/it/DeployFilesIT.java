@@ -124,6 +124,11 @@ class DeployFilesIT {
   }
 
   @Test
+  void systemctlReloadSendsSighup() throws Exception {
+    assertTrue(Files.readAllLines(UNIT).contains("ExecReload=/bin/kill -HUP $MAINPID"));
+  }
+
+  @Test
   void theSystemdUnitAndTheLaunchdAgentSetAUtf8Locale() throws Exception {
     assertEquals("C.UTF-8", unitEnvironment().get("LANG"));
     Result parsed = run(dir, List.of("python3", "-c", """
