@@ -78,13 +78,13 @@ public final class ExporterCommand implements Callable<Integer> {
     commandLine.setDefaultValueProvider(new EnvironmentDefaults(environment));
     commandLine.setParameterExceptionHandler((e, args) -> {
       PrintWriter err = e.getCommandLine().getErr();
-      err.println("agent-workflow-exporter: " + e.getMessage() + " (see --help)");
+      err.println("agent-workflow-exporter: " + OneLine.escape(e.getMessage()) + " (see --help)");
       err.flush();
       return ExitCodes.USAGE;
     });
     commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof StartupException) {
-        cmd.getErr().println("agent-workflow-exporter: " + e.getMessage());
+        cmd.getErr().println("agent-workflow-exporter: " + OneLine.escape(e.getMessage()));
         cmd.getErr().flush();
         return ExitCodes.CANNOT_START;
       }
@@ -119,7 +119,7 @@ public final class ExporterCommand implements Callable<Integer> {
     OneShot.Output output = OneShot.run(settings, Clock.systemUTC());
     PrintWriter err = spec.commandLine().getErr();
     if (!output.poll().databaseUp()) {
-      err.println("agent-workflow-exporter: " + output.poll().problem() + "; no metrics written");
+      err.println("agent-workflow-exporter: " + OneLine.escape(output.poll().problem()) + "; no metrics written");
       err.flush();
       return ExitCodes.CANNOT_START;
     }
@@ -133,7 +133,7 @@ public final class ExporterCommand implements Callable<Integer> {
       OneShot.writeAtomically(textfile, output.text());
       return ExitCodes.OK;
     } catch (IOException e) {
-      err.println("agent-workflow-exporter: cannot write " + textfile + ": " + reason(e));
+      err.println("agent-workflow-exporter: " + OneLine.escape("cannot write " + textfile + ": " + reason(e)));
       err.flush();
       return ExitCodes.CANNOT_START;
     }

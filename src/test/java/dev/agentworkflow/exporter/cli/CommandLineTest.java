@@ -163,6 +163,29 @@ class CommandLineTest {
     assertTrue(printed.contains(message), printed);
   }
 
+  /**
+   * Issue 12: a key with CR/LF in the web configuration file was echoed raw, so the one-line error
+   * became two lines, the second one a forged log line.
+   */
+  @Test
+  void controlCharactersFromAWebConfigFileAreEscapedInTheOneLineError(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("web.yml");
+    Files.writeString(config, "\"tls_server_config\\r\\n2026-01-01T00:00:00.000Z ERROR forged\": {}\n");
+    assertEquals(2, run(Map.of(), "--db", "none.db", "--once", "--web-config-file", config.toString()));
+    assertEquals("agent-workflow-exporter: --web-config-file " + config + ": tls_server_config\\r\\n"
+        + "2026-01-01T00:00:00.000Z ERROR forged: unknown key; the keys allowed here are basic_auth_users, "
+        + "http_server_config, rate_limit, tls_server_config (see --help)" + System.lineSeparator(), err.toString());
+  }
+
+  /** Issue 12: a newline or an escape sequence in an option's value reached the terminal raw. */
+  @Test
+  void controlCharactersInAnOptionValueAreEscapedInTheOneLineError() {
+    assertEquals(2, run(Map.of(), "--db", "none.db", "--once", "--timezone", "Mars\n\u001b[2JBase\u009b"));
+    assertEquals("agent-workflow-exporter: Invalid value for option '--timezone': unknown time zone "
+        + "'Mars\\n\\x1b[2JBase\\x9b'; use a region such as Europe/Berlin, UTC, or an offset such as +02:00 "
+        + "(see --help)" + System.lineSeparator(), err.toString());
+  }
+
   @Test
   void theWebConfigFileComesFromTheToolkitsFlagNameOrTheEnvironmentToo() {
     assertEquals(Path.of("/etc/web.yml"), parse(Map.of(), "--web.config.file", "/etc/web.yml").serve.webConfigFile);

@@ -1,6 +1,7 @@
 package dev.agentworkflow.exporter.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentworkflow.exporter.it.ExporterProcess;
 import dev.agentworkflow.exporter.support.HookDatabase;
@@ -12,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
@@ -28,6 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Tag("reliability")
 class HostileInvocationIT {
   private static final Duration EXIT = Duration.ofSeconds(30);
+  private static final String LOG_LINE = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ";
 
   @TempDir
   Path dir;
@@ -114,6 +117,34 @@ class HostileInvocationIT {
     boolean root = "root".equals(System.getProperty("user.name"));
     boolean runuser = Files.isExecutable(Path.of("/usr/sbin/runuser")) || Files.isExecutable(Path.of("/sbin/runuser"));
     Assumptions.assumeTrue(root && runuser, "SKIPPED: needs root and runuser to run the exporter as another user (CI runs as root)");
+  }
+
+  /**
+   * Issue 12: the database path reached log lines raw: a newline in it forged a second log line, an
+   * escape sequence reached the terminal.
+   */
+  @Test
+  void controlCharactersInTheDatabasePathAreEscapedInEveryLineOnStderr() throws Exception {
+    String path = "logs/x\n2026-01-01T00:00:00.000Z ERROR forged\u001b[2J.db";
+    String shown = "logs/x\\n2026-01-01T00:00:00.000Z ERROR forged\\x1b[2J.db";
+    try (ExporterProcess once = ExporterProcess.start(dir, "--once", "--db", path)) {
+      assertEquals(1, once.exitCode(EXIT));
+      List<String> lines = once.stderr().lines().toList();
+      assertEquals(2, lines.size(), once.stderr());
+      assertTrue(lines.get(0).matches(LOG_LINE + "INFO Poller - the database file " + Pattern.quote(shown)
+          + " does not exist; waiting for it to appear"), lines.get(0));
+      assertEquals("agent-workflow-exporter: the database file " + shown + " does not exist; no metrics written",
+          lines.get(1));
+    }
+    try (ExporterProcess serving = ExporterProcess.start(dir, "--db", path, "--bind", "127.0.0.1", "--port", "0")) {
+      serving.await("serving http://127\\.0\\.0\\.1:\\d+/metrics, reading " + Pattern.quote(shown) + " every", EXIT);
+      serving.await("the database file " + Pattern.quote(shown) + " does not exist", EXIT);
+      serving.signal("TERM");
+      assertEquals(0, serving.exitCode(EXIT));
+      for (String line : serving.stderr().lines().toList()) {
+        assertTrue(line.matches(LOG_LINE + "(INFO|WARN|ERROR) \\w+ - .*") && !line.contains("\u001b"), serving.stderr());
+      }
+    }
   }
 
   /** Each entry of the folder: name, kind of file (mode bits), where a link points, size of a regular file. */
