@@ -9,9 +9,11 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * Default values from environment variables: {@code --stale-after} reads
- * {@code AGENT_WORKFLOW_EXPORTER_STALE_AFTER}. A flag on the command line wins; a variable set to
- * the empty string is an invalid value. The environment is injected so tests need not change the
- * process's own.
+ * {@code AGENT_WORKFLOW_EXPORTER_STALE_AFTER}. Only an option whose help names its variable reads
+ * one, so that {@code --help} tells the whole truth and variables such as
+ * {@code AGENT_WORKFLOW_EXPORTER_VERSION} (which images set for themselves) do not turn into
+ * {@code --version}. A flag on the command line wins; a variable set to the empty string is an
+ * invalid value. The environment is injected so tests need not change the process's own.
  */
 final class EnvironmentDefaults implements IDefaultValueProvider {
   static final String PREFIX = "AGENT_WORKFLOW_EXPORTER_";
@@ -32,7 +34,8 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
    */
   @Override
   public String defaultValue(ArgSpec argSpec) {
-    if (argSpec instanceof OptionSpec option && option.longestName().startsWith("--")) {
+    if (argSpec instanceof OptionSpec option && option.longestName().startsWith("--")
+        && namesItsVariable(option)) {
       String variable = variableFor(option.longestName());
       String value = environment.get(variable);
       if (value != null && value.isEmpty()) {
@@ -42,5 +45,10 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
       return value;
     }
     return null;
+  }
+
+  /** The help as written: {@code description()} would expand {@code ${DEFAULT-VALUE}}, asking this provider again. */
+  private static boolean namesItsVariable(OptionSpec option) {
+    return String.join(" ", option.toBuilder().description()).contains(variableFor(option.longestName()));
   }
 }

@@ -104,6 +104,28 @@ class CommandLineTest {
     assertEquals(Path.of("x.db"), parse(Map.of("AGENT_WORKFLOW_EXPORTER_DB", ""), "--db", "x.db").database);
   }
 
+  /**
+   * Every long option read a variable, also those whose help names none: AGENT_WORKFLOW_EXPORTER_VERSION=1.2.3,
+   * as images set for the version they installed, stopped the exporter ("'1.2.3' is not a boolean" for
+   * --version), AGENT_WORKFLOW_EXPORTER_ONCE=true switched it to one-shot, and the demo took the service's
+   * AGENT_WORKFLOW_EXPORTER_DB as the place for its database.
+   */
+  @Test
+  void onlyTheVariablesThatTheHelpNamesAreRead() {
+    Map<String, String> env = Map.of("AGENT_WORKFLOW_EXPORTER_VERSION", "1.2.3", "AGENT_WORKFLOW_EXPORTER_HELP", "true",
+        "AGENT_WORKFLOW_EXPORTER_ONCE", "true", "AGENT_WORKFLOW_EXPORTER_TEXTFILE", "/tmp/metrics.prom",
+        "AGENT_WORKFLOW_EXPORTER_DB", "/data/wf.db", "AGENT_WORKFLOW_EXPORTER_SEED", "7");
+    CommandLine commandLine = ExporterCommand.commandLine(env);
+    ExporterCommand command = commandLine.getCommand();
+    CommandLine.ParseResult parsed = commandLine.parseArgs("demo");
+    DemoCommand demo = (DemoCommand) parsed.subcommand().commandSpec().userObject();
+    assertEquals(false, command.once);
+    assertEquals(null, command.textfile);
+    assertEquals(Path.of("/data/wf.db"), command.database, "the documented variable still counts");
+    assertEquals(null, demo.database);
+    assertEquals(1, demo.seed);
+  }
+
   @Test
   void defaultsAreTheGuides() {
     ExporterCommand command = parse(Map.of());
