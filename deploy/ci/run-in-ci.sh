@@ -38,9 +38,19 @@ fetch() { # fetch PATH: the body on stdout, non-zero unless 200
   fi
 }
 
+# Java names files in the locale's character set: with none (LANG unset or C, as in many CI containers)
+# it cannot open a database whose path is not ASCII. The exporter runs in the caller's locale if that
+# is UTF-8, else in C.UTF-8; the workflow keeps the caller's.
+utf8_locale() {
+  case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
+    *[Uu][Tt][Ff]8* | *[Uu][Tt][Ff]-8*) echo "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" ;;
+    *) echo C.UTF-8 ;;
+  esac
+}
+
 start() {
   mkdir -p "$state"
-  java -jar "$jar" --db "$db" --bind 127.0.0.1 --port "$port" --interval "$interval" \
+  LC_ALL=$(utf8_locale) java -jar "$jar" --db "$db" --bind 127.0.0.1 --port "$port" --interval "$interval" \
     >"$state/exporter.log" 2>&1 &
   echo $! >"$state/exporter.pid"
   waited=0

@@ -6,12 +6,19 @@ import dev.agentworkflow.exporter.poll.Poller;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * One poll, rendered as the text format: for jobs with no time for a daemon ({@code --once}) and
@@ -42,16 +49,43 @@ public final class OneShot {
   /**
    * Replaces {@code target} atomically: the text goes to a hidden temporary file in the same
    * folder (which the textfile collector, reading {@code *.prom}, ignores), then is renamed over
-   * the target, so a reader sees the old file or the new one, never half of one.
+   * the target, so a reader sees the old file or the new one, never half of one. The temporary file
+   * has a random name and is created exclusively ({@code O_EXCL}): a file or link planted at that name
+   * is neither followed nor overwritten. A target that is not a regular file is refused, also when
+   * it became one after the command line was checked ({@link TextfileTarget}).
    */
   public static void writeAtomically(Path target, String text) throws IOException {
+    writeAtomically(target, text, () -> Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36));
+  }
+
+  static void writeAtomically(Path target, String text, Supplier<String> randomNames) throws IOException {
     Path folder = target.toAbsolutePath().getParent();
-    Path temporary = folder.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-    try {
-      Files.writeString(temporary, text);
-      Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temporary);
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    for (int attempt = 1; ; attempt++) {
+      Path temporary = folder.resolve("." + target.getFileName() + "." + randomNames.get() + ".tmp");
+      OutputStream out;
+      try {
+        out = Files.newOutputStream(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (FileAlreadyExistsException taken) {
+        if (attempt == 10) {
+          throw taken;
+        }
+        continue;
+      }
+      try {
+        try (out) {
+          out.write(bytes);
+        }
+        Optional<String> problem = TextfileTarget.problem(target);
+        if (problem.isPresent()) {
+          throw new IOException(problem.get());
+        }
+        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return;
+      } catch (IOException | RuntimeException e) {
+        Files.deleteIfExists(temporary);
+        throw e;
+      }
     }
   }
 }

@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
     try {
       Foreground.serve(settings, exporter -> {
         awaitFirstPoll(exporter); // so that the first page a new user opens already shows data
-        out.println("Demo database: " + path);
+        out.println("Demo database: " + OneLine.escape(path.toString()));
         out.println("Metrics:       " + exporter.scheme() + "://localhost:" + exporter.port() + "/metrics");
         out.println("Stop with Ctrl-C.");
         out.flush();

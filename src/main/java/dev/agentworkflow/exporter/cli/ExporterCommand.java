@@ -2,11 +2,15 @@ package dev.agentworkflow.exporter.cli;
 
 import dev.agentworkflow.exporter.app.ExporterSettings;
 import dev.agentworkflow.exporter.app.OneShot;
+import dev.agentworkflow.exporter.app.TextfileTarget;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.time.Clock;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** The exporter's main command: serve the metrics of one database until stopped. */
@@ -33,12 +38,17 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:stopped by SIGTERM or SIGINT; with --once or --textfile: the database was read",
-      "1:could not start (e.g. the port is in use); with --once or --textfile: the database "
+      "1:could not start (the port is in use, the address is not this host's, a port below 1024 without "
+          + "the privilege); with --once or --textfile: the database "
           + "could not be read, or the file not written",
       "2:invalid option or value"
     },
     footerHeading = "%nEnvironment:%n",
-    footer = "Each option can be set by the environment variable named after it, as shown; a flag wins.")
+    footer = {
+      "Each option can be set by the environment variable named after it, as shown; a flag wins.",
+      "%nSignals:",
+      "SIGTERM, SIGINT  stop; the process exits 0",
+      "SIGHUP           reload the configuration files (--web-config-file), go on"})
 public final class ExporterCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -64,16 +74,17 @@ public final class ExporterCommand implements Callable<Integer> {
   /** The command line with environment defaults and one-line error handling. */
   public static CommandLine commandLine(Map<String, String> environment) {
     CommandLine commandLine = new CommandLine(new ExporterCommand());
+    commandLine.registerConverter(Path.class, new PathConverter());
     commandLine.setDefaultValueProvider(new EnvironmentDefaults(environment));
     commandLine.setParameterExceptionHandler((e, args) -> {
       PrintWriter err = e.getCommandLine().getErr();
-      err.println("agent-workflow-exporter: " + e.getMessage() + " (see --help)");
+      err.println("agent-workflow-exporter: " + OneLine.escape(e.getMessage()) + " (see --help)");
       err.flush();
       return ExitCodes.USAGE;
     });
     commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof StartupException) {
-        cmd.getErr().println("agent-workflow-exporter: " + e.getMessage());
+        cmd.getErr().println("agent-workflow-exporter: " + OneLine.escape(e.getMessage()));
         cmd.getErr().flush();
         return ExitCodes.CANNOT_START;
       }
@@ -86,6 +97,13 @@ public final class ExporterCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     serve.logLevel.apply();
     ExporterSettings settings = serve.settings(database);
+    if (textfile != null) {
+      Optional<String> problem = TextfileTarget.problem(textfile);
+      if (problem.isPresent()) {
+        throw new ParameterException(spec.commandLine(), "--textfile " + textfile + ": " + problem.get()
+            + "; give a regular file, or a new file in an existing folder");
+      }
+    }
     if (once || textfile != null) {
       return oneShot(settings);
     }
@@ -101,7 +119,7 @@ public final class ExporterCommand implements Callable<Integer> {
     OneShot.Output output = OneShot.run(settings, Clock.systemUTC());
     PrintWriter err = spec.commandLine().getErr();
     if (!output.poll().databaseUp()) {
-      err.println("agent-workflow-exporter: " + output.poll().problem() + "; no metrics written");
+      err.println("agent-workflow-exporter: " + OneLine.escape(output.poll().problem()) + "; no metrics written");
       err.flush();
       return ExitCodes.CANNOT_START;
     }
@@ -115,9 +133,20 @@ public final class ExporterCommand implements Callable<Integer> {
       OneShot.writeAtomically(textfile, output.text());
       return ExitCodes.OK;
     } catch (IOException e) {
-      err.println("agent-workflow-exporter: cannot write " + textfile + ": " + e.getMessage());
+      err.println("agent-workflow-exporter: " + OneLine.escape("cannot write " + textfile + ": " + reason(e)));
       err.flush();
       return ExitCodes.CANNOT_START;
     }
+  }
+
+  /** What went wrong, without the temporary file's name that a bare file system exception consists of. */
+  private static String reason(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied (the exporter's user must be allowed to create files in its folder)";
+    }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage();
   }
 }

@@ -5,6 +5,7 @@ import dev.agentworkflow.exporter.webconfig.WebConfig;
 import dev.agentworkflow.exporter.webconfig.WebConfigException;
 import dev.agentworkflow.exporter.webconfig.WebConfigFile;
 import java.net.InetSocketAddress;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -34,7 +35,7 @@ final class ServeOptions {
 
   @Option(names = "--stale-after", paramLabel = "DURATION", defaultValue = "6h", converter = DurationConverter.class,
       description = "An invocation still running after this long no longer counts in parallel_executions_current, "
-          + "e.g. 90m, 6h, 1d (env AGENT_WORKFLOW_EXPORTER_STALE_AFTER, default ${DEFAULT-VALUE}).")
+          + "e.g. 90m, 6h, 1d; at most 365d (env AGENT_WORKFLOW_EXPORTER_STALE_AFTER, default ${DEFAULT-VALUE}).")
   Duration staleAfter;
 
   @Option(names = "--timezone", paramLabel = "ZONE", converter = ZoneConverter.class,
@@ -70,6 +71,10 @@ final class ServeOptions {
     if (maxLabelValues < 1) {
       throw new ParameterException(spec.commandLine(), "--max-label-values must be at least 1, got " + maxLabelValues);
     }
+    if (bind.isEmpty()) {
+      throw new ParameterException(spec.commandLine(),
+          "--bind is empty; give an address such as 127.0.0.1, or 0.0.0.0 for all of this host's");
+    }
     InetSocketAddress listen = new InetSocketAddress(bind, port);
     if (listen.isUnresolved()) {
       throw new ParameterException(spec.commandLine(), "--bind: cannot resolve address '" + bind + "'");
@@ -86,6 +91,9 @@ final class ServeOptions {
       return WebConfigFile.read(webConfigFile);
     } catch (WebConfigException e) {
       throw new ParameterException(spec.commandLine(), "--web-config-file " + e.getMessage());
+    } catch (InvalidPathException e) { // a path named in the file, under a locale that cannot encode it
+      throw new ParameterException(spec.commandLine(),
+          "--web-config-file " + webConfigFile + ": " + PathConverter.unrepresentable(e.getInput()));
     }
   }
 }

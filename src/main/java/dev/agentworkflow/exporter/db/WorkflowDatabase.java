@@ -12,8 +12,12 @@ import org.sqlite.SQLiteOpenMode;
 /**
  * A read-only connection to the workflow database, opened on first use and kept between polls
  * (so {@code PRAGMA data_version} can tell whether anyone wrote since the last poll). The
- * connection never writes: SQLite opens the file read-only and creates nothing beside it but what
- * a reader needs (a WAL database's {@code -shm} index).
+ * connection never writes the database: SQLite opens it read-only. Beside a rollback-journal
+ * database it creates nothing. Beside a WAL database that no writer has open it creates the
+ * {@code -wal} (empty) and {@code -shm} (32 KB) files, as for any reader, owned by the exporter's
+ * user, and leaves them when it closes; the last writer to close removes them. Files of another
+ * user than the writers' stop the writers ("attempt to write a readonly database"): see
+ * docs/reliability.md, "We never write".
  */
 public final class WorkflowDatabase implements AutoCloseable {
   private static final String DATA_VERSION = "PRAGMA data_version";

@@ -3,15 +3,22 @@ package dev.agentworkflow.exporter.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,7 +49,7 @@ class CommandLineTest {
       "--port -1 | --port must be between 0 and 65535, got -1",
       "--timezone Mars/Base | unknown time zone 'Mars/Base'",
       "--stale-after 6 | '6' is not a duration",
-      "--stale-after 0h | '0h' must be longer than zero",
+      "--stale-after 0h | '0h' is out of range: give a duration from 1ms to 365d",
       "--bogus | Unknown option: '--bogus'",
       "--interval soon | 'soon' is not an int",
       "--bind no.such.host.invalid | cannot resolve address 'no.such.host.invalid'",
@@ -60,6 +67,63 @@ class CommandLineTest {
   void badValuesFromTheEnvironmentAreRefusedToo() {
     assertEquals(2, run(Map.of("AGENT_WORKFLOW_EXPORTER_INTERVAL", "0")));
     assertTrue(err.toString().contains("--interval must be at least 1 second"), err.toString());
+  }
+
+  /**
+   * Issue 12: an empty {@code --db} was read as the working directory (exit 1, "is not a regular file"),
+   * an empty {@code --textfile} as a file beside it, an empty {@code --bind} as loopback.
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--once --db | Invalid value for option '--db': the path is empty",
+      "--db none.db --textfile | Invalid value for option '--textfile': the path is empty",
+      "--db none.db --once --web-config-file | Invalid value for option '--web-config-file': the path is empty",
+      "--db none.db --once --bind | --bind is empty; give an address such as 127.0.0.1, or 0.0.0.0 for all of this "
+          + "host's"})
+  void anEmptyValueExitsWithTwoAndOneLine(String args, String message) {
+    List<String> words = new ArrayList<>(List.of(args.split(" ")));
+    words.add("");
+    assertEquals(2, run(Map.of(), words.toArray(String[]::new)));
+    assertEquals("agent-workflow-exporter: " + message + " (see --help)" + System.lineSeparator(), err.toString());
+  }
+
+  /** Issue 12: an empty variable was ignored, so AGENT_WORKFLOW_EXPORTER_DB= silently read the default path. */
+  @ParameterizedTest
+  @CsvSource({"AGENT_WORKFLOW_EXPORTER_DB,--db", "AGENT_WORKFLOW_EXPORTER_TIMEZONE,--timezone",
+      "AGENT_WORKFLOW_EXPORTER_WEB_CONFIG_FILE,--web-config-file", "AGENT_WORKFLOW_EXPORTER_BIND,--bind",
+      "AGENT_WORKFLOW_EXPORTER_PORT,--port"})
+  void anEmptyEnvironmentVariableExitsWithTwoAndOneLineNamingIt(String variable, String option) {
+    String[] args = option.equals("--db") ? new String[] {"--once"} : new String[] {"--once", "--db", "none.db"};
+    assertEquals(2, run(Map.of(variable, ""), args));
+    assertEquals("agent-workflow-exporter: " + variable + " is set but empty; unset it or give " + option
+        + " a value (see --help)" + System.lineSeparator(), err.toString());
+  }
+
+  @Test
+  void aFlagWinsOverAnEmptyVariable() {
+    assertEquals(Path.of("x.db"), parse(Map.of("AGENT_WORKFLOW_EXPORTER_DB", ""), "--db", "x.db").database);
+  }
+
+  /**
+   * Every long option read a variable, also those whose help names none: AGENT_WORKFLOW_EXPORTER_VERSION=1.2.3,
+   * as images set for the version they installed, stopped the exporter ("'1.2.3' is not a boolean" for
+   * --version), AGENT_WORKFLOW_EXPORTER_ONCE=true switched it to one-shot, and the demo took the service's
+   * AGENT_WORKFLOW_EXPORTER_DB as the place for its database.
+   */
+  @Test
+  void onlyTheVariablesThatTheHelpNamesAreRead() {
+    Map<String, String> env = Map.of("AGENT_WORKFLOW_EXPORTER_VERSION", "1.2.3", "AGENT_WORKFLOW_EXPORTER_HELP", "true",
+        "AGENT_WORKFLOW_EXPORTER_ONCE", "true", "AGENT_WORKFLOW_EXPORTER_TEXTFILE", "/tmp/metrics.prom",
+        "AGENT_WORKFLOW_EXPORTER_DB", "/data/wf.db", "AGENT_WORKFLOW_EXPORTER_SEED", "7");
+    CommandLine commandLine = ExporterCommand.commandLine(env);
+    ExporterCommand command = commandLine.getCommand();
+    CommandLine.ParseResult parsed = commandLine.parseArgs("demo");
+    DemoCommand demo = (DemoCommand) parsed.subcommand().commandSpec().userObject();
+    assertEquals(false, command.once);
+    assertEquals(null, command.textfile);
+    assertEquals(Path.of("/data/wf.db"), command.database, "the documented variable still counts");
+    assertEquals(null, demo.database);
+    assertEquals(1, demo.seed);
   }
 
   @Test
@@ -121,6 +185,29 @@ class CommandLineTest {
     assertTrue(printed.contains(message), printed);
   }
 
+  /**
+   * Issue 12: a key with CR/LF in the web configuration file was echoed raw, so the one-line error
+   * became two lines, the second one a forged log line.
+   */
+  @Test
+  void controlCharactersFromAWebConfigFileAreEscapedInTheOneLineError(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("web.yml");
+    Files.writeString(config, "\"tls_server_config\\r\\n2026-01-01T00:00:00.000Z ERROR forged\": {}\n");
+    assertEquals(2, run(Map.of(), "--db", "none.db", "--once", "--web-config-file", config.toString()));
+    assertEquals("agent-workflow-exporter: --web-config-file " + config + ": tls_server_config\\r\\n"
+        + "2026-01-01T00:00:00.000Z ERROR forged: unknown key; the keys allowed here are basic_auth_users, "
+        + "http_server_config, rate_limit, tls_server_config (see --help)" + System.lineSeparator(), err.toString());
+  }
+
+  /** Issue 12: a newline or an escape sequence in an option's value reached the terminal raw. */
+  @Test
+  void controlCharactersInAnOptionValueAreEscapedInTheOneLineError() {
+    assertEquals(2, run(Map.of(), "--db", "none.db", "--once", "--timezone", "Mars\n\u001b[2JBase\u009b"));
+    assertEquals("agent-workflow-exporter: Invalid value for option '--timezone': unknown time zone "
+        + "'Mars\\n\\x1b[2JBase\\x9b'; use a region such as Europe/Berlin, UTC, or an offset such as +02:00 "
+        + "(see --help)" + System.lineSeparator(), err.toString());
+  }
+
   @Test
   void theWebConfigFileComesFromTheToolkitsFlagNameOrTheEnvironmentToo() {
     assertEquals(Path.of("/etc/web.yml"), parse(Map.of(), "--web.config.file", "/etc/web.yml").serve.webConfigFile);
@@ -140,6 +227,28 @@ class CommandLineTest {
     }
   }
 
+  /** Issue 12: {@code --bind 192.0.2.1} (not an address of this host) was reported as "port … is already in use". */
+  @Test
+  void anAddressThisHostDoesNotHaveExitsWithOneLineSayingSo() throws Exception {
+    String address = Stream.of("192.0.2.1", "198.51.100.1", "203.0.113.1")
+        .filter(CommandLineTest::notOnThisHost).findFirst().orElseThrow();
+    Path nonlocalBind = Path.of("/proc/sys/net/ipv4/ip_nonlocal_bind"); // 1: the bind would succeed and serve
+    Assumptions.assumeTrue(!Files.exists(nonlocalBind) || Files.readAllLines(nonlocalBind).get(0).strip().equals("0"),
+        "SKIPPED: this kernel lets a process bind addresses it does not have (ip_nonlocal_bind)");
+    assertEquals(1, run(Map.of(), "--bind", address, "--port", "9", "--db", "none.db"));
+    assertEquals("agent-workflow-exporter: cannot listen on " + address + ":9: " + address
+        + " is not an address of this host; give one of its addresses with --bind, or 0.0.0.0 for all"
+        + System.lineSeparator(), err.toString());
+  }
+
+  private static boolean notOnThisHost(String address) {
+    try {
+      return NetworkInterface.getByInetAddress(InetAddress.getByName(address)) == null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   @Test
   void helpListsEnvironmentVariablesAndExitCodes() {
     CommandLine commandLine = ExporterCommand.commandLine(Map.of());
@@ -154,10 +263,27 @@ class CommandLineTest {
     }
     assertTrue(help.contains("Exit codes:"));
     assertTrue(help.contains("invalid option or value"));
+    assertTrue(help.contains("SIGHUP           reload the configuration files (--web-config-file), go on"), help);
+  }
+
+  /** Issue 12: {@code --stale-after 110000d} ended in a stack trace (the tracker's toNanos overflowed), exit 1. */
+  @ParameterizedTest
+  @CsvSource({"110000d", "106752d", "366d", "53w", "8761h", "31536001s", "99999999999999999999s",
+      "9223372036854775807d", "0h", "0ms"})
+  void aStaleAfterOutsideOneMillisecondToAYearExitsWithTwoAndTheRangeInOneLine(String value) {
+    assertEquals(2, run(Map.of(), "--db", "none.db", "--once", "--stale-after", value));
+    assertEquals("agent-workflow-exporter: Invalid value for option '--stale-after': '" + value
+        + "' is out of range: give a duration from 1ms to 365d (see --help)" + System.lineSeparator(), err.toString());
+  }
+
+  @Test
+  void aStaleAfterOutOfRangeFromTheEnvironmentIsRefusedToo() {
+    assertEquals(2, run(Map.of("AGENT_WORKFLOW_EXPORTER_STALE_AFTER", "110000d"), "--db", "none.db", "--once"));
+    assertTrue(err.toString().contains("'110000d' is out of range: give a duration from 1ms to 365d"), err.toString());
   }
 
   @ParameterizedTest
-  @CsvSource({"90s,PT1M30S", "30m,PT30M", "6h,PT6H", "1h30m,PT1H30M", "2d,PT48H", "1w,PT168H", "500ms,PT0.5S"})
+  @CsvSource({"90s,PT1M30S", "365d,PT8760H", "52w,PT8736H", "1ms,PT0.001S", "30m,PT30M", "6h,PT6H", "1h30m,PT1H30M", "2d,PT48H", "1w,PT168H", "500ms,PT0.5S"})
   void durations(String text, String iso) {
     assertEquals(Duration.parse(iso), new DurationConverter().convert(text));
   }

@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,9 +39,14 @@ class DeployFilesIT {
     assertEquals("", verify.output, "systemd-analyze printed warnings");
   }
 
+  /**
+   * The unit's command line and environment, nothing of the caller's locale: issue 12 found that a
+   * database path that is not ASCII could not be opened under systemd, which gives services no locale
+   * unless the system sets one (Java encodes file names as the locale says).
+   */
   @Test
   void theSystemdCommandLineRunsTheExporter() throws Exception {
-    Path logs = dir.resolve("logs");
+    Path logs = dir.resolve("agent-wörkflow/logs");
     Files.createDirectories(logs);
     HookDatabase db = HookDatabase.create(logs.resolve("agent_workflow.db"));
     long id = db.startAgent("s1", "planning", "architect", Instant.now());
@@ -55,13 +62,14 @@ class DeployFilesIT {
     }
     int port = freePort();
     command.set(command.indexOf("9091"), Integer.toString(port));
-    Process exporter = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("log.txt").toFile()).start();
+    ProcessBuilder service = withoutLocale(new ProcessBuilder(command));
+    service.environment().putAll(unitEnvironment());
+    Process exporter = service.redirectErrorStream(true).redirectOutput(dir.resolve("log.txt").toFile()).start();
     try {
       Scraper scraper = new Scraper(port);
       long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       double planning = 0;
-      while (System.nanoTime() < end && planning < 1) {
+      while (System.nanoTime() < end && planning < 1 && exporter.isAlive()) {
         try {
           Exposition m = scraper.metrics();
           planning = m.has("phase_distribution_total", "phase", "planning")
@@ -78,6 +86,58 @@ class DeployFilesIT {
     } finally {
       exporter.destroyForcibly();
     }
+  }
+
+  /** Issue 12: under LANG=C a path that is not ASCII failed with "cannot convert … InvalidPathException". */
+  @Test
+  void aPathTheLocaleCannotEncodeExitsTwoWithOneLineNamingTheRemedy() throws Exception {
+    Path db = Files.createDirectories(dir.resolve("wörkflow")).resolve("agent_workflow.db");
+    HookDatabase.create(db);
+    ProcessBuilder exporter = withoutLocale(new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", System.getProperty("exporter.jar"),
+        "--once", "--db", db.toString()));
+    exporter.environment().put("LANG", "C");
+    Result run = run(exporter);
+    assertEquals(2, run.code, run.output);
+    // the JVM decoded the two bytes of ö to two characters it cannot print either: ??
+    assertEquals("agent-workflow-exporter: Invalid value for option '--db': cannot use the path "
+        + db.toString().replace("ö", "??") + ": this JVM encodes file names in ANSI_X3.4-1968, as the locale "
+        + "says, which cannot represent it; run it in a UTF-8 locale, e.g. LANG=C.UTF-8 (see --help)\n", run.output);
+  }
+
+  /** The same for a path named in the web configuration file: it ended in a stack trace. */
+  @Test
+  void aPathInTheWebConfigFileTheLocaleCannotEncodeExitsTwoWithOneLine() throws Exception {
+    Path config = dir.resolve("web.yml");
+    Path certificate = dir.resolve("tls-ü.crt");
+    Files.writeString(config, "tls_server_config:\n  cert_file: " + certificate + "\n  key_file: tls.key\n");
+    ProcessBuilder exporter = withoutLocale(new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", System.getProperty("exporter.jar"),
+        "--once", "--db", "agent_workflow.db", "--web-config-file", config.toString()));
+    exporter.environment().put("LANG", "C");
+    Result run = run(exporter.directory(dir.toFile()));
+    assertEquals(2, run.code, run.output);
+    // read from the file as UTF-8, ü is one character here, printed as one ?
+    assertEquals("agent-workflow-exporter: --web-config-file " + config + ": cannot use the path "
+        + certificate.toString().replace("ü", "?") + ": this JVM encodes file names in ANSI_X3.4-1968, as the locale "
+        + "says, which cannot represent it; run it in a UTF-8 locale, e.g. LANG=C.UTF-8 (see --help)\n", run.output);
+  }
+
+  @Test
+  void systemctlReloadSendsSighup() throws Exception {
+    assertTrue(Files.readAllLines(UNIT).contains("ExecReload=/bin/kill -HUP $MAINPID"));
+  }
+
+  @Test
+  void theSystemdUnitAndTheLaunchdAgentSetAUtf8Locale() throws Exception {
+    assertEquals("C.UTF-8", unitEnvironment().get("LANG"));
+    Result parsed = run(dir, List.of("python3", "-c", """
+        import plistlib, sys
+        with open(sys.argv[1], 'rb') as f:
+            print(plistlib.load(f)['EnvironmentVariables']['LANG'])
+        """, PLIST.toAbsolutePath().toString()));
+    assertEquals(0, parsed.code, parsed.output);
+    assertTrue(parsed.output.strip().endsWith(".UTF-8"), parsed.output);
   }
 
   @Test
@@ -128,6 +188,23 @@ class DeployFilesIT {
     assertTrue(Files.notExists(dir.resolve(".agent-workflow-exporter/exporter.pid")), "stopped and cleaned up");
   }
 
+  /** Issue 12: the script ran java in the caller's locale; under LANG=C a path that is not ASCII failed. */
+  @Test
+  void theCiScriptRunsTheExporterInAUtf8LocaleWhenTheCallersIsNot() throws Exception {
+    Path work = Files.createDirectories(dir.resolve("wörkflow/logs")).getParent();
+    Path writer = dir.resolve("hook_writer.py");
+    try (var in = getClass().getResourceAsStream("/ci/hook_writer.py")) {
+      Files.copy(in, writer);
+    }
+    ProcessBuilder script = withoutLocale(scriptIn(work, "python3", writer.toString(), "5"));
+    script.environment().put("LANG", "C");
+    script.environment().put("EXPORTER_DB", work.resolve("logs/agent_workflow.db").toString());
+    Result run = run(script);
+    assertEquals(0, run.code, run.output);
+    assertEquals(5, Exposition.parse(Files.readString(work.resolve("agent-workflow-metrics.prom")))
+        .sum("agent_invocation_total"), run.output);
+  }
+
   @Test
   void theCiScriptPassesOnTheWorkflowsFailureAndStillCollects() throws Exception {
     Result script = runScript("sh", "-c", "exit 3");
@@ -148,16 +225,43 @@ class DeployFilesIT {
 
   /** {@code run-in-ci.sh run -- workflow…} in the test's folder, polling every second. */
   private Result runScript(String... workflow) throws Exception {
+    return run(scriptIn(dir, workflow));
+  }
+
+  private static ProcessBuilder scriptIn(Path folder, String... workflow) throws IOException {
     List<String> command = new ArrayList<>(List.of("sh", CI_SCRIPT.toAbsolutePath().toString(), "run", "--"));
     command.addAll(List.of(workflow));
-    ProcessBuilder script = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+    ProcessBuilder script = new ProcessBuilder(command).directory(folder.toFile());
     script.environment().put("EXPORTER_JAR", System.getProperty("exporter.jar"));
     script.environment().put("EXPORTER_PORT", Integer.toString(freePort()));
     script.environment().put("EXPORTER_INTERVAL", "1");
-    Process process = script.start();
+    return script;
+  }
+
+  private static Result run(ProcessBuilder builder) throws Exception {
+    Process process = builder.redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(process.waitFor(120, TimeUnit.SECONDS), output);
     return new Result(process.exitValue(), output);
+  }
+
+  /** The environment without any locale setting, as systemd gives a service on a system with none. */
+  private static ProcessBuilder withoutLocale(ProcessBuilder builder) {
+    builder.environment().keySet().removeIf(name -> name.equals("LANG") || name.equals("LANGUAGE")
+        || name.startsWith("LC_"));
+    return builder;
+  }
+
+  /** The unit's {@code Environment=} settings (one NAME=value each, no quoting). */
+  private static Map<String, String> unitEnvironment() throws IOException {
+    Map<String, String> environment = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(UNIT)) {
+      if (line.startsWith("Environment=")) {
+        String setting = line.substring("Environment=".length()).strip();
+        environment.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+      }
+    }
+    return environment;
   }
 
   /** The words of the unit's ExecStart=, which has no quoting. */

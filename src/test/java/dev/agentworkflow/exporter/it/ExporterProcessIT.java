@@ -1,11 +1,13 @@
 package dev.agentworkflow.exporter.it;
 
+import static dev.agentworkflow.exporter.support.HttpCalls.basic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
+import dev.agentworkflow.exporter.support.Htpasswd;
 import dev.agentworkflow.exporter.support.Scraper;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +49,48 @@ class ExporterProcessIT {
       long millis = (System.nanoTime() - signalled) / 1_000_000;
       assertTrue(millis < 2000, "took " + millis + " ms");
       assertFalse(exporter.stderr().contains("\tat "), "no stack trace for a missing file");
+    }
+  }
+
+  /**
+   * Issue 12: SIGHUP ended the process with exit code 129 and no line. It reloads the configuration
+   * files, as most exporters do: here a web configuration file edited without any request in between
+   * (requests look at it at most once a second), so only the signal can have applied it.
+   */
+  @Test
+  void sighupReloadsTheWebConfigurationFileAndTheProcessKeepsServing() throws Exception {
+    Path config = dir.resolve("web.yml");
+    Files.writeString(config, "basic_auth_users:\n  alice: " + Htpasswd.hash("alice-pw", 4) + "\n");
+    try (ExporterProcess exporter = ExporterProcess.start(dir, "--db", "agent_workflow.db", "--bind", "127.0.0.1",
+        "--port", "0", "--interval", "1", "--web-config-file", config.toString())) {
+      Scraper scraper = new Scraper(Integer.parseInt(exporter.await(SERVING, START)));
+      assertEquals(200, scraper.get("/metrics", "Authorization", basic("alice", "alice-pw")).statusCode());
+
+      Files.writeString(config, "basic_auth_users:\n  bob: " + Htpasswd.hash("bob-pw", 4) + "\n");
+      exporter.signal("HUP");
+      exporter.await("INFO Foreground - SIGHUP: reloading the configuration files", START);
+      exporter.await("INFO LiveWebConfig - web config reloaded", START);
+      assertTrue(exporter.isAlive());
+      assertEquals(200, scraper.get("/metrics", "Authorization", basic("bob", "bob-pw")).statusCode());
+      assertEquals(401, scraper.get("/metrics", "Authorization", basic("alice", "alice-pw")).statusCode());
+
+      exporter.signal("TERM");
+      assertEquals(0, exporter.exitCode(Duration.ofSeconds(2)), exporter.stderr());
+      assertFalse(exporter.stderr().contains("\tat "), exporter.stderr());
+    }
+  }
+
+  @Test
+  void sighupWithoutAConfigurationFileIsLoggedAndChangesNothing() throws Exception {
+    try (ExporterProcess exporter = ExporterProcess.start(dir, "--db", "agent_workflow.db", "--bind", "127.0.0.1",
+        "--port", "0", "--interval", "1")) {
+      Scraper scraper = new Scraper(Integer.parseInt(exporter.await(SERVING, START)));
+      exporter.signal("HUP");
+      exporter.await("INFO Foreground - SIGHUP: reloading the configuration files", START);
+      assertEquals(200, scraper.get("/-/healthy").statusCode());
+      assertTrue(exporter.isAlive());
+      exporter.signal("TERM");
+      assertEquals(0, exporter.exitCode(Duration.ofSeconds(2)), exporter.stderr());
     }
   }
 
