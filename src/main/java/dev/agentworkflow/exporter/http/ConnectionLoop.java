@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
 final class ConnectionLoop implements Runnable, HttpConnection.Loop {
   private static final Logger log = LoggerFactory.getLogger(ConnectionLoop.class);
   private static final long SWEEP_MILLIS = 100;
+  private static final int ACCEPT_BATCH = 64;
   private static final DateTimeFormatter HTTP_DATE =
       DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.ENGLISH);
 
@@ -42,6 +43,8 @@ final class ConnectionLoop implements Runnable, HttpConnection.Loop {
   }
 
   private final ServerSocketChannel server;
+  private final SelectionKey serverKey;
+  private boolean acceptFailing;
   private final Selector selector;
   private final ServerLimits limits;
   private final Transports transports;
@@ -68,7 +71,7 @@ final class ConnectionLoop implements Runnable, HttpConnection.Loop {
     this.counters = counters;
     this.clock = clock;
     server.configureBlocking(false);
-    server.register(selector, SelectionKey.OP_ACCEPT);
+    this.serverKey = server.register(selector, SelectionKey.OP_ACCEPT);
   }
 
   @Override
@@ -106,12 +109,17 @@ final class ConnectionLoop implements Runnable, HttpConnection.Loop {
       acceptAll(now);
       return;
     }
+    handle(key, now, false);
+  }
+
+  /** Moves a connection's bytes; {@code justAccepted}: read what may be there already, unasked. */
+  private void handle(SelectionKey key, long now, boolean justAccepted) {
     HttpConnection connection = (HttpConnection) key.attachment();
     try {
-      if (key.isReadable()) {
+      if (justAccepted || key.isReadable()) {
         connection.readable(now);
       }
-      if (connection.isOpen() && key.isValid() && key.isWritable()) {
+      if (!justAccepted && connection.isOpen() && key.isValid() && key.isWritable()) {
         connection.writable(now);
       }
     } catch (IOException e) {
@@ -124,17 +132,32 @@ final class ConnectionLoop implements Runnable, HttpConnection.Loop {
     }
   }
 
+  /**
+   * Accepts what is waiting, a batch at a time so that reads come between batches. A new connection
+   * is read at once: a real client's request is usually there already, and so it is being answered
+   * before the next connection at the cap picks the longest-waiting one to close.
+   */
   private void acceptAll(long now) {
-    while (true) {
+    for (int batch = 0; batch < ACCEPT_BATCH; batch++) {
       SocketChannel channel;
       try {
         channel = server.accept();
       } catch (IOException e) {
-        log.warn("cannot accept a connection: {}", e.getMessage()); // e.g. out of file descriptors
+        // e.g. out of file descriptors: the connection stays in the backlog, and the selector would
+        // report it again at once; wait for the next sweep instead of spinning, and say so once
+        if (!acceptFailing) {
+          log.warn("cannot accept connections: {}; trying again every {} ms", e.getMessage(), SWEEP_MILLIS);
+          acceptFailing = true;
+        }
+        serverKey.interestOps(0);
         return;
       }
       if (channel == null) {
         return;
+      }
+      if (acceptFailing) {
+        log.info("accepting connections again");
+        acceptFailing = false;
       }
       if (connections.size() >= limits.maxConnections() && !evictOldestWaiting()) {
         counters.closed(ServerCounters.Closed.REFUSED);
@@ -148,6 +171,7 @@ final class ConnectionLoop implements Runnable, HttpConnection.Loop {
         HttpConnection connection = new HttpConnection(channel, key, transports.of(channel), limits, this, now);
         key.attach(connection);
         connections.add(connection);
+        handle(key, now, true);
       } catch (IOException | RuntimeException e) {
         log.debug("cannot set up a connection: {}", e.toString());
         closeQuietly(channel);
@@ -172,6 +196,9 @@ final class ConnectionLoop implements Runnable, HttpConnection.Loop {
   }
 
   private void sweep(long now) {
+    if (serverKey.isValid() && serverKey.interestOps() == 0) {
+      serverKey.interestOps(SelectionKey.OP_ACCEPT);
+    }
     List<HttpConnection> expired = new ArrayList<>();
     for (HttpConnection connection : connections) {
       if (now - connection.deadlineNanos() >= 0) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentworkflow.exporter.it.ExporterProcess;
+import dev.agentworkflow.exporter.support.Await;
 import dev.agentworkflow.exporter.support.HookDatabase;
 import dev.agentworkflow.exporter.support.Scraper;
 import java.io.IOException;
@@ -44,6 +45,8 @@ class HttpAbuseIT {
         "--db", "agent_workflow.db", "--bind", "127.0.0.1", "--port", "0", "--interval", "1")) {
       int port = Integer.parseInt(exporter.await("serving http://127\\.0\\.0\\.1:(\\d+)/metrics", Duration.ofSeconds(30)));
       Scraper scraper = new Scraper(port);
+      Await.until("the first poll", Duration.ofSeconds(30),
+          () -> scraper.metrics().value("agent_workflow_database_up") == 1);
       long before = exporter.peakResidentKib();
 
       for (int i = 0; i < SLOW_CLIENTS; i++) { // a request that never ends
