@@ -256,8 +256,11 @@ public final class Poller implements AutoCloseable {
     rescans.merge(invocationReader.table(), 1L, Long::sum);
     switch (invocations.reidentify(scan, tableHighest)) {
       case STABLE -> log.debug("the newest invocations of {} were deleted; the ids are unchanged", database.path());
-      case RENUMBERED -> log.info("the invocation ids of {} were renumbered (a rebuilt table): what was counted stays "
-          + "counted, the rows there now are taken as read, and the running ones followed again", database.path());
+      case RENUMBERED -> {
+        log.info("the invocation ids of {} were renumbered (a rebuilt table): what was counted stays counted, the "
+            + "rows there now are taken as read, and the running ones followed again", database.path());
+        lastStaleRead = null; // read every row followed again now, stale or not
+      }
       case NOT_FOUND -> {
         startOver("no longer holds the invocations that were counted");
         lastStaleRead = null;

@@ -7,24 +7,30 @@ import java.util.function.Consumer;
 
 /**
  * One pass over every row of {@code agent_invocations}, in id order, after its ids may have
- * changed: where each anchor's identity is now, and which rows still run (to follow them again if
- * the table was renumbered). Keeps a few longs per running row, at most as many as may be followed.
+ * changed: where each anchor's identity is now, and the rows to follow again if the table was
+ * renumbered: those still running, and those that were followed running and have finished since
+ * (so that they are counted, once). Keeps three longs per such row, at most as many rows as may be
+ * followed.
  */
 public final class IdentityScan implements Consumer<InvocationRow> {
   static final long NOT_FOUND = Long.MIN_VALUE;
 
   private final long[] anchorIdentities;
+  /** Identities of the rows followed running before the pass. */
+  private final FlatLongMap followedIdentities;
   private final long[] foundAt;
   private final boolean[] found;
   private final int maxUnfinished;
   private long[] unfinishedIds = new long[64];
   private long[] unfinishedStarts = new long[64];
+  private long[] unfinishedIdentities = new long[64];
   private int unfinished;
   private long dropped;
   private long lastRowId;
   private long lastIdentity;
 
-  IdentityScan(List<Anchors.Anchor> anchors, int maxUnfinished) {
+  IdentityScan(List<Anchors.Anchor> anchors, FlatLongMap followedIdentities, int maxUnfinished) {
+    this.followedIdentities = followedIdentities;
     this.anchorIdentities = anchors.stream().mapToLong(Anchors.Anchor::identity).toArray();
     this.foundAt = new long[anchorIdentities.length];
     this.found = new boolean[anchorIdentities.length];
@@ -41,7 +47,8 @@ public final class IdentityScan implements Consumer<InvocationRow> {
     }
     lastRowId = row.rowId();
     lastIdentity = row.identity();
-    if (CountingRules.isInvocation(row.agentName()) && !CountingRules.isFinished(row.endTimeSet(), row.status())) {
+    boolean running = !CountingRules.isFinished(row.endTimeSet(), row.status());
+    if (CountingRules.isInvocation(row.agentName()) && (running || followedIdentities.contains(row.identity()))) {
       if (unfinished == maxUnfinished) {
         dropped++;
         return;
@@ -49,9 +56,11 @@ public final class IdentityScan implements Consumer<InvocationRow> {
       if (unfinished == unfinishedIds.length) {
         unfinishedIds = Arrays.copyOf(unfinishedIds, unfinished * 2);
         unfinishedStarts = Arrays.copyOf(unfinishedStarts, unfinished * 2);
+        unfinishedIdentities = Arrays.copyOf(unfinishedIdentities, unfinished * 2);
       }
       unfinishedIds[unfinished] = row.rowId();
-      unfinishedStarts[unfinished++] = Double.doubleToRawLongBits(row.startEpochSeconds());
+      unfinishedStarts[unfinished] = Double.doubleToRawLongBits(row.startEpochSeconds());
+      unfinishedIdentities[unfinished++] = row.identity();
     }
   }
 
@@ -69,11 +78,15 @@ public final class IdentityScan implements Consumer<InvocationRow> {
     return lastIdentity;
   }
 
-  /** Puts the unfinished rows up to {@code rowId} in {@code open}; returns how many did not fit. */
+  /**
+   * Puts the rows to follow up to {@code rowId} in {@code open} (start, identity); the next read of
+   * the open rows counts those that finished. Returns how many did not fit.
+   */
   long adopt(long rowId, FlatLongMap open) {
     for (int i = 0; i < unfinished; i++) {
       if (unfinishedIds[i] <= rowId) {
         open.put(unfinishedIds[i], 0, unfinishedStarts[i]);
+        open.put(unfinishedIds[i], 1, unfinishedIdentities[i]);
       }
     }
     return dropped;

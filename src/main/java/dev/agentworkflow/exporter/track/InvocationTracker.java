@@ -22,8 +22,8 @@ import java.util.TreeMap;
  * unfinished before; a row already counted is ignored whatever it says now, so re-reading a row
  * can never count it twice and a late update changes nothing already counted.
  *
- * <p>What grows with the rows is flat ({@link FlatLongMap}): the running invocations (row id and
- * start, 21 to 32 bytes each, at most {@code maxOpen} of them; past that a new running row is
+ * <p>What grows with the rows is flat ({@link FlatLongMap}): the running invocations (row id,
+ * start and identity, 30 to 45 bytes each, at most {@code maxOpen} of them; past that a new running row is
  * not followed and is counted in {@link #untracked()}), the hashes of the agent names, and the
  * agents of each session id. The label sets are bounded by --max-label-values and --max-series.
  */
@@ -42,8 +42,11 @@ public final class InvocationTracker {
   /** The highest row id seen; meaningful once {@link #readAny}. */
   private long highestRowId;
   private boolean readAny;
-  /** Row id of each invocation seen unfinished, with the bits of its start time (NaN when unknown). */
-  private final FlatLongMap open = new FlatLongMap(1);
+  /**
+   * Row id of each invocation seen unfinished, with the bits of its start time (NaN when unknown)
+   * and its identity (to know it again if the table is renumbered).
+   */
+  private final FlatLongMap open = new FlatLongMap(2);
   private long untracked;
   private final Anchors anchors = new Anchors();
 
@@ -153,6 +156,7 @@ public final class InvocationTracker {
       }
     } else if (open.contains(row.rowId()) || open.size() < maxOpen) {
       open.put(row.rowId(), 0, Double.doubleToRawLongBits(row.startEpochSeconds()));
+      open.put(row.rowId(), 1, row.identity());
     } else if (isNew) {
       untracked++;
     }
@@ -183,7 +187,11 @@ public final class InvocationTracker {
 
   /** A pass over the whole table, to find where the anchors went; hand it to {@link #reidentify}. */
   public IdentityScan identityScan() {
-    return new IdentityScan(anchors.newestFirst(), maxOpen);
+    FlatLongMap followed = new FlatLongMap(0);
+    for (long rowId : open.keysWhere((id, start) -> true)) {
+      followed.add(open.get(rowId, 1));
+    }
+    return new IdentityScan(anchors.newestFirst(), followed, maxOpen);
   }
 
   /**
@@ -194,7 +202,8 @@ public final class InvocationTracker {
    *       deleted; rows above the table's highest id are forgotten, as their ids may come again;
    *   <li>the newest anchor at another id: the table was renumbered; what was counted stays
    *       counted, the rows up to that anchor are taken as read, the rows after it are new, and
-   *       the unfinished ones up to it are followed again;
+   *       the unfinished ones up to it are followed again, with those followed before that have
+   *       finished since (the next read of the open rows counts them);
    *   <li>an older anchor, but not the newest, at another id: renumbered after its newest rows
    *       were deleted; the whole table is taken as read, its unfinished rows followed again;
    *   <li>no anchor at all: this is not the table that was counted ({@link Reidentified#NOT_FOUND}).
