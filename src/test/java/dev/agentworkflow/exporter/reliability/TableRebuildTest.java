@@ -129,11 +129,12 @@ class TableRebuildTest {
 
   @Test
   void aTwelveStepRebuildThatRenumbersInvocationsCountsNothingTwice() throws Exception {
-    db.execute("DELETE FROM agent_invocations WHERE id IN (2, 5, 11)"); // gaps, closed by the copy
     try (Exporter exporter = Exporter.start(TestSettings.of(db.path()), Clock.systemUTC())) {
       Scraper scraper = new Scraper(exporter.port());
       exporter.pollNow();
-      Exposition before = assertExact(scraper);
+      db.execute("DELETE FROM agent_invocations WHERE id IN (2, 5, 11)"); // counted, then deleted: gaps the copy closes
+      exporter.pollNow();
+      Exposition before = assertCountersAtLeast(scraper, null);
 
       rebuild("agent_invocations", "id INTEGER PRIMARY KEY AUTOINCREMENT, " + invocationSchema(),
           INVOCATION_COLUMNS); // no ids copied: 1, 2, 3, ... again
