@@ -84,13 +84,15 @@ public final class InvocationTracker {
     this.maxOpen = maxOpen;
     String other = LabelValues.OTHER;
     this.invocationSeries = new SeriesBudget<>("agent_invocation_total", maxSeries,
-        new InvocationLabels(other, other, other, other));
-    this.errorSeries = new SeriesBudget<>("agent_error_total", maxSeries, new ErrorLabels(other, other));
-    this.phaseSeries = new SeriesBudget<>("phase_distribution_total", maxSeries, other);
+        new InvocationLabels(other, other, other, other),
+        l -> l.agentName().length() + l.phase().length() + l.status().length() + l.model().length());
+    this.errorSeries = new SeriesBudget<>("agent_error_total", maxSeries, new ErrorLabels(other, other),
+        l -> l.agentName().length() + l.phase().length());
+    this.phaseSeries = new SeriesBudget<>("phase_distribution_total", maxSeries, other, String::length);
     this.durationSeries = new SeriesBudget<>("agent_duration_seconds", maxSeries,
-        new DurationLabels(other, other, other));
-    this.lastExecutionSeries = new SeriesBudget<>("agent_last_execution_timestamp", maxSeries, other);
-    this.successRateSeries = new SeriesBudget<>("agent_success_rate", maxSeries, other);
+        new DurationLabels(other, other, other), l -> l.agentName().length() + l.phase().length() + l.model().length());
+    this.lastExecutionSeries = new SeriesBudget<>("agent_last_execution_timestamp", maxSeries, other, String::length);
+    this.successRateSeries = new SeriesBudget<>("agent_success_rate", maxSeries, other, String::length);
   }
 
   /** The highest row id seen: the next poll reads rows above it; empty before the first row. */
@@ -139,6 +141,7 @@ public final class InvocationTracker {
     figures = null;
     String agentLabel = labels.of(AGENT_NAME, row.agentName());
     String agentSeries = lastExecutionSeries.admit(agents, agentLabel);
+    lastExecutionSeries.noteAdded(agents, agentSeries);
     AgentTally agent = agents.computeIfAbsent(agentSeries, name -> new AgentTally(agents.size()));
     boolean agentFolded = !agentSeries.equals(agentLabel);
     if (isNew) {

@@ -44,9 +44,54 @@ class SeriesBudgetIT {
     distinctCombinationsStayWithinTheBudget(100_000);
   }
 
+  @Test
+  void longLabelsInDistinctCombinationsMakeFewerSeriesNotALargerExposition() throws Exception {
+    // every label 256 characters, the longest kept: 2000 such combinations were a 25 MB exposition
+    // that the unit's heap could not render (out of memory at the first scrape, also at 1000)
+    HookDatabase db = HookDatabase.create(dir.resolve("agent_workflow.db"));
+    write(db, 5_000, 256);
+    try (Connection c = db.connect()) {
+      assertEquals(5_000, SqlTotals.finished(c));
+    }
+    try (ExporterProcess exporter = ExporterProcess.start(List.of(), ExporterProcess.serviceJvmOptions(), dir,
+        "--db", "agent_workflow.db", "--bind", "127.0.0.1", "--port", "0", "--interval", "2")) {
+      Scraper scraper = new Scraper(Integer.parseInt(
+          exporter.await("serving http://127\\.0\\.0\\.1:(\\d+)/metrics", Duration.ofSeconds(30))));
+      Await.until("the invocations counted", WAIT, () -> {
+        if (!exporter.isAlive()) {
+          throw new AssertionError("the exporter died:\n" + exporter.stdout() + exporter.stderr());
+        }
+        return scraper.metrics().sum("agent_invocation_total") == 5_000;
+      });
+      long largest = 0;
+      Exposition m = null;
+      for (String accept : new String[] {"text/plain", "application/openmetrics-text; version=1.0.0"}) {
+        for (int i = 0; i < 3; i++) {
+          HttpResponse<String> response = scraper.get("/metrics", "Accept", accept);
+          assertEquals(200, response.statusCode());
+          largest = Math.max(largest, response.body().length());
+          if (accept.startsWith("text/plain")) {
+            m = Exposition.parse(response.body());
+          }
+        }
+      }
+      assertTrue(exporter.isAlive(), exporter.stdout() + exporter.stderr());
+      assertTrue(largest < 8_000_000, largest + " bytes");
+      assertTrue(m.seriesOf("agent_duration_seconds_count").size() <= MAX_SERIES + 1);
+      assertEquals(5_000, m.sum("agent_invocation_total"));
+      assertEquals(5_000, m.sum("agent_duration_seconds_count"));
+      int admitted = m.seriesOf("agent_invocation_total").size() - 1;
+      assertEquals(5_000 - admitted, m.value("agent_workflow_exporter_series_overflow_total",
+          "metric", "agent_invocation_total"));
+      System.out.printf("REPORT series budget with every label 256 characters, 5,000 distinct combinations, unit's JVM "
+              + "options: alive; %d invocation series admitted (the characters' budget), largest exposition %,d bytes; "
+              + "peak RSS %d MB%n", admitted, largest, exporter.peakResidentKib() / 1024);
+    }
+  }
+
   private void distinctCombinationsStayWithinTheBudget(int rows) throws Exception {
     HookDatabase db = HookDatabase.create(dir.resolve("agent_workflow.db"));
-    write(db, rows);
+    write(db, rows, 0);
     long finished;
     long failed;
     try (Connection c = db.connect()) {
@@ -111,8 +156,11 @@ class SeriesBudgetIT {
     }
   }
 
-  /** Every (agent, phase) pair distinct; agents 500 (the label cap), phases one per 500 rows. */
-  private static void write(HookDatabase db, int rows) throws Exception {
+  /**
+   * Every (agent, phase) pair distinct; agents 500 (the label cap), phases one per 500 rows;
+   * labels padded to {@code width} characters.
+   */
+  private static void write(HookDatabase db, int rows, int width) throws Exception {
     try (Connection c = db.connect()) {
       c.setAutoCommit(false);
       try (PreparedStatement insert = c.prepareStatement("""
@@ -122,14 +170,18 @@ class SeriesBudgetIT {
           """)) {
         for (int i = 0; i < rows; i++) {
           insert.setString(1, "s" + i / 12);
-          insert.setString(2, "phase-" + i / 500);
-          insert.setString(3, "agent-" + i % 500);
-          insert.setString(4, "model-" + i % 7);
+          insert.setString(2, pad("phase-" + i / 500, width));
+          insert.setString(3, pad("agent-" + i % 500, width));
+          insert.setString(4, pad("model-" + i % 7, width));
           insert.setString(5, i % 2 == 0 ? "completed" : "failed");
           insert.executeUpdate();
         }
       }
       c.commit();
     }
+  }
+
+  private static String pad(String value, int width) {
+    return value.length() >= width ? value : value + "-".repeat(width - value.length());
   }
 }
