@@ -31,13 +31,16 @@ import org.slf4j.event.Level;
  *
  * <p>A poll reads rows above the highest row id seen, plus the rows seen unfinished; when
  * {@code PRAGMA data_version} says nobody wrote since the last poll it reads no rows at all. A
- * failing poll keeps the last good figures and is logged once per distinct cause.
+ * failing poll keeps the last good figures and is logged once when it starts (per kind of
+ * failure) and once when it ends.
  *
  * <p>A replaced file is counted from scratch. While the connection is open it pins the file's
  * inode, so a new file at the path has a new inode. Once the connection was closed (the file
- * vanished, or a poll failed other than on a lock) a new file may get the old inode number, so
- * the next read counts from scratch. Within one file, the highest invocation id going backwards
- * means it was emptied and written again. Not thread-safe: the scheduler calls it from one thread.
+ * vanished, or a poll failed other than on a lock) a new file may get the old inode number and
+ * the old file may come back with another: what was read is then checked against the file (the
+ * newest invocation read, by id and identity), as it is after a schema change or when the ids go
+ * backwards; only a file that no longer holds what was counted is counted from scratch. Not
+ * thread-safe: the scheduler calls it from one thread.
  */
 public final class Poller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);

@@ -7,6 +7,7 @@ import dev.agentworkflow.exporter.it.ExporterProcess;
 import dev.agentworkflow.exporter.support.Await;
 import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
+import dev.agentworkflow.exporter.support.OtherUser;
 import dev.agentworkflow.exporter.support.Scraper;
 import dev.agentworkflow.exporter.support.SqlTotals;
 import java.io.RandomAccessFile;
@@ -21,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,10 +93,7 @@ class LogOnceIT {
 
   @Test
   void aWalDatabaseInAFolderTheExporterMayNotWrite() throws Exception {
-    boolean root = "root".equals(System.getProperty("user.name"));
-    boolean runuser = Files.isExecutable(Path.of("/usr/sbin/runuser")) || Files.isExecutable(Path.of("/sbin/runuser"));
-    Assumptions.assumeTrue(root && runuser,
-        "SKIPPED: needs root and runuser to run the exporter as another user (CI runs as root)");
+    List<String> asNobody = OtherUser.nobody();
     Path folder = Files.createDirectories(Path.of("/tmp", "agent-workflow-wal-" + ProcessHandle.current().pid()));
     try {
       Path file = folder.resolve("agent_workflow.db");
@@ -104,7 +101,7 @@ class LogOnceIT {
       db.execute("PRAGMA journal_mode = WAL"); // the last connection to close removes -wal and -shm
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
       Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("r-xr-xr-x"));
-      try (ExporterProcess exporter = start(folder, List.of("runuser", "-u", "nobody", "--"))) {
+      try (ExporterProcess exporter = start(folder, asNobody)) {
         Scraper scraper = scraper(exporter);
         awaitFailedPolls(scraper);
         Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxrwxrwx")); // BindPaths= instead
