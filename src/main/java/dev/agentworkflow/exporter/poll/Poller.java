@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
@@ -244,7 +245,11 @@ public final class Poller implements AutoCloseable {
     if (!suspicious && !wentBackwards) {
       return;
     }
-    Anchors.Anchor newest = invocations.anchors().get(0);
+    List<Anchors.Anchor> anchors = invocations.anchors();
+    if (anchors.isEmpty()) {
+      return; // every row the anchors named was deleted: nothing left to check the ids against
+    }
+    Anchors.Anchor newest = anchors.get(0);
     long[] identityThere = {0};
     boolean[] there = {false};
     invocationReader.readRows(connection, new long[] {newest.rowId()}, row -> {

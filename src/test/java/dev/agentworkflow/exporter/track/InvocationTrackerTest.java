@@ -296,6 +296,19 @@ class InvocationTrackerTest {
     assertEquals(InvocationTracker.Reidentified.NOT_FOUND, tracker.reidentify(scan, java.util.OptionalLong.of(1)));
   }
 
+  @Test
+  void rewoundBelowEveryAnchorTheNextRowsAreReadAsNew() {
+    tracker.accept(finished(10, "s", "p", "a", "completed", "m", 100, 101, 1));
+    tracker.accept(started(11, "s", "p", "b", 100));
+    tracker.rewindTo(java.util.OptionalLong.of(5)); // the newest rows deleted, a table without AUTOINCREMENT
+    assertEquals(5, tracker.highestRowId().getAsLong());
+    assertEquals(List.of(), tracker.anchors());
+    assertArrayEquals(new long[0], tracker.openRowIds());
+    tracker.accept(finished(6, "s", "p", "c", "completed", "m", 100, 101, 1));
+    assertEquals(2L, tracker.figures().phases().get("p"));
+    assertEquals(6, tracker.anchors().get(0).rowId());
+  }
+
   /** {@code row} as it is after a rebuild gave it a new id: its identity is that of the row it was. */
   private static InvocationRow withIdentityOf(long oldId, InvocationRow row) {
     return new InvocationRow(row.rowId(), row.sessionId(), row.phase(), row.agentName(), row.model(), row.status(),
