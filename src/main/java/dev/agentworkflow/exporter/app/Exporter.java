@@ -12,6 +12,7 @@ import dev.agentworkflow.exporter.metrics.WorkflowCollector;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.poll.PollScheduler;
 import dev.agentworkflow.exporter.poll.Poller;
+import dev.agentworkflow.exporter.track.TrackerLimits;
 import dev.agentworkflow.exporter.track.WorkflowTracker;
 import dev.agentworkflow.exporter.webconfig.LiveWebConfig;
 import io.prometheus.client.CollectorRegistry;
@@ -84,9 +85,32 @@ public final class Exporter implements AutoCloseable {
         InvocationRows.reader(timestamps),
         SessionRows.reader(timestamps),
         () -> new WorkflowTracker(WorkflowCollector.agentDurationBuckets(),
-            WorkflowCollector.sessionDurationBuckets(), settings.staleAfter(), settings.maxLabelValues()),
+            WorkflowCollector.sessionDurationBuckets(), settings.staleAfter(), limits(settings)),
         clock);
   }
+
+  /**
+   * The tracker's bounds: the label and series limits as set, and as many running invocations and
+   * watched sessions as this JVM's heap holds with room for the rest (docs/design.md has the bytes
+   * per row).
+   */
+  static TrackerLimits limits(ExporterSettings settings) {
+    int followed = followedRows(Runtime.getRuntime().maxMemory());
+    return new TrackerLimits(settings.maxLabelValues(), settings.maxSeries(), followed, followed);
+  }
+
+  /**
+   * Running invocations (and, as many again, watched sessions) followed at once for a heap of
+   * {@code maxHeapBytes}: one per {@value #HEAP_BYTES_PER_FOLLOWED_ROW} bytes of heap. A running
+   * invocation in a session of its own, active, takes up to 120 bytes in four flat tables (itself,
+   * its session's watched row, run and agents, at up to 30 bytes each); this keeps them under
+   * about 55% of the heap. -Xmx64m (the systemd unit; 61.9 MB usable) follows 300,373 of each.
+   */
+  static int followedRows(long maxHeapBytes) {
+    return (int) Math.max(1_000, Math.min(50_000_000, maxHeapBytes / HEAP_BYTES_PER_FOLLOWED_ROW));
+  }
+
+  private static final long HEAP_BYTES_PER_FOLLOWED_ROW = 216;
 
   /** Reads the configuration files again now if they changed (SIGHUP); a file that cannot be used keeps the one in force. */
   public void reloadConfiguration() {

@@ -15,6 +15,8 @@ import java.time.ZoneId;
  * @param staleAfter how long an unfinished invocation counts as running
  * @param timezone zone of timestamps written without an offset
  * @param maxLabelValues distinct values per label before new ones read as {@code other}
+ * @param maxSeries label combinations per metric family before new ones are counted under the
+ *     family's one overflow series (labels all {@code other})
  * @param version the exporter's version, for build_info and the landing page
  * @param web TLS, basic auth, headers and rate limit of the HTTP server ({@link WebConfig#NONE}: plain HTTP)
  */
@@ -25,5 +27,6 @@ public record ExporterSettings(
     Duration staleAfter,
     ZoneId timezone,
     int maxLabelValues,
+    int maxSeries,
     String version,
     WebConfig web) {}

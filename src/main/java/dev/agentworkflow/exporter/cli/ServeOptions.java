@@ -49,6 +49,13 @@ final class ServeOptions {
           + "(env AGENT_WORKFLOW_EXPORTER_MAX_LABEL_VALUES, default ${DEFAULT-VALUE}).")
   int maxLabelValues;
 
+  @Option(names = "--max-series", paramLabel = "N", defaultValue = "2000",
+      description = "Label combinations kept per metric family (agent_invocation_total, agent_error_total, "
+          + "agent_duration_seconds, ...); later ones are counted under one series whose labels read 'other' and in "
+          + "agent_workflow_exporter_series_overflow_total (env AGENT_WORKFLOW_EXPORTER_MAX_SERIES, "
+          + "default ${DEFAULT-VALUE}).")
+  int maxSeries;
+
   @Option(names = {"--web-config-file", "--web.config.file"}, paramLabel = "PATH",
       description = "TLS, basic auth and response headers, in the web configuration format of Prometheus's "
           + "exporter-toolkit (the file official exporters read with --web.config.file); see docs/security.md "
@@ -71,6 +78,9 @@ final class ServeOptions {
     if (maxLabelValues < 1) {
       throw new ParameterException(spec.commandLine(), "--max-label-values must be at least 1, got " + maxLabelValues);
     }
+    if (maxSeries < 1) {
+      throw new ParameterException(spec.commandLine(), "--max-series must be at least 1, got " + maxSeries);
+    }
     if (bind.isEmpty()) {
       throw new ParameterException(spec.commandLine(),
           "--bind is empty; give an address such as 127.0.0.1, or 0.0.0.0 for all of this host's");
@@ -80,7 +90,8 @@ final class ServeOptions {
       throw new ParameterException(spec.commandLine(), "--bind: cannot resolve address '" + bind + "'");
     }
     return new ExporterSettings(database, listen, Duration.ofSeconds(intervalSeconds), staleAfter,
-        timezone != null ? timezone : ZoneId.systemDefault(), maxLabelValues, ManifestVersion.version(), web());
+        timezone != null ? timezone : ZoneId.systemDefault(), maxLabelValues, maxSeries, ManifestVersion.version(),
+        web());
   }
 
   private WebConfig web() {

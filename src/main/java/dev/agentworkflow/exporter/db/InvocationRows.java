@@ -1,5 +1,10 @@
 package dev.agentworkflow.exporter.db;
 
+import static dev.agentworkflow.exporter.db.TableReader.Cut.IDENTITY;
+import static dev.agentworkflow.exporter.db.TableReader.Cut.LABEL;
+import static dev.agentworkflow.exporter.db.TableReader.Cut.SHORT;
+
+import dev.agentworkflow.exporter.db.TableReader.Column;
 import dev.agentworkflow.exporter.model.InvocationRow;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -9,8 +14,16 @@ import java.util.List;
 public final class InvocationRows {
   static final String TABLE = "agent_invocations";
   // prompt, raw_input and raw_output are never read: they are most of a row's bytes
-  static final List<String> COLUMNS = List.of(
-      "session_id", "phase", "agent_name", "model", "status", "start_time", "end_time", "duration_seconds");
+  static final List<Column> COLUMNS = List.of(
+      new Column("session_id", IDENTITY),
+      new Column("phase", LABEL),
+      new Column("agent_name", IDENTITY), // a label, and its distinct values count (total_unique_agents)
+      new Column("model", LABEL),
+      new Column("status", LABEL),
+      new Column("start_time", SHORT),
+      new Column("end_time", SHORT),
+      new Column("duration_seconds", SHORT),
+      new Column("timestamp", SHORT)); // only for the row's identity
 
   private InvocationRows() {}
 
@@ -32,16 +45,20 @@ public final class InvocationRows {
 
   private static InvocationRow map(ResultSet row, TimestampParser timestamps) throws SQLException {
     Object end = row.getObject("end_time");
+    String sessionId = row.getString("session_id");
+    String phase = row.getString("phase");
+    String agentName = row.getString("agent_name");
     return new InvocationRow(
         row.getLong("row_id"),
-        row.getString("session_id"),
-        row.getString("phase"),
-        row.getString("agent_name"),
+        sessionId,
+        phase,
+        agentName,
         row.getString("model"),
         row.getString("status"),
         timestamps.epochSeconds(row.getObject("start_time")),
         timestamps.epochSeconds(end),
         end != null,
-        duration(row.getObject("duration_seconds")));
+        duration(row.getObject("duration_seconds")),
+        ColumnValues.identity(row.getString("timestamp"), sessionId, agentName, phase, row.getString("start_time")));
   }
 }

@@ -1,5 +1,10 @@
 package dev.agentworkflow.exporter.db;
 
+import static dev.agentworkflow.exporter.db.TableReader.Cut.IDENTITY;
+import static dev.agentworkflow.exporter.db.TableReader.Cut.LABEL;
+import static dev.agentworkflow.exporter.db.TableReader.Cut.SHORT;
+
+import dev.agentworkflow.exporter.db.TableReader.Column;
 import dev.agentworkflow.exporter.model.SessionRow;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -9,7 +14,11 @@ import java.util.List;
 public final class SessionRows {
   static final String TABLE = "sessions";
   // cwd and metadata are never read
-  static final List<String> COLUMNS = List.of("session_id", "start_time", "end_time", "status");
+  static final List<Column> COLUMNS = List.of(
+      new Column("session_id", IDENTITY),
+      new Column("start_time", SHORT), // with the session id, it names a run
+      new Column("end_time", SHORT),
+      new Column("status", LABEL)); // only compared with 'active': longer text is not that either
 
   private SessionRows() {}
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.function.Consumer;
@@ -22,6 +23,44 @@ import java.util.function.LongConsumer;
  * @param <R> the record a row becomes
  */
 public final class TableReader<R> {
+  /**
+   * How a column is selected, so that no value reaches the JVM longer than it may meaningfully be:
+   * a 1 MB agent name read again on every poll would otherwise exhaust the heap. The cuts are
+   * made by SQLite, before the value is copied to Java.
+   */
+  public enum Cut {
+    /**
+     * A label: cut to one character more than the longest value a label keeps, so that a longer
+     * one still reads as too long ({@code other}) and the counting rules decide as on the whole.
+     */
+    LABEL("substr(%1$s, 1, " + (MAX_LABEL_LENGTH + 1) + ")"),
+    /**
+     * A value whose distinct values must stay distinct (session ids, agent names for
+     * total_unique_agents): past 320 characters it reads as its first 256, its length and its
+     * last 64; two values collide only if they agree in all three.
+     */
+    IDENTITY("CASE WHEN length(%1$s) > 320 THEN substr(%1$s, 1, 256) || ' [' || length(%1$s) || ' characters] ' "
+        + "|| substr(%1$s, -64) ELSE %1$s END"),
+    /**
+     * A timestamp or a number: no valid one is longer than 64 characters, so a longer value reads
+     * as text that is neither; NULL stays NULL (the counting rules tell NULL from any value).
+     */
+    SHORT("CASE WHEN length(%1$s) > 64 THEN 'too long' ELSE %1$s END");
+
+    private final String expression;
+
+    Cut(String expression) {
+      this.expression = expression;
+    }
+
+    String select(String quotedColumn) {
+      return expression.formatted(quotedColumn);
+    }
+  }
+
+  /** A column to read, and how it is cut. */
+  public record Column(String name, Cut cut) {}
+
   /** Mapping from the current row of a result set (with a {@code row_id} column) to a record. */
   @FunctionalInterface
   public interface RowMapper<R> {
@@ -40,10 +79,10 @@ public final class TableReader<R> {
   private static final String HIGHEST_ID_GIVEN = """
       SELECT seq FROM sqlite_sequence WHERE name = ?
       """;
-  private static final String ROWS_AFTER = """
+  private static final String ROWS_FROM = """
       SELECT rowid AS row_id, %2$s
         FROM "%1$s"
-       WHERE rowid > ?
+       WHERE rowid >= ?
        ORDER BY rowid
        LIMIT ?
       """;
@@ -53,6 +92,8 @@ public final class TableReader<R> {
        WHERE rowid IN (%3$s)
       """;
 
+  /** The longest label value kept; a longer one reads as {@code other} (the tracker's limit too). */
+  public static final int MAX_LABEL_LENGTH = 256;
   static final long TARGET_CHUNK_NANOS = 10_000_000;
   private static final int MIN_CHUNK = 64;
   /** An upper bound only: at the ~500 rows/ms measured on a first load the 10 ms timing target binds first. */
@@ -60,19 +101,19 @@ public final class TableReader<R> {
   private static final int IDS_PER_LOOKUP = 128;
 
   private final String table;
-  private final List<String> columns;
+  private final List<Column> columns;
   private final RowMapper<R> mapper;
 
   private Set<String> presentColumns = Set.of();
   private boolean tableExists;
   private boolean hasSequenceTable;
-  private String rowsAfterSql;
+  private String rowsFromSql;
   private String rowsByIdSql;
   /** Small at first: the first chunks run before the JIT has compiled the row path. */
   private int chunkSize = 100;
   private long longestLockNanos;
 
-  public TableReader(String table, List<String> columns, RowMapper<R> mapper) {
+  public TableReader(String table, List<Column> columns, RowMapper<R> mapper) {
     this.table = table;
     this.columns = List.copyOf(columns);
     this.mapper = mapper;
@@ -98,41 +139,48 @@ public final class TableReader<R> {
         ResultSet rs = statement.executeQuery()) {
       hasSequenceTable = rs.next() && rs.getInt(1) > 0;
     }
-    if (!present.equals(presentColumns) || rowsAfterSql == null) {
+    if (!present.equals(presentColumns) || rowsFromSql == null) {
       presentColumns = Set.copyOf(present);
       StringJoiner select = new StringJoiner(", ");
-      for (String column : columns) {
-        select.add(present.contains(column) ? '"' + column + '"' : "NULL AS " + column);
+      for (Column column : columns) {
+        select.add(present.contains(column.name())
+            ? column.cut().select('"' + column.name() + '"') + " AS " + column.name()
+            : "NULL AS " + column.name());
       }
       StringJoiner placeholders = new StringJoiner(", ");
       for (int i = 0; i < IDS_PER_LOOKUP; i++) {
         placeholders.add("?");
       }
-      rowsAfterSql = ROWS_AFTER.formatted(table, select);
+      rowsFromSql = ROWS_FROM.formatted(table, select);
       rowsByIdSql = ROWS_BY_ID.formatted(table, select, placeholders);
     }
   }
 
   /**
    * The highest row id the table has given: for an AUTOINCREMENT table the one SQLite remembers
-   * in {@code sqlite_sequence} even after its row was deleted, else the highest id present; 0
-   * when the table is empty or missing. It goes down only when the file was replaced or emptied.
+   * in {@code sqlite_sequence} even after its row was deleted, else the highest id present; empty
+   * when the table is empty or missing. It goes down when the file was replaced or emptied, when
+   * the newest rows of a table without AUTOINCREMENT were deleted, or when a rebuild renumbered it.
    */
-  public long highestRowId(Connection connection) throws SQLException {
+  public OptionalLong highestRowId(Connection connection) throws SQLException {
     if (!tableExists) {
-      return 0;
+      return OptionalLong.empty();
     }
-    long highest;
+    OptionalLong highest = OptionalLong.empty();
     try (PreparedStatement statement = connection.prepareStatement(HIGHEST_ROW_ID.formatted(table));
         ResultSet rs = statement.executeQuery()) {
-      highest = rs.next() ? rs.getLong(1) : 0;
+      if (rs.next()) {
+        long max = rs.getLong(1);
+        highest = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(max);
+      }
     }
     if (hasSequenceTable) {
       try (PreparedStatement statement = connection.prepareStatement(HIGHEST_ID_GIVEN)) {
         statement.setString(1, table);
         try (ResultSet rs = statement.executeQuery()) {
           if (rs.next()) {
-            highest = Math.max(highest, rs.getLong(1));
+            long given = rs.getLong(1);
+            highest = OptionalLong.of(highest.isPresent() ? Math.max(highest.getAsLong(), given) : given);
           }
         }
       }
@@ -140,20 +188,23 @@ public final class TableReader<R> {
     return highest;
   }
 
-  /** Streams every row after {@code rowId} to {@code sink}, in row id order; returns how many. */
-  public long readRowsAfter(Connection connection, long rowId, Consumer<R> sink) throws SQLException {
-    if (!tableExists) {
+  /**
+   * Streams every row after {@code rowId} (every row when it is empty: ids may be 0 or negative)
+   * to {@code sink}, in row id order; returns how many.
+   */
+  public long readRowsAfter(Connection connection, OptionalLong rowId, Consumer<R> sink) throws SQLException {
+    if (!tableExists || (rowId.isPresent() && rowId.getAsLong() == Long.MAX_VALUE)) {
       return 0;
     }
     long total = 0;
-    long after = rowId;
-    try (PreparedStatement statement = connection.prepareStatement(rowsAfterSql)) {
+    long from = rowId.isPresent() ? rowId.getAsLong() + 1 : Long.MIN_VALUE;
+    try (PreparedStatement statement = connection.prepareStatement(rowsFromSql)) {
       while (true) {
         if (Thread.currentThread().isInterrupted()) {
           throw new SQLException("poll interrupted"); // shutting down: stop between two chunks
         }
         int limit = chunkSize;
-        statement.setLong(1, after);
+        statement.setLong(1, from);
         statement.setInt(2, limit);
         long started = System.nanoTime();
         long locked = 0;
@@ -164,9 +215,13 @@ public final class TableReader<R> {
               locked = System.nanoTime(); // the shared lock is held from the first row on
             }
             R row = mapper.map(rs);
-            after = rs.getLong("row_id");
+            long id = rs.getLong("row_id");
             sink.accept(row);
             read++;
+            if (id == Long.MAX_VALUE) {
+              return total + read; // nothing can follow the largest id
+            }
+            from = id + 1;
           }
         }
         long finished = System.nanoTime();
@@ -182,7 +237,10 @@ public final class TableReader<R> {
 
   /**
    * Reads the given rows again: each one found goes to {@code found}, each id no longer in the
-   * table to {@code missing}. Returns how many were found.
+   * table to {@code missing}. Returns how many were found. The rows of one statement are held
+   * before they are handed on; with the cuts a row is at most about 1,800 characters (two
+   * identity columns of 340, three labels of 257, four short columns of 64), so a batch of 128 is
+   * at most about 460 KB of strings, whatever the database holds.
    */
   public long readRows(Connection connection, long[] rowIds, Consumer<R> found, LongConsumer missing)
       throws SQLException {

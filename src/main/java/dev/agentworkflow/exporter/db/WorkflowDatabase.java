@@ -21,6 +21,7 @@ import org.sqlite.SQLiteOpenMode;
  */
 public final class WorkflowDatabase implements AutoCloseable {
   private static final String DATA_VERSION = "PRAGMA data_version";
+  private static final String SCHEMA_VERSION = "PRAGMA schema_version";
 
   private final Path path;
   private final Duration busyTimeout;
@@ -58,6 +59,18 @@ public final class WorkflowDatabase implements AutoCloseable {
   public long dataVersion() throws SQLException {
     try (Statement statement = connection().createStatement();
         ResultSet rs = statement.executeQuery(DATA_VERSION)) {
+      return rs.next() ? rs.getLong(1) : -1;
+    }
+  }
+
+  /**
+   * Changes with every change of the schema, VACUUM included (which may renumber the rows of a
+   * table without an INTEGER PRIMARY KEY), and a table rebuilt the 12-step way: kept in the
+   * file's header, the same for every connection.
+   */
+  public long schemaVersion() throws SQLException {
+    try (Statement statement = connection().createStatement();
+        ResultSet rs = statement.executeQuery(SCHEMA_VERSION)) {
       return rs.next() ? rs.getLong(1) : -1;
     }
   }

@@ -130,6 +130,23 @@ public final class WorkflowCollector extends Collector {
             + "values of the label, or longer than 256 characters" + AS_OF, List.of("label"));
     sorted(w.labelOverflow(), List::of).forEach(e -> overflow.addMetric(e.labels(), e.value()));
     out.add(overflow);
+    CounterMetricFamily seriesOverflow = new CounterMetricFamily("agent_workflow_exporter_series_overflow_total",
+        "Observations counted under the metric's one overflow series (labels all 'other') because --max-series "
+            + "label combinations of it were taken" + AS_OF, List.of("metric"));
+    sorted(w.seriesOverflow(), List::of).forEach(e -> seriesOverflow.addMetric(e.labels(), e.value()));
+    out.add(seriesOverflow);
+    CounterMetricFamily untracked = new CounterMetricFamily("agent_workflow_exporter_untracked_rows_total",
+        "Rows that needed following (running invocations; active or not yet ended sessions) but were not, because "
+            + "as many as the heap holds were followed already" + AS_OF, List.of("table"));
+    untracked.addMetric(List.of("agent_invocations"), w.untrackedInvocations());
+    untracked.addMetric(List.of("sessions"), w.untrackedSessions());
+    out.add(untracked);
+    CounterMetricFamily rescans = new CounterMetricFamily("agent_workflow_exporter_table_rescans_total",
+        "Passes over a whole table to know its rows again by content rather than by row id: after a schema "
+            + "change (VACUUM, a rebuilt table), a lost connection, or row ids going backwards" + AS_OF,
+        List.of("table"));
+    sorted(poll.tableRescans(), List::of).forEach(e -> rescans.addMetric(e.labels(), e.value()));
+    out.add(rescans);
     GaugeMetricFamily buildInfo = new GaugeMetricFamily("agent_workflow_exporter_build_info",
         "The exporter's version; always 1", List.of("version"));
     buildInfo.addMetric(List.of(version), 1);

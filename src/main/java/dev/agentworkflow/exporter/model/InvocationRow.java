@@ -3,12 +3,15 @@ package dev.agentworkflow.exporter.model;
 /**
  * One row of {@code agent_invocations}, as far as the metrics need it.
  *
- * <p>Text columns are as written ({@code null} when NULL). Times are epoch seconds, {@code NaN}
- * when NULL or unparseable; {@code endTimeSet} is true whenever the column is non-NULL, even when
- * its text could not be parsed, because a set end time is what finishes an invocation.
+ * <p>Text columns are as written ({@code null} when NULL), cut to a bounded length where they are
+ * longer than any value they may meaningfully hold. Times are epoch seconds, {@code NaN} when
+ * NULL or unparseable; {@code endTimeSet} is true whenever the column is non-NULL, even when its
+ * text could not be parsed, because a set end time is what finishes an invocation.
  * {@code durationSeconds} is {@code NaN} when the column is NULL and negative infinity when it
  * holds something that is not a number: both mean "not given", but only NULL lets end minus start
- * stand in.
+ * stand in. {@code identity} is a hash of the columns the hooks never change after the insert
+ * ({@code timestamp}, {@code session_id}, {@code agent_name}, {@code phase}, {@code start_time}): it
+ * recognises the row if its id changes (a rebuilt table).
  */
 public record InvocationRow(
     long rowId,
@@ -20,4 +23,5 @@ public record InvocationRow(
     double startEpochSeconds,
     double endEpochSeconds,
     boolean endTimeSet,
-    double durationSeconds) {}
+    double durationSeconds,
+    long identity) {}

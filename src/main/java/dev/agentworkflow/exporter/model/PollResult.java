@@ -12,6 +12,8 @@ import java.util.Map;
  * @param pollErrors polls that failed since start
  * @param lastSuccessEpochSeconds when a poll last succeeded, {@code NaN} before the first
  * @param rowsRead rows read from the database since start, by table
+ * @param tableRescans passes over a whole table since start, by table, to know its rows again after
+ *     a schema change, a lost connection or ids going backwards
  * @param longestReadSeconds the longest time one statement held SQLite's shared lock since start
  * @param problem why the last poll did not read the database, one line; {@code null} when it did
  */
@@ -23,10 +25,12 @@ public record PollResult(
     long pollErrors,
     double lastSuccessEpochSeconds,
     Map<String, Long> rowsRead,
+    Map<String, Long> tableRescans,
     double longestReadSeconds,
     String problem) {
 
   public PollResult {
     rowsRead = Map.copyOf(rowsRead);
+    tableRescans = Map.copyOf(tableRescans);
   }
 }

@@ -7,6 +7,8 @@ import dev.agentworkflow.exporter.model.InvocationRow;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.SessionRow;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
+import dev.agentworkflow.exporter.track.Anchors;
+import dev.agentworkflow.exporter.track.IdentityScan;
 import dev.agentworkflow.exporter.track.InvocationTracker;
 import dev.agentworkflow.exporter.track.SessionTracker;
 import dev.agentworkflow.exporter.track.WorkflowTracker;
@@ -17,7 +19,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,13 +32,16 @@ import org.slf4j.event.Level;
  *
  * <p>A poll reads rows above the highest row id seen, plus the rows seen unfinished; when
  * {@code PRAGMA data_version} says nobody wrote since the last poll it reads no rows at all. A
- * failing poll keeps the last good figures and is logged once per distinct cause.
+ * failing poll keeps the last good figures and is logged once when it starts (per kind of
+ * failure) and once when it ends.
  *
  * <p>A replaced file is counted from scratch. While the connection is open it pins the file's
  * inode, so a new file at the path has a new inode. Once the connection was closed (the file
- * vanished, or a poll failed other than on a lock) a new file may get the old inode number, so
- * the next read counts from scratch. Within one file, the highest invocation id going backwards
- * means it was emptied and written again. Not thread-safe: the scheduler calls it from one thread.
+ * vanished, or a poll failed other than on a lock) a new file may get the old inode number and
+ * the old file may come back with another: what was read is then checked against the file (the
+ * newest invocation read, by id and identity), as it is after a schema change or when the ids go
+ * backwards; only a file that no longer holds what was counted is counted from scratch. Not
+ * thread-safe: the scheduler calls it from one thread.
  */
 public final class Poller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
@@ -61,10 +68,16 @@ public final class Poller implements AutoCloseable {
   /** Size and time of last write when the last poll read the file. */
   private DatabaseFile lastRead;
   private Long dataVersion;
+  private Long schemaVersion;
+  private final Map<String, Long> rescans = new LinkedHashMap<>();
+  /** The tables whose capacity was reached, said once per tracker. */
+  private final java.util.Set<String> warnedUntracked = new java.util.HashSet<>();
   private long pollErrors;
   private double lastSuccessEpochSeconds = Double.NaN;
   private final Map<String, Long> rowsRead = new LinkedHashMap<>();
   private String currentProblem;
+  /** What kind of problem was logged last (an SQLite result code, a message): logged again only when it changes. */
+  private String problemKind;
 
   public Poller(
       WorkflowDatabase database,
@@ -81,11 +94,13 @@ public final class Poller implements AutoCloseable {
     this.lastGood = tracker.snapshot(clock.instant());
     rowsRead.put(invocationReader.table(), 0L);
     rowsRead.put(sessionReader.table(), 0L);
+    rescans.put(invocationReader.table(), 0L);
+    rescans.put(sessionReader.table(), 0L);
   }
 
   /** What the exporter serves before its first poll: nothing read yet. */
   public PollResult initialResult() {
-    return new PollResult(lastGood, false, Double.NaN, 0, 0, Double.NaN, rowsRead, 0, "no poll yet");
+    return new PollResult(lastGood, false, Double.NaN, 0, 0, Double.NaN, rowsRead, rescans, 0, "no poll yet");
   }
 
   public PollResult poll() {
@@ -97,10 +112,10 @@ public final class Poller implements AutoCloseable {
       switch (file.kind()) {
         case MISSING -> {
           closeConnection();
-          String missing = "the database file " + database.path() + " does not exist";
-          if (!missing.equals(currentProblem)) {
-            log.info("{}; waiting for it to appear", missing);
-            currentProblem = missing;
+          currentProblem = "the database file " + database.path() + " does not exist";
+          if (!"missing".equals(problemKind)) {
+            log.info("{}; waiting for it to appear", currentProblem);
+            problemKind = "missing";
           }
         }
         case NOT_A_FILE -> throw new IOException(database.path() + " is not a regular file");
@@ -111,10 +126,12 @@ public final class Poller implements AutoCloseable {
           lastGood = tracker.snapshot(now);
           lastSuccessEpochSeconds = now.toEpochMilli() / 1000.0;
           up = true;
-          if (currentProblem != null) {
+          warnOnceIfUntracked(lastGood);
+          if (problemKind != null) {
             log.info("database {} is readable again", database.path());
-            currentProblem = null;
           }
+          problemKind = null;
+          currentProblem = null;
         }
       }
     } catch (SQLException | IOException | RuntimeException e) {
@@ -123,25 +140,27 @@ public final class Poller implements AutoCloseable {
       }
       if (!Thread.currentThread().isInterrupted()) {
         pollErrors++;
-        problem(describe(e), e instanceof RuntimeException ? Level.ERROR : Level.WARN,
+        problem(describe(e), kind(e), e instanceof RuntimeException ? Level.ERROR : Level.WARN,
             e instanceof RuntimeException ? e : null);
       }
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     double longestRead = Math.max(invocationReader.longestLockNanos(), sessionReader.longestLockNanos()) / 1e9;
-    return new PollResult(lastGood, up, sizeBytes, seconds, pollErrors, lastSuccessEpochSeconds, rowsRead, longestRead,
-        up ? null : currentProblem);
+    return new PollResult(lastGood, up, sizeBytes, seconds, pollErrors, lastSuccessEpochSeconds, rowsRead, rescans,
+        longestRead, up ? null : currentProblem);
   }
 
   private void readChanges(DatabaseFile file) throws SQLException, IOException {
-    if (fileIdentity != null && (lostTrack || !fileIdentity.equals(file.identity()))) {
-      log.info("{} may be a new file; counting it from scratch", database.path());
+    // While the connection is open it pins the file's inode: another inode is another file. Once
+    // it was closed, a new file may have the old inode number and the old file may come back with
+    // a new one: what was read is then checked against the file, below.
+    boolean verify = lostTrack;
+    if (fileIdentity != null && !lostTrack && !fileIdentity.equals(file.identity())) {
       closeConnection(); // an open connection would still read the old file
-      tracker = newTracker.get();
-      lastStaleRead = null;
+      startOver("is a new file");
+      verify = false;
     }
     fileIdentity = file.identity();
-    lostTrack = false;
     Connection connection = database.connection();
     long version = database.dataVersion();
     // stat after data_version: a commit in between shows as a change, never as none
@@ -160,17 +179,14 @@ public final class Poller implements AutoCloseable {
       version = database.dataVersion();
     }
     lastRead = current;
+    long schema = database.schemaVersion();
+    boolean schemaChanged = schemaVersion != null && schema != schemaVersion;
     invocationReader.refreshSchema(connection);
     sessionReader.refreshSchema(connection);
 
+    checkInvocationIds(connection, verify || schemaChanged);
     InvocationTracker invocations = tracker.invocations();
-    if (invocationReader.highestRowId(connection) < invocations.highestRowId()) {
-      log.info("the highest invocation id of {} went backwards; counting it from scratch", database.path());
-      tracker = newTracker.get();
-      lastStaleRead = null;
-      invocations = tracker.invocations();
-    }
-    boolean firstLoad = invocations.highestRowId() == 0;
+    boolean firstLoad = invocations.isEmpty();
     long rowsBefore = rowsRead.values().stream().mapToLong(Long::longValue).sum();
     long started = System.nanoTime();
     Instant now = clock.instant();
@@ -183,21 +199,96 @@ public final class Poller implements AutoCloseable {
     add(invocationReader.table(), invocationReader.readRows(connection, open, invocations::accept, invocations::forget));
 
     SessionTracker sessions = tracker.sessions();
-    sessions.rewindTo(sessionReader.highestRowId(connection));
+    OptionalLong sessionsHighest = sessionReader.highestRowId(connection);
+    OptionalLong seen = sessions.highestRowId();
+    boolean wentBackwards = seen.isPresent()
+        && (sessionsHighest.isEmpty() || sessionsHighest.getAsLong() < seen.getAsLong());
+    if (sessions.isRescanning() || wentBackwards || ((verify || schemaChanged) && !sessions.isEmpty())) {
+      // Rows of a table whose key is not an integer may be renumbered (VACUUM, a rebuild): know
+      // them again by session id and start, so that total and active follow the table and no run
+      // is observed twice.
+      sessions.beginRescan();
+      add(sessionReader.table(), sessionReader.readRowsAfter(connection, OptionalLong.empty(), sessions::accept));
+      sessions.endRescan();
+      rescans.merge(sessionReader.table(), 1L, Long::sum);
+    }
     long[] watched = sessions.watchedRowIds();
     add(sessionReader.table(), sessionReader.readRowsAfter(connection, sessions.highestRowId(), sessions::accept));
-    add(sessionReader.table(), sessionReader.readRows(connection, watched, sessions::accept, sessions::forget));
+    add(sessionReader.table(), sessionReader.readRows(connection, watched, sessions::accept, gone -> { }));
+    sessions.endReread();
     dataVersion = version;
-    if (firstLoad && invocations.highestRowId() > 0) {
+    schemaVersion = schema;
+    lostTrack = false;
+    if (firstLoad && !invocations.isEmpty()) {
       log.info("read {}: {} rows in {} ms", database.path(),
           rowsRead.values().stream().mapToLong(Long::longValue).sum() - rowsBefore,
           (System.nanoTime() - started) / 1_000_000);
     }
   }
 
+  /**
+   * After a schema change or a lost connection, or when the highest id went backwards: do the
+   * invocation ids still mean the rows that were counted? The newest row read, still in place,
+   * says yes at the cost of one lookup. Otherwise one pass over the table finds where the rows
+   * the tracker remembers went ({@link InvocationTracker#reidentify}): deleted newest rows,
+   * renumbered ids (counted rows stay counted, nothing is counted twice), or another table
+   * altogether (counted from scratch).
+   */
+  private void checkInvocationIds(Connection connection, boolean suspicious) throws SQLException {
+    InvocationTracker invocations = tracker.invocations();
+    if (invocations.isEmpty()) {
+      return;
+    }
+    OptionalLong tableHighest = invocationReader.highestRowId(connection);
+    long seen = invocations.highestRowId().getAsLong();
+    boolean wentBackwards = tableHighest.isEmpty() || tableHighest.getAsLong() < seen;
+    if (!suspicious && !wentBackwards) {
+      return;
+    }
+    List<Anchors.Anchor> anchors = invocations.anchors();
+    if (anchors.isEmpty()) {
+      return; // every row the anchors named was deleted: nothing left to check the ids against
+    }
+    Anchors.Anchor newest = anchors.get(0);
+    long[] identityThere = {0};
+    boolean[] there = {false};
+    invocationReader.readRows(connection, new long[] {newest.rowId()}, row -> {
+      identityThere[0] = row.identity();
+      there[0] = true;
+    }, gone -> { });
+    if (there[0] && identityThere[0] == newest.identity()) {
+      return;
+    }
+    IdentityScan scan = invocations.identityScan();
+    add(invocationReader.table(), invocationReader.readRowsAfter(connection, OptionalLong.empty(), scan));
+    rescans.merge(invocationReader.table(), 1L, Long::sum);
+    switch (invocations.reidentify(scan, tableHighest)) {
+      case STABLE -> log.debug("the newest invocations of {} were deleted; the ids are unchanged", database.path());
+      case RENUMBERED -> {
+        log.info("the invocation ids of {} were renumbered (a rebuilt table): what was counted stays counted, the "
+            + "rows there now are taken as read, and the running ones followed again", database.path());
+        lastStaleRead = null; // read every row followed again now, stale or not
+      }
+      case NOT_FOUND -> {
+        startOver("no longer holds the invocations that were counted");
+        lastStaleRead = null;
+      }
+    }
+  }
+
+  /** Drops what was counted of the file; says so only when something was counted. */
+  private void startOver(String why) {
+    if (!tracker.isEmpty()) {
+      log.info("{} {}; counting it from scratch", database.path(), why);
+    }
+    tracker = newTracker.get();
+    lastStaleRead = null;
+    warnedUntracked.clear();
+  }
+
   private void closeConnection() {
-    if (database.isOpen() && fileIdentity != null) {
-      lostTrack = true;
+    if (fileIdentity != null) {
+      lostTrack = true; // until what was read is checked against the file found next
     }
     database.close();
     dataVersion = null;
@@ -208,11 +299,37 @@ public final class Poller implements AutoCloseable {
     rowsRead.merge(table, rows, Long::sum);
   }
 
-  /** Logs a problem once, however many polls in a row it lasts; a bug is logged with its trace. */
-  private void problem(String description, Level level, Exception bug) {
-    if (!description.equals(currentProblem)) {
-      currentProblem = description;
+  /**
+   * Logs a problem once, however many polls in a row it lasts and whatever details its message
+   * varies in; a problem of another kind is logged when it starts. A bug is logged with its trace.
+   */
+  private void problem(String description, String kind, Level level, Exception bug) {
+    currentProblem = description;
+    if (!kind.equals(problemKind)) {
+      problemKind = kind;
       log.atLevel(level).setCause(bug).log(description);
+    }
+  }
+
+  /** The kind of a failure: SQLite's primary result code, the message of a file problem, a bug's class. */
+  private static String kind(Exception e) {
+    if (e instanceof SQLException sql) {
+      return "sqlite " + (sql.getErrorCode() & 0xff);
+    }
+    return e instanceof IOException ? "file " + e.getMessage() : "bug " + e.getClass().getName();
+  }
+
+  /** Says once per table, when its capacity is first reached, that rows go unfollowed. */
+  private void warnOnceIfUntracked(WorkflowSnapshot snapshot) {
+    if (snapshot.untrackedInvocations() > 0 && warnedUntracked.add(invocationReader.table())) {
+      log.warn("{}: more invocations are running at once than the {} this heap follows; the ones past it are not "
+          + "counted when they finish (agent_workflow_exporter_untracked_rows_total); give the JVM a larger -Xmx",
+          database.path(), tracker.limits().maxRunningInvocations());
+    }
+    if (snapshot.untrackedSessions() > 0 && warnedUntracked.add(sessionReader.table())) {
+      log.warn("{}: more sessions are active (or not yet seen ending) at once than the {} this heap follows; the ones "
+          + "past it are neither active nor observed (agent_workflow_exporter_untracked_rows_total); give the JVM a "
+          + "larger -Xmx", database.path(), tracker.limits().maxWatchedSessions());
     }
   }
 

@@ -7,11 +7,13 @@ import dev.agentworkflow.exporter.model.ErrorLabels;
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.InvocationLabels;
 import dev.agentworkflow.exporter.model.InvocationRow;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.OptionalLong;
+import java.util.TreeMap;
 
 /**
  * Counts each finished invocation exactly once and remembers the ones still running.
@@ -19,102 +21,252 @@ import java.util.Set;
  * <p>A row is taken into account only when it is new (a row id above every id seen) or was seen
  * unfinished before; a row already counted is ignored whatever it says now, so re-reading a row
  * can never count it twice and a late update changes nothing already counted.
+ *
+ * <p>What grows with the rows is flat ({@link FlatLongMap}): the running invocations (row id,
+ * start and identity, 30 to 45 bytes each, at most {@code maxOpen} of them; past that a new running row is
+ * not followed and is counted in {@link #untracked()}), the hashes of the agent names, and the
+ * agents of each session id. The label sets are bounded by --max-label-values and --max-series.
  */
 public final class InvocationTracker {
+  static final String AGENT_NAME = "agent_name";
+  static final String PHASE = "phase";
+  static final String STATUS = "status";
+  static final String MODEL = "model";
+
   private final double[] durationBuckets;
   private final LabelValues labels;
+  private final int maxOpen;
   /** 64-bit hashes of every agent name seen: total_unique_agents stays exact without keeping names. */
-  private final Set<Long> agentNameHashes = new HashSet<>();
+  private final FlatLongMap agentNameHashes = new FlatLongMap(0);
 
+  /** The highest row id seen; meaningful once {@link #readAny}. */
   private long highestRowId;
-  /** Row id of each invocation seen unfinished, with its start time (NaN when unknown). */
-  private final Map<Long, Double> open = new HashMap<>();
+  private boolean readAny;
+  /**
+   * Row id of each invocation seen unfinished, with the bits of its start time (NaN when unknown)
+   * and its identity (to know it again if the table is renumbered).
+   */
+  private final FlatLongMap open = new FlatLongMap(2);
+  private long untracked;
+  private final Anchors anchors = new Anchors();
 
   private final Map<InvocationLabels, Long> invocations = new HashMap<>();
   private final Map<ErrorLabels, Long> errors = new HashMap<>();
   private final Map<String, Long> phases = new HashMap<>();
   private final Map<DurationLabels, HistogramAccumulator> durations = new HashMap<>();
   private final Map<String, AgentTally> agents = new HashMap<>();
+  private final SeriesBudget<InvocationLabels> invocationSeries;
+  private final SeriesBudget<ErrorLabels> errorSeries;
+  private final SeriesBudget<String> phaseSeries;
+  private final SeriesBudget<DurationLabels> durationSeries;
+  private final SeriesBudget<String> lastExecutionSeries;
+  private final SeriesBudget<String> successRateSeries;
   /**
    * Distinct agents per session id, as bits over {@link AgentTally#index}: the first 64 agents in
    * one long per session (the only state here that grows with the history), any further ones in
    * {@link #moreSessionAgents}.
    */
-  private final SessionIdMap sessionAgents = new SessionIdMap(1);
+  private final FlatLongMap sessionAgents = new FlatLongMap(1);
   private final Map<Long, BitSet> moreSessionAgents = new HashMap<>();
   private long sessionAgentPairs;
 
   private Figures figures;
 
-  /** @param maxLabelValues distinct values admitted per label before new ones read as {@code other} */
-  public InvocationTracker(double[] durationBuckets, int maxLabelValues) {
+  /**
+   * @param maxLabelValues distinct values admitted per label before new ones read as {@code other}
+   * @param maxSeries label combinations admitted per metric family before new ones are counted
+   *     under the one whose labels all read {@code other}
+   * @param maxOpen running invocations followed at once
+   */
+  public InvocationTracker(double[] durationBuckets, int maxLabelValues, int maxSeries, int maxOpen) {
     this.durationBuckets = durationBuckets.clone();
-    this.labels = new LabelValues(maxLabelValues, "agent_name", "phase", "status", "model");
+    this.labels = new LabelValues(maxLabelValues, AGENT_NAME, PHASE, STATUS, MODEL);
+    this.maxOpen = maxOpen;
+    String other = LabelValues.OTHER;
+    this.invocationSeries = new SeriesBudget<>("agent_invocation_total", maxSeries,
+        new InvocationLabels(other, other, other, other),
+        l -> l.agentName().length() + l.phase().length() + l.status().length() + l.model().length());
+    this.errorSeries = new SeriesBudget<>("agent_error_total", maxSeries, new ErrorLabels(other, other),
+        l -> l.agentName().length() + l.phase().length());
+    this.phaseSeries = new SeriesBudget<>("phase_distribution_total", maxSeries, other, String::length);
+    this.durationSeries = new SeriesBudget<>("agent_duration_seconds", maxSeries,
+        new DurationLabels(other, other, other), l -> l.agentName().length() + l.phase().length() + l.model().length());
+    this.lastExecutionSeries = new SeriesBudget<>("agent_last_execution_timestamp", maxSeries, other, String::length);
+    this.successRateSeries = new SeriesBudget<>("agent_success_rate", maxSeries, other, String::length);
   }
 
-  /** The highest row id seen: the next poll reads rows above it. */
-  public long highestRowId() {
-    return highestRowId;
+  /** The highest row id seen: the next poll reads rows above it; empty before the first row. */
+  public OptionalLong highestRowId() {
+    return readAny ? OptionalLong.of(highestRowId) : OptionalLong.empty();
   }
 
-  /** Row ids seen unfinished, to be read again until they finish or vanish. */
+  /** Nothing read yet: nothing would be lost by starting over. */
+  public boolean isEmpty() {
+    return !readAny;
+  }
+
+  /** Row ids seen unfinished, in order, to be read again until they finish or vanish. */
   public long[] openRowIds() {
-    return open.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
+    long[] ids = open.keysWhere((id, start) -> true);
+    Arrays.sort(ids);
+    return ids;
   }
 
   /**
-   * The open rows that are still running: started no longer than {@code staleAfterSeconds} ago.
-   * The others (abandoned long ago, or with no readable start) rarely finish, and need not be
-   * read on every poll.
+   * The open rows that are still running, in order: started no longer than
+   * {@code staleAfterSeconds} ago. The others (abandoned long ago, or with no readable start)
+   * rarely finish, and need not be read on every poll.
    */
   public long[] recentOpenRowIds(double nowEpochSeconds, double staleAfterSeconds) {
-    return open.entrySet().stream()
-        .filter(e -> isRecent(e.getValue(), nowEpochSeconds, staleAfterSeconds))
-        .mapToLong(e -> e.getKey()).sorted().toArray();
+    long[] ids = open.keysWhere((id, start) -> isRecent(start, nowEpochSeconds, staleAfterSeconds));
+    Arrays.sort(ids);
+    return ids;
   }
 
   /** Takes in a row that is new or was open; any other row is ignored. */
   public void accept(InvocationRow row) {
-    boolean isNew = row.rowId() > highestRowId;
-    if (!isNew && !open.containsKey(row.rowId())) {
+    boolean isNew = !readAny || row.rowId() > highestRowId;
+    if (!isNew && !open.contains(row.rowId())) {
       return;
     }
     if (isNew) {
       highestRowId = row.rowId();
+      readAny = true;
+      anchors.note(row.rowId(), row.identity());
     }
     if (!CountingRules.isInvocation(row.agentName())) {
       open.remove(row.rowId());
       return;
     }
     figures = null;
-    String agentLabel = labels.of("agent_name", row.agentName());
-    AgentTally agent = agents.computeIfAbsent(agentLabel, name -> new AgentTally(agents.size()));
+    String agentLabel = labels.of(AGENT_NAME, row.agentName());
+    String agentSeries = lastExecutionSeries.admit(agents, agentLabel);
+    lastExecutionSeries.noteAdded(agents, agentSeries);
+    AgentTally agent = agents.computeIfAbsent(agentSeries, name -> new AgentTally(agents.size()));
+    boolean agentFolded = !agentSeries.equals(agentLabel);
     if (isNew) {
-      agentNameHashes.add(SessionIdMap.key(row.agentName()));
+      agentNameHashes.add(FlatLongMap.hash(row.agentName()));
       noteState(row, agent);
+      if (agentFolded) {
+        lastExecutionSeries.overflowed();
+      }
     }
     if (CountingRules.isFinished(row.endTimeSet(), row.status())) {
       open.remove(row.rowId());
       count(row, agent);
-    } else {
-      open.put(row.rowId(), row.startEpochSeconds());
+      if (agentFolded) {
+        successRateSeries.overflowed();
+      }
+    } else if (open.contains(row.rowId()) || open.size() < maxOpen) {
+      open.put(row.rowId(), 0, Double.doubleToRawLongBits(row.startEpochSeconds()));
+      open.put(row.rowId(), 1, row.identity());
+    } else if (isNew) {
+      untracked++;
     }
   }
 
   /** An open row that is no longer in the database: it will never finish. */
   public void forget(long rowId) {
-    if (open.remove(rowId) != null) {
+    if (open.contains(rowId)) {
+      open.remove(rowId);
       figures = null;
     }
   }
 
   /** Unfinished invocations that started no longer than {@code staleAfterSeconds} before now. */
   public long parallelExecutions(double nowEpochSeconds, double staleAfterSeconds) {
-    return open.values().stream().filter(start -> isRecent(start, nowEpochSeconds, staleAfterSeconds)).count();
+    return open.count((id, start) -> isRecent(start, nowEpochSeconds, staleAfterSeconds));
   }
 
-  private static boolean isRecent(Double start, double nowEpochSeconds, double staleAfterSeconds) {
-    return !start.isNaN() && nowEpochSeconds - start <= staleAfterSeconds;
+  /** New running invocations not followed because {@code maxOpen} were followed already. */
+  public long untracked() {
+    return untracked;
+  }
+
+  /** The rows that tell whether the ids still mean what was counted, newest first. */
+  public List<Anchors.Anchor> anchors() {
+    return anchors.newestFirst();
+  }
+
+  /** A pass over the whole table, to find where the anchors went; hand it to {@link #reidentify}. */
+  public IdentityScan identityScan() {
+    FlatLongMap followed = new FlatLongMap(0);
+    for (long rowId : open.keysWhere((id, start) -> true)) {
+      followed.add(open.get(rowId, 1));
+    }
+    return new IdentityScan(anchors.newestFirst(), followed, maxOpen);
+  }
+
+  /**
+   * Applies what a pass over the whole table found after the newest anchor was not in place:
+   *
+   * <ul>
+   *   <li>an anchor in place, the ones above it gone: the ids are stable and the newest rows were
+   *       deleted; rows above the table's highest id are forgotten, as their ids may come again;
+   *   <li>the newest anchor at another id: the table was renumbered; what was counted stays
+   *       counted, the rows up to that anchor are taken as read, the rows after it are new, and
+   *       the unfinished ones up to it are followed again, with those followed before that have
+   *       finished since (the next read of the open rows counts them);
+   *   <li>an older anchor, but not the newest, at another id: renumbered after its newest rows
+   *       were deleted; the whole table is taken as read, its unfinished rows followed again;
+   *   <li>no anchor at all: this is not the table that was counted ({@link Reidentified#NOT_FOUND}).
+   * </ul>
+   */
+  public Reidentified reidentify(IdentityScan scan, OptionalLong tableHighest) {
+    List<Anchors.Anchor> known = anchors.newestFirst();
+    if (known.isEmpty()) {
+      return Reidentified.STABLE;
+    }
+    for (int i = 0; i < known.size(); i++) {
+      long foundAt = scan.foundAt(i);
+      if (foundAt == IdentityScan.NOT_FOUND) {
+        continue;
+      }
+      figures = null;
+      if (foundAt == known.get(i).rowId()) {
+        rewindTo(tableHighest);
+        return Reidentified.STABLE;
+      }
+      // the newest anchor found: rows after it are new; else all that is there counts as read
+      long readUpTo = i == 0 ? foundAt : scan.lastRowId();
+      open.clear();
+      anchors.clear();
+      highestRowId = readUpTo;
+      anchors.note(readUpTo, i == 0 ? known.get(0).identity() : scan.lastIdentity());
+      untracked += scan.adopt(readUpTo, open);
+      return Reidentified.RENUMBERED;
+    }
+    return Reidentified.NOT_FOUND;
+  }
+
+  /** What {@link #reidentify} concluded. */
+  public enum Reidentified { STABLE, RENUMBERED, NOT_FOUND }
+
+  /**
+   * The table's highest id is below what was seen, with the ids otherwise stable: its newest
+   * rows were deleted, and a table without AUTOINCREMENT may give their ids again. Rows above it
+   * are forgotten, so that new rows with those ids are read.
+   */
+  public void rewindTo(OptionalLong tableHighest) {
+    if (!readAny || (tableHighest.isPresent() && tableHighest.getAsLong() >= highestRowId)) {
+      return;
+    }
+    figures = null;
+    if (tableHighest.isEmpty()) {
+      readAny = false;
+      open.clear();
+      anchors.clear();
+      return;
+    }
+    long highest = tableHighest.getAsLong();
+    highestRowId = highest;
+    open.removeIf((id, start) -> id > highest);
+    anchors.dropAbove(highest);
+  }
+
+  private static boolean isRecent(long startBits, double nowEpochSeconds, double staleAfterSeconds) {
+    double start = Double.longBitsToDouble(startBits);
+    return !Double.isNaN(start) && nowEpochSeconds - start <= staleAfterSeconds;
   }
 
   /** The counted figures; rebuilt only after something changed. */
@@ -131,7 +283,7 @@ public final class InvocationTracker {
     }
     String session = row.sessionId();
     if (session != null && !session.isEmpty()) {
-      long key = SessionIdMap.key(session);
+      long key = FlatLongMap.hash(session);
       long first64 = sessionAgents.get(key, 0);
       boolean added;
       if (agent.index < Long.SIZE) {
@@ -150,14 +302,15 @@ public final class InvocationTracker {
   }
 
   private void count(InvocationRow row, AgentTally agent) {
-    String agentName = labels.counted("agent_name", row.agentName());
-    String phase = labels.counted("phase", label(row.phase()));
-    String status = labels.counted("status", label(row.status()));
-    String model = labels.counted("model", label(row.model()));
-    invocations.merge(new InvocationLabels(agentName, phase, status, model), 1L, Long::sum);
-    phases.merge(phase, 1L, Long::sum);
+    String agentName = labels.counted(AGENT_NAME, row.agentName());
+    String phase = labels.counted(PHASE, label(row.phase()));
+    String status = labels.counted(STATUS, label(row.status()));
+    String model = labels.counted(MODEL, label(row.model()));
+    invocations.merge(invocationSeries.counted(invocations, new InvocationLabels(agentName, phase, status, model)),
+        1L, Long::sum);
+    phases.merge(phaseSeries.counted(phases, phase), 1L, Long::sum);
     if (CountingRules.isError(row.status())) {
-      errors.merge(new ErrorLabels(agentName, phase), 1L, Long::sum);
+      errors.merge(errorSeries.counted(errors, new ErrorLabels(agentName, phase)), 1L, Long::sum);
     }
     agent.finished++;
     if (CountingRules.isSuccess(row.status())) {
@@ -167,7 +320,7 @@ public final class InvocationTracker {
         CountingRules.duration(row.durationSeconds(), row.startEpochSeconds(), row.endEpochSeconds());
     if (!Double.isNaN(duration)) {
       durations
-          .computeIfAbsent(new DurationLabels(agentName, phase, model),
+          .computeIfAbsent(durationSeries.counted(durations, new DurationLabels(agentName, phase, model)),
               l -> new HistogramAccumulator(durationBuckets))
           .observe(duration);
     }
@@ -186,10 +339,16 @@ public final class InvocationTracker {
         successRate.put(name, 100.0 * tally.succeeded / tally.finished);
       }
     });
+    Map<String, Long> seriesOverflow = new TreeMap<>();
+    for (SeriesBudget<?> budget : List.of(invocationSeries, errorSeries, phaseSeries, durationSeries,
+        lastExecutionSeries, successRateSeries)) {
+      seriesOverflow.put(budget.family(), budget.overflow());
+    }
     double avgAgents = sessionAgents.size() == 0 ? 0 : (double) sessionAgentPairs / sessionAgents.size();
     return new Figures(
         Map.copyOf(invocations), Map.copyOf(errors), Map.copyOf(phases), Map.copyOf(histograms),
-        Map.copyOf(lastExecution), Map.copyOf(successRate), agentNameHashes.size(), avgAgents, labels.overflow());
+        Map.copyOf(lastExecution), Map.copyOf(successRate), agentNameHashes.size(), avgAgents, labels.overflow(),
+        Map.copyOf(seriesOverflow), untracked);
   }
 
   /** The invocation part of a {@code WorkflowSnapshot}, immutable. */
@@ -202,7 +361,9 @@ public final class InvocationTracker {
       Map<String, Double> successRate,
       long uniqueAgents,
       double avgAgentsPerSession,
-      Map<String, Long> labelOverflow) {}
+      Map<String, Long> labelOverflow,
+      Map<String, Long> seriesOverflow,
+      long untracked) {}
 
   private static final class AgentTally {
     final int index;

@@ -2,8 +2,8 @@ package dev.agentworkflow.exporter.track;
 
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.SessionRow;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
+import java.util.OptionalLong;
 
 /**
  * Follows the rows of {@code sessions}: one current row per session id (a resumed session
@@ -11,127 +11,169 @@ import java.util.Map;
  * histogram, the first time it is seen ending after it started.
  *
  * <p>Rows stay watched (read again each poll) while they are active or not yet observed with a
- * known start; a closed, observed row never changes a figure again, so it is not read again.
+ * known start; a closed, observed row never changes a figure again, so it is not read again. At
+ * most {@code maxWatched} rows are watched at once; past that a new row that would need watching
+ * is counted in {@link #untracked()} and, though it counts in total_sessions, it counts neither as
+ * active nor in the histogram.
+ *
+ * <p>Runs are known by session id and start, not by row id: SQLite may renumber the rows of a
+ * table whose key is not an integer (VACUUM, a rebuild). {@link #beginRescan()} and
+ * {@link #endRescan()} around a read of the whole table take it as it is now, without observing
+ * a run twice.
  */
 public final class SessionTracker {
   /**
-   * Each session id's current run in one long: its row id in the low 40 bits (SQLite gives row ids
-   * in order; a table reaches 2^40 rows never), 23 bits of the hash of its start text (two runs of
-   * one session told apart wrongly once in 8 million resumes), and whether its duration was
-   * observed in the top bit.
+   * Each session id's current run in one long: the hash of its start text in the low 32 bits (two
+   * runs of one session told apart wrongly once in 4 billion resumes), and flags above it.
    */
-  private static final long ROW_BITS = (1L << 40) - 1;
-  private static final long START_BITS = ((1L << 23) - 1) << 40;
-  private static final long OBSERVED_BIT = 1L << 63;
+  private static final long START_BITS = 0xffff_ffffL;
+  private static final long OBSERVED = 1L << 32;
+  private static final long ACTIVE = 1L << 33;
+  private static final long WATCHED = 1L << 34;
+  /** Seen in the current re-read of watched rows, or in the current rescan. */
+  private static final long SEEN = 1L << 35;
 
   private final HistogramAccumulator durations;
+  private final int maxWatched;
   private long highestRowId;
-  /** Every session id's current row and run: the only state here that grows with the history. */
-  private final SessionIdMap currentRunBySession = new SessionIdMap(1);
-  private final Map<Long, Run> watched = new HashMap<>();
+  private boolean readAny;
+  private boolean rescanning;
+  /** Every session id's current run: the only state here that grows with the history. */
+  private final FlatLongMap currentRunBySession = new FlatLongMap(1);
+  /** The session ids whose current row is watched, with that row's id. */
+  private final FlatLongMap watchedRowBySession = new FlatLongMap(1);
+  private long untracked;
   private Figures figures;
 
-  public SessionTracker(double[] durationBuckets) {
+  public SessionTracker(double[] durationBuckets, int maxWatched) {
     this.durations = new HistogramAccumulator(durationBuckets);
+    this.maxWatched = maxWatched;
   }
 
-  public long highestRowId() {
-    return highestRowId;
+  /** The highest row id seen: the next poll reads rows above it; empty before the first row. */
+  public OptionalLong highestRowId() {
+    return readAny ? OptionalLong.of(highestRowId) : OptionalLong.empty();
   }
 
+  public boolean isEmpty() {
+    return !readAny && currentRunBySession.size() == 0;
+  }
+
+  /** The rows to read again, in order; starts a re-read: each one found goes to {@link #accept}. */
   public long[] watchedRowIds() {
-    return watched.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
+    long[] ids = new long[watchedRowBySession.size()];
+    int[] n = {0};
+    watchedRowBySession.forEach((session, rowId) -> {
+      ids[n[0]++] = rowId;
+      currentRunBySession.put(session, 0, currentRunBySession.get(session, 0) & ~SEEN);
+    });
+    Arrays.sort(ids);
+    return ids;
   }
 
-  /** Takes in a row that is new or watched; any other row is ignored. */
-  public void accept(SessionRow row) {
-    boolean isNew = row.rowId() > highestRowId;
-    Run run = watched.get(row.rowId());
-    if (!isNew && run == null) {
-      return;
+  /** Ends a re-read: a watched row that was not found is no longer in the table. */
+  public void endReread() {
+    long[] gone = watchedRowBySession.keysWhere((session, rowId) -> (currentRunBySession.get(session, 0) & SEEN) == 0);
+    for (long session : gone) {
+      watchedRowBySession.remove(session);
+      currentRunBySession.remove(session);
     }
-    figures = null;
-    if (isNew) {
-      highestRowId = row.rowId();
-      // Row ids are never reused, so a NULL session id can only be told apart by its row.
-      long key = SessionIdMap.key(row.sessionId() != null ? row.sessionId() : "\0row " + row.rowId());
-      long startHash = SessionIdMap.key(row.startTimeText() != null ? row.startTimeText() : "\0no start")
-          << 40 & START_BITS;
-      boolean observedBefore = false;
-      if (currentRunBySession.contains(key)) {
-        long previous = currentRunBySession.get(key, 0);
-        watched.remove(previous & ROW_BITS);
-        // the same run (same start) already seen ending: a re-inserted row must not be observed twice
-        observedBefore = (previous & START_BITS) == startHash && (previous & OBSERVED_BIT) != 0;
-      }
-      run = new Run(row.rowId(), key, startHash, observedBefore);
-    }
-    run.active = CountingRules.isActiveSession(row.endTimeSet(), row.status());
-    double start = row.startEpochSeconds();
-    double end = row.endEpochSeconds();
-    if (!run.observed && end > start) { // false when either is NaN
-      durations.observe(end - start);
-      run.observed = true;
-    }
-    if (isNew || (currentRunBySession.get(run.key, 0) & ROW_BITS) == run.rowId) {
-      currentRunBySession.put(run.key, 0, run.rowId | run.startHash | (run.observed ? OBSERVED_BIT : 0));
-    }
-    if (run.active || (!run.observed && !Double.isNaN(start))) {
-      watched.put(run.rowId, run);
-    } else {
-      watched.remove(run.rowId);
-    }
-  }
-
-  /**
-   * The table's highest row id is below what was seen: its newest rows were deleted, and their
-   * ids may be given again to new rows. Forget those rows so the new ones are read.
-   */
-  public void rewindTo(long rowId) {
-    if (rowId >= highestRowId) {
-      return;
-    }
-    highestRowId = rowId;
-    currentRunBySession.removeWhere(run -> (run & ROW_BITS) > rowId);
-    watched.keySet().removeIf(id -> id > rowId);
-    figures = null;
-  }
-
-  /** A watched row that is no longer in the database. */
-  public void forget(long rowId) {
-    Run run = watched.remove(rowId);
-    if (run != null) {
-      if ((currentRunBySession.get(run.key, 0) & ROW_BITS) == rowId) {
-        currentRunBySession.remove(run.key);
-      }
+    if (gone.length > 0) {
       figures = null;
     }
   }
 
+  /** Takes in a row that is new or watched (or any row during a rescan); any other row is ignored. */
+  public void accept(SessionRow row) {
+    boolean isNew = rescanning || !readAny || row.rowId() > highestRowId;
+    long key = key(row);
+    boolean watched = watchedRowBySession.contains(key) && watchedRowBySession.get(key, 0) == row.rowId();
+    if (!isNew && !watched) {
+      return;
+    }
+    figures = null;
+    long run = currentRunBySession.get(key, 0);
+    long startHash = FlatLongMap.hash(row.startTimeText() != null ? row.startTimeText() : "\0no start") & START_BITS;
+    if (isNew) {
+      if (!readAny || row.rowId() > highestRowId) {
+        highestRowId = row.rowId();
+        readAny = true;
+      }
+      boolean known = currentRunBySession.contains(key);
+      // the same run (same start) already seen ending: a re-inserted or renumbered row is not observed twice
+      boolean observedBefore = known && (run & START_BITS) == startHash && (run & OBSERVED) != 0;
+      if (rescanning && !known && row.sessionId() == null) {
+        observedBefore = true; // a NULL id is known by its row id, which a rebuild changes: never observe it twice
+      }
+      if (!rescanning && (run & WATCHED) != 0) {
+        watchedRowBySession.remove(key); // replaced by this row
+      }
+      run = startHash | (observedBefore ? OBSERVED : 0);
+    }
+    boolean active = CountingRules.isActiveSession(row.endTimeSet(), row.status());
+    double start = row.startEpochSeconds();
+    double end = row.endEpochSeconds();
+    if ((run & OBSERVED) == 0 && end > start) { // false when either is NaN
+      durations.observe(end - start);
+      run |= OBSERVED;
+    }
+    run = run & (START_BITS | OBSERVED) | SEEN;
+    if (active || ((run & OBSERVED) == 0 && !Double.isNaN(start))) {
+      if (watchedRowBySession.contains(key) || watchedRowBySession.size() < maxWatched) {
+        watchedRowBySession.put(key, 0, row.rowId());
+        run |= WATCHED | (active ? ACTIVE : 0);
+      } else if (isNew) {
+        untracked++;
+      }
+    } else {
+      watchedRowBySession.remove(key);
+    }
+    currentRunBySession.put(key, 0, run);
+  }
+
+  /**
+   * Starts reading the whole table again to know its rows by session id and start rather than by
+   * row id: after a schema change (VACUUM and rebuilds renumber the rows of this table), when the
+   * highest row id went backwards, or after the connection was lost. Every row read until
+   * {@link #endRescan()} is taken in; the sessions not read again are gone.
+   */
+  public void beginRescan() {
+    rescanning = true;
+    readAny = false;
+    watchedRowBySession.clear();
+    currentRunBySession.updateFirstFields(run -> run & ~(SEEN | WATCHED | ACTIVE));
+    figures = null;
+  }
+
+  /** Ends a rescan: the sessions it did not read are no longer in the table. */
+  public void endRescan() {
+    currentRunBySession.removeIf((session, run) -> (run & SEEN) == 0);
+    rescanning = false;
+    figures = null;
+  }
+
+  public boolean isRescanning() {
+    return rescanning;
+  }
+
+  /** New rows that needed watching but were not, because {@code maxWatched} rows were watched already. */
+  public long untracked() {
+    return untracked;
+  }
+
   public Figures figures() {
     if (figures == null) {
-      long active = watched.values().stream().filter(r -> r.active).count();
-      figures = new Figures(durations.snapshot(), active, currentRunBySession.size());
+      long active = watchedRowBySession.count((session, rowId) -> (currentRunBySession.get(session, 0) & ACTIVE) != 0);
+      figures = new Figures(durations.snapshot(), active, currentRunBySession.size(), untracked);
     }
     return figures;
   }
 
   /** The session part of a {@code WorkflowSnapshot}. */
-  public record Figures(HistogramSnapshot durations, long activeSessions, long totalSessions) {}
+  public record Figures(HistogramSnapshot durations, long activeSessions, long totalSessions, long untracked) {}
 
-  /** A session row being watched; a row no longer watched lives on only in {@link #currentRunBySession}. */
-  private static final class Run {
-    final long rowId;
-    final long key;
-    final long startHash;
-    boolean observed;
-    boolean active;
-
-    Run(long rowId, long key, long startHash, boolean observed) {
-      this.rowId = rowId;
-      this.key = key;
-      this.startHash = startHash;
-      this.observed = observed;
-    }
+  /** Row ids are never reused, so a NULL session id can only be told apart by its row. */
+  private static long key(SessionRow row) {
+    return FlatLongMap.hash(row.sessionId() != null ? row.sessionId() : "\0row " + row.rowId());
   }
 }

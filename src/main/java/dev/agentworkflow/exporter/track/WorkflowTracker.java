@@ -12,12 +12,19 @@ public final class WorkflowTracker {
   private final InvocationTracker invocations;
   private final SessionTracker sessions;
   private final double staleAfterSeconds;
+  private final TrackerLimits limits;
 
   public WorkflowTracker(double[] agentDurationBuckets, double[] sessionDurationBuckets, Duration staleAfter,
-      int maxLabelValues) {
-    this.invocations = new InvocationTracker(agentDurationBuckets, maxLabelValues);
-    this.sessions = new SessionTracker(sessionDurationBuckets);
+      TrackerLimits limits) {
+    this.invocations = new InvocationTracker(agentDurationBuckets, limits.maxLabelValues(), limits.maxSeries(),
+        limits.maxRunningInvocations());
+    this.sessions = new SessionTracker(sessionDurationBuckets, limits.maxWatchedSessions());
     this.staleAfterSeconds = staleAfter.toNanos() / 1e9;
+    this.limits = limits;
+  }
+
+  public TrackerLimits limits() {
+    return limits;
   }
 
   public InvocationTracker invocations() {
@@ -26,6 +33,11 @@ public final class WorkflowTracker {
 
   public SessionTracker sessions() {
     return sessions;
+  }
+
+  /** Nothing read yet from either table: starting over would drop nothing. */
+  public boolean isEmpty() {
+    return invocations.isEmpty() && sessions.isEmpty();
   }
 
   /** The open invocations still running as of now, which every poll reads again. */
@@ -42,7 +54,8 @@ public final class WorkflowTracker {
         inv.invocations(), inv.errors(), inv.phases(), inv.durations(), ses.durations(),
         inv.lastExecution(), inv.successRate(), inv.uniqueAgents(), inv.avgAgentsPerSession(),
         invocations.parallelExecutions(nowSeconds, staleAfterSeconds),
-        ses.activeSessions(), ses.totalSessions(), inv.labelOverflow());
+        ses.activeSessions(), ses.totalSessions(), inv.labelOverflow(), inv.seriesOverflow(), inv.untracked(),
+        ses.untracked());
   }
 
   private static double seconds(Instant instant) {

@@ -54,6 +54,8 @@ class CommandLineTest {
       "--interval soon | 'soon' is not an int",
       "--bind no.such.host.invalid | cannot resolve address 'no.such.host.invalid'",
       "--max-label-values 0 | --max-label-values must be at least 1, got 0",
+      "--max-series 0 | --max-series must be at least 1, got 0",
+      "--max-series -5 | --max-series must be at least 1, got -5",
       "--log-level loud | 'loud' is not a log level"})
   void badOptionsExitWithTwoAndOneLine(String args, String message) {
     assertEquals(2, run(Map.of(), args.split(" ")));
@@ -136,6 +138,7 @@ class CommandLineTest {
     assertEquals(Duration.ofHours(6), command.serve.staleAfter);
     assertEquals(ZoneId.systemDefault(), command.serve.settings(command.database).timezone());
     assertEquals(500, command.serve.maxLabelValues);
+    assertEquals(2000, command.serve.maxSeries);
     assertEquals(LogLevel.INFO, command.serve.logLevel);
   }
 
@@ -149,6 +152,7 @@ class CommandLineTest {
         "AGENT_WORKFLOW_EXPORTER_STALE_AFTER", "1h30m",
         "AGENT_WORKFLOW_EXPORTER_TIMEZONE", "UTC",
         "AGENT_WORKFLOW_EXPORTER_MAX_LABEL_VALUES", "50",
+        "AGENT_WORKFLOW_EXPORTER_MAX_SERIES", "300",
         "AGENT_WORKFLOW_EXPORTER_LOG_LEVEL", "warn");
     ExporterCommand command = parse(env);
     assertEquals(Path.of("/data/wf.db"), command.database);
@@ -158,6 +162,7 @@ class CommandLineTest {
     assertEquals(Duration.ofMinutes(90), command.serve.staleAfter);
     assertEquals(ZoneId.of("UTC"), command.serve.timezone);
     assertEquals(50, command.serve.maxLabelValues);
+    assertEquals(300, command.serve.maxSeries);
     assertEquals(LogLevel.WARN, command.serve.logLevel);
 
     assertEquals(9999, parse(env, "--port", "9999").serve.port);
@@ -257,7 +262,7 @@ class CommandLineTest {
     assertEquals(0, commandLine.execute("--help"));
     String help = out.toString();
     for (String option : new String[] {"--db", "--port", "--bind", "--interval", "--stale-after", "--timezone",
-        "--max-label-values", "--log-level", "--web-config-file"}) {
+        "--max-label-values", "--max-series", "--log-level", "--web-config-file"}) {
       assertTrue(help.contains(option), option);
       assertTrue(help.contains(EnvironmentDefaults.variableFor(option)), EnvironmentDefaults.variableFor(option));
     }

@@ -116,6 +116,30 @@ public final class ExporterProcess implements AutoCloseable {
     return procStatus("VmHWM:");
   }
 
+  /**
+   * Heap in use after a full collection, in KiB, as {@code jcmd} reports it (the JDK's own tool,
+   * beside the java that runs the tests): what the exporter's state takes, garbage left out.
+   */
+  public long heapUsedAfterGcKib() throws IOException, InterruptedException {
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    run(jcmd, Long.toString(process.pid()), "GC.run");
+    long used = 0;
+    for (String line : run(jcmd, Long.toString(process.pid()), "GC.heap_info").lines().toList()) {
+      Matcher m = Pattern.compile("(?:generation|space)\\s+total \\d+K, used (\\d+)K").matcher(line);
+      if (m.find() && !line.contains("Metaspace") && !line.contains("class space")) {
+        used += Long.parseLong(m.group(1));
+      }
+    }
+    return used;
+  }
+
+  private static String run(String... command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    p.waitFor();
+    return out;
+  }
+
   private long procStatus(String field) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
       if (line.startsWith(field)) {

@@ -8,6 +8,7 @@ import dev.agentworkflow.exporter.it.ExporterProcess;
 import dev.agentworkflow.exporter.support.Await;
 import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
+import dev.agentworkflow.exporter.support.OtherUser;
 import dev.agentworkflow.exporter.support.Scraper;
 import dev.agentworkflow.exporter.support.SqlTotals;
 import java.io.RandomAccessFile;
@@ -21,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,10 +122,7 @@ class BadFilesIT {
 
   @Test
   void aFileTheExporterMayNotReadIsReportedAndPickedUpOnceReadable() throws Exception {
-    boolean root = "root".equals(System.getProperty("user.name"));
-    boolean runuser = Files.isExecutable(Path.of("/usr/sbin/runuser")) || Files.isExecutable(Path.of("/sbin/runuser"));
-    Assumptions.assumeTrue(root && runuser,
-        "SKIPPED: needs root and runuser to run the exporter as another user (CI runs as root)");
+    List<String> asNobody = OtherUser.nobody();
     Path shared = Files.createDirectories(Path.of("/tmp", "agent-workflow-unreadable-" + ProcessHandle.current().pid()));
     Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
     Path db = shared.resolve("agent_workflow.db");
@@ -133,7 +130,7 @@ class BadFilesIT {
     long id = hooks.startAgent("s", "planning", "architect", Instant.now());
     hooks.finishAgent(id, Instant.now(), "completed", 1.0, "m");
     Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("---------"));
-    try (ExporterProcess exporter = ExporterProcess.start(List.of("runuser", "-u", "nobody", "--"), shared,
+    try (ExporterProcess exporter = ExporterProcess.start(asNobody, shared,
         "--db", db.toString(), "--bind", "127.0.0.1", "--port", "0", "--interval", "1")) {
       scraper = new Scraper(Integer.parseInt(exporter.await(SERVING, WAIT)));
       awaitUp(0);

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Case 10, half-written web configuration files (the attack's sixth row): an editor's save caught
+ * Case 17, half-written web configuration files (the attack's sixth row): an editor's save caught
  * half way, an emptied file, a broken one. A reload must never turn basic auth off by omission:
  * the metrics stay behind the password, and {@code web_config_last_reload_successful} says 0,
  * until the file says so on purpose or the exporter restarts. Files are looked at, at most once a

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Case 8, slow clients (the attack's first row): 400 connections that send their request head, or
+ * Case 15, slow clients (the attack's first row): 400 connections that send their request head, or
  * a body, or a TLS record, one line or byte every two seconds, reopened as soon as the server
  * closes them, against the packaged exporter with the systemd unit's JVM options. Meanwhile a
  * scraper on new connections must get every answer within a second. And past the cap of 512

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Case 9, authentication under attack (the attack's seventh row and its rate-limit note): 200
+ * Case 16, authentication under attack (the attack's seventh row and its rate-limit note): 200
  * clients send requests with wrong passwords (a new one each time) as fast as they are answered,
  * against the packaged exporter with basic auth at bcrypt cost 10 and the systemd unit's JVM
  * options. The scraper, with the right password, must get every scrape within a second; with a

@@ -71,6 +71,34 @@ public final class SqlTotals {
     }
   }
 
+  /** Finished invocations whose status is failed, error or timeout (any case). */
+  public static long errors(Connection c) throws Exception {
+    return count(c, "SELECT count(*) " + FINISHED + " AND lower(status) IN ('failed', 'error', 'timeout')");
+  }
+
+  /** Rows of sessions: total_sessions. */
+  public static long sessions(Connection c) throws Exception {
+    return count(c, "SELECT count(*) FROM sessions");
+  }
+
+  /** Sessions with no end time or with status active: active_sessions_count. */
+  public static long activeSessions(Connection c) throws Exception {
+    return count(c, "SELECT count(*) FROM sessions WHERE end_time IS NULL OR lower(status) = 'active'");
+  }
+
+  /** Distinct agent names of all invocations: total_unique_agents. */
+  public static long uniqueAgents(Connection c) throws Exception {
+    return count(c, "SELECT count(DISTINCT agent_name) FROM agent_invocations "
+        + "WHERE agent_name IS NOT NULL AND agent_name NOT IN ('', 'unknown')");
+  }
+
+  private static long count(Connection c, String sql) throws Exception {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   /** Finished invocations. */
   public static long finished(Connection c) throws Exception {
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) " + FINISHED)) {

@@ -12,13 +12,19 @@ public final class TestSettings {
 
   public static ExporterSettings of(Path database, Duration interval) {
     return new ExporterSettings(database, new InetSocketAddress("127.0.0.1", 0), interval, Duration.ofHours(6),
-        HookDatabase.ZONE, 500, "test", WebConfig.NONE);
+        HookDatabase.ZONE, 500, 2000, "test", WebConfig.NONE);
   }
 
   /** The same settings with a web configuration (TLS, basic auth, headers, rate limit). */
   public static ExporterSettings withWeb(ExporterSettings s, WebConfig web) {
     return new ExporterSettings(s.databasePath(), s.listen(), s.interval(), s.staleAfter(), s.timezone(),
-        s.maxLabelValues(), s.version(), web);
+        s.maxLabelValues(), s.maxSeries(), s.version(), web);
+  }
+
+  /** The same settings with another --max-series. */
+  public static ExporterSettings withMaxSeries(ExporterSettings s, int maxSeries) {
+    return new ExporterSettings(s.databasePath(), s.listen(), s.interval(), s.staleAfter(), s.timezone(),
+        s.maxLabelValues(), maxSeries, s.version(), s.web());
   }
 
   /** For tests that poll by hand: the scheduled polls are an hour apart. */

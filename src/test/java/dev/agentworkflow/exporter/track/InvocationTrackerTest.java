@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class InvocationTrackerTest {
   private static final double[] BUCKETS = {1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600};
   private static final double NONE = Double.NaN;
-  private final InvocationTracker tracker = new InvocationTracker(BUCKETS, 500);
+  private final InvocationTracker tracker = new InvocationTracker(BUCKETS, 500, 2000, 1000);
 
   @Test
   void aStartedRowIsOpenAndCountsNowhereUntilItFinishes() {
@@ -56,13 +56,13 @@ class InvocationTrackerTest {
   void finishedMeansEndTimeSetOrAStatusOtherThanTheRunningOnes() {
     long id = 0;
     for (String running : new String[] {null, "", "started", "RUNNING", "pending", "In_Progress"}) {
-      tracker.accept(new InvocationRow(++id, "s", "p", "a", null, running, 0, NONE, false, NONE));
+      tracker.accept(new InvocationRow(++id, "s", "p", "a", null, running, 0, NONE, false, NONE, 0));
     }
     assertEquals(6, tracker.openRowIds().length);
     // end_time set (even unparseable) finishes whatever the status says
-    tracker.accept(new InvocationRow(1, "s", "p", "a", null, null, 0, NONE, true, NONE));
+    tracker.accept(new InvocationRow(1, "s", "p", "a", null, null, 0, NONE, true, NONE, 0));
     // any other status finishes without an end time
-    tracker.accept(new InvocationRow(2, "s", "p", "a", null, "cancelled", 0, NONE, false, NONE));
+    tracker.accept(new InvocationRow(2, "s", "p", "a", null, "cancelled", 0, NONE, false, NONE, 0));
 
     assertArrayEquals(new long[] {3, 4, 5, 6}, tracker.openRowIds());
     assertEquals(Map.of(
@@ -73,11 +73,11 @@ class InvocationTrackerTest {
 
   @Test
   void rowsWithoutARealAgentAreNotInvocations() {
-    tracker.accept(new InvocationRow(1, "s", null, null, null, "completed", 0, 5, true, NONE)); // subagent_stop
+    tracker.accept(new InvocationRow(1, "s", null, null, null, "completed", 0, 5, true, NONE, 0)); // subagent_stop
     tracker.accept(started(2, "s", "planning", "unknown", 0));
     tracker.accept(started(3, "s", "planning", "", 0));
 
-    assertEquals(3, tracker.highestRowId());
+    assertEquals(3, tracker.highestRowId().getAsLong());
     assertArrayEquals(new long[0], tracker.openRowIds());
     InvocationTracker.Figures f = tracker.figures();
     assertEquals(Map.of(), f.invocations());
@@ -183,7 +183,7 @@ class InvocationTrackerTest {
     // an older id that was never seen open: it was read before (or is a non-invocation)
     tracker.accept(finished(3, "s", "p", "a", "completed", "m", 0, 1, 1));
     assertEquals(1L, tracker.figures().phases().get("p"));
-    assertEquals(5, tracker.highestRowId());
+    assertEquals(5, tracker.highestRowId().getAsLong());
   }
 
   @Test
@@ -199,7 +199,7 @@ class InvocationTrackerTest {
 
   @Test
   void pastTheLimitNewLabelValuesReadOtherAndAreCounted() {
-    InvocationTracker limited = new InvocationTracker(BUCKETS, 2);
+    InvocationTracker limited = new InvocationTracker(BUCKETS, 2, 2000, 1000);
     long id = 0;
     for (String agent : new String[] {"a1", "a2", "a3", "a4", "a1"}) {
       limited.accept(finished(++id, "s", "p", agent, "completed", null, 0, 1, 1));
@@ -218,6 +218,102 @@ class InvocationTrackerTest {
     assertEquals(Map.of("agent_name", 3L, "phase", 0L, "status", 0L, "model", 0L), f.labelOverflow());
     assertEquals(Map.of("a1", 100.0, "a2", 100.0, "other", 100.0), f.successRate());
     assertEquals(6, f.uniqueAgents(), "a1 to a5 and the long one: the count of distinct names stays exact");
+  }
+
+  @Test
+  void pastTheSeriesBudgetNewCombinationsAreCountedUnderTheOverflowSeries() {
+    InvocationTracker budgeted = new InvocationTracker(BUCKETS, 500, 2, 1000);
+    long id = 0;
+    for (String agent : new String[] {"a1", "a2", "a3", "a4", "a1"}) {
+      budgeted.accept(finished(++id, "s", "p", agent, "failed", "m", 0, 1, 1));
+    }
+    InvocationTracker.Figures f = budgeted.figures();
+    assertEquals(Map.of(
+            new InvocationLabels("a1", "p", "failed", "m"), 2L,
+            new InvocationLabels("a2", "p", "failed", "m"), 1L,
+            new InvocationLabels("other", "other", "other", "other"), 2L),
+        f.invocations());
+    assertEquals(Map.of(new ErrorLabels("a1", "p"), 2L, new ErrorLabels("a2", "p"), 1L,
+        new ErrorLabels("other", "other"), 2L), f.errors());
+    assertEquals(2L, f.durations().get(new DurationLabels("other", "other", "other")).count());
+    assertEquals(Map.of("a1", 0.0, "a2", 0.0, "other", 0.0), f.successRate());
+    assertEquals(2L, f.seriesOverflow().get("agent_invocation_total"));
+    assertEquals(2L, f.seriesOverflow().get("agent_error_total"));
+    assertEquals(2L, f.seriesOverflow().get("agent_duration_seconds"));
+    assertEquals(0L, f.seriesOverflow().get("phase_distribution_total"));
+    assertEquals(2L, f.seriesOverflow().get("agent_last_execution_timestamp"));
+    assertEquals(2L, f.seriesOverflow().get("agent_success_rate"));
+    assertEquals(4, f.uniqueAgents());
+  }
+
+  @Test
+  void pastItsCapacityANewRunningRowIsNotFollowedButCounted() {
+    InvocationTracker small = new InvocationTracker(BUCKETS, 500, 2000, 2);
+    small.accept(started(1, "s", "p", "a", 100));
+    small.accept(started(2, "s", "p", "a", 100));
+    small.accept(started(3, "s", "p", "a", 100));
+    assertArrayEquals(new long[] {1, 2}, small.openRowIds());
+    assertEquals(1, small.figures().untracked());
+    small.accept(finished(1, "s", "p", "a", "completed", "m", 100, 101, 1));
+    small.accept(started(4, "s", "p", "a", 100)); // room again
+    assertArrayEquals(new long[] {2, 4}, small.openRowIds());
+    assertEquals(1, small.figures().untracked());
+  }
+
+  @Test
+  void rowIdsAtOrBelowZeroAreRowsLikeAnyOther() {
+    tracker.accept(started(Long.MIN_VALUE, "s", "p", "a", 100));
+    tracker.accept(finished(-1, "s", "p", "a", "completed", "m", 100, 101, 1));
+    tracker.accept(started(0, "s", "p", "a", 100));
+    assertArrayEquals(new long[] {Long.MIN_VALUE, 0}, tracker.openRowIds());
+    tracker.accept(finished(0, "s", "p", "a", "completed", "m", 100, 101, 1));
+    assertEquals(2L, tracker.figures().phases().get("p"));
+    assertEquals(0, tracker.highestRowId().getAsLong());
+  }
+
+  @Test
+  void renumberedIdsKeepWhatWasCountedAndFollowTheRunningRowsAgain() {
+    tracker.accept(finished(10, "s", "p", "a", "completed", "m", 100, 101, 1));
+    tracker.accept(started(11, "s", "p", "b", 100));
+    tracker.accept(finished(12, "s", "p", "c", "completed", "m", 100, 101, 1));
+    // rebuilt without its ids: 10, 11, 12 are now 1, 2, 3, and a row 4 came after
+    IdentityScan scan = tracker.identityScan();
+    scan.accept(withIdentityOf(10, finished(1, "s", "p", "a", "completed", "m", 100, 101, 1)));
+    scan.accept(withIdentityOf(11, started(2, "s", "p", "b", 100)));
+    scan.accept(withIdentityOf(12, finished(3, "s", "p", "c", "completed", "m", 100, 101, 1)));
+    scan.accept(finished(4, "s", "p", "d", "completed", "m", 100, 101, 1));
+    assertEquals(InvocationTracker.Reidentified.RENUMBERED, tracker.reidentify(scan, java.util.OptionalLong.of(4)));
+    assertEquals(3, tracker.highestRowId().getAsLong(), "rows after the newest counted one are new");
+    assertArrayEquals(new long[] {2}, tracker.openRowIds());
+    assertEquals(2L, tracker.figures().phases().get("p"));
+  }
+
+  @Test
+  void anIdentityScanThatFindsNoAnchorMeansAnotherTable() {
+    tracker.accept(finished(10, "s", "p", "a", "completed", "m", 100, 101, 1));
+    IdentityScan scan = tracker.identityScan();
+    scan.accept(finished(1, "t", "p", "x", "completed", "m", 100, 101, 1));
+    assertEquals(InvocationTracker.Reidentified.NOT_FOUND, tracker.reidentify(scan, java.util.OptionalLong.of(1)));
+  }
+
+  @Test
+  void rewoundBelowEveryAnchorTheNextRowsAreReadAsNew() {
+    tracker.accept(finished(10, "s", "p", "a", "completed", "m", 100, 101, 1));
+    tracker.accept(started(11, "s", "p", "b", 100));
+    tracker.rewindTo(java.util.OptionalLong.of(5)); // the newest rows deleted, a table without AUTOINCREMENT
+    assertEquals(5, tracker.highestRowId().getAsLong());
+    assertEquals(List.of(), tracker.anchors());
+    assertArrayEquals(new long[0], tracker.openRowIds());
+    tracker.accept(finished(6, "s", "p", "c", "completed", "m", 100, 101, 1));
+    assertEquals(2L, tracker.figures().phases().get("p"));
+    assertEquals(6, tracker.anchors().get(0).rowId());
+  }
+
+  /** {@code row} as it is after a rebuild gave it a new id: its identity is that of the row it was. */
+  private static InvocationRow withIdentityOf(long oldId, InvocationRow row) {
+    return new InvocationRow(row.rowId(), row.sessionId(), row.phase(), row.agentName(), row.model(), row.status(),
+        row.startEpochSeconds(), row.endEpochSeconds(), row.endTimeSet(), row.durationSeconds(),
+        Rows.identity(oldId, row.sessionId(), row.agentName()));
   }
 
   private HistogramSnapshot histogram(String agent, String phase, String model) {

@@ -10,12 +10,18 @@ final class Rows {
   private Rows() {}
 
   static InvocationRow started(long id, String session, String phase, String agent, double start) {
-    return new InvocationRow(id, session, phase, agent, null, "started", start, NONE, false, NONE);
+    return new InvocationRow(id, session, phase, agent, null, "started", start, NONE, false, NONE, identity(id, session, agent));
   }
 
   static InvocationRow finished(long id, String session, String phase, String agent, String status, String model,
       double start, double end, double duration) {
-    return new InvocationRow(id, session, phase, agent, model, status, start, end, true, duration);
+    return new InvocationRow(id, session, phase, agent, model, status, start, end, true, duration,
+        identity(id, session, agent));
+  }
+
+  /** A row's identity for these tests: its first id, session and agent. */
+  static long identity(long id, String session, String agent) {
+    return (id + "/" + session + "/" + agent).hashCode();
   }
 
   static SessionRow session(long rowId, String id, double start, double end, String status) {

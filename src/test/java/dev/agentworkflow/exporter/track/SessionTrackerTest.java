@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class SessionTrackerTest {
   private static final double[] BUCKETS = {60, 300, 600, 1800, 3600, 7200, 14400};
   private static final double NONE = Double.NaN;
-  private final SessionTracker tracker = new SessionTracker(BUCKETS);
+  private final SessionTracker tracker = new SessionTracker(BUCKETS, 1000);
 
   @Test
   void aRunIsObservedOnceTheFirstTimeItEndsAfterItStarted() {
@@ -85,19 +85,77 @@ class SessionTrackerTest {
   }
 
   @Test
-  void vanishedAndRewoundRowsLeaveTheTotals() {
+  void aWatchedRowNotFoundWhenReadAgainLeavesTheTotals() {
     tracker.accept(session(1, "a", 1000, NONE, "active"));
     tracker.accept(session(2, "b", 1000, NONE, "active"));
     tracker.accept(session(3, "c", 1000, NONE, "active"));
-    tracker.forget(1);
-    assertEquals(2, tracker.figures().totalSessions());
-
-    tracker.rewindTo(2); // row 3 was deleted; its id may come back for a new row
-    assertEquals(1, tracker.figures().totalSessions());
-    assertEquals(2, tracker.highestRowId());
-    tracker.accept(session(3, "d", 2000, NONE, "active"));
+    assertArrayEquals(new long[] {1, 2, 3}, tracker.watchedRowIds());
+    tracker.accept(session(2, "b", 1000, NONE, "active"));
+    tracker.accept(session(3, "c", 1000, NONE, "active"));
+    tracker.endReread(); // row 1 was not found
     assertEquals(2, tracker.figures().totalSessions());
     assertEquals(2, tracker.figures().activeSessions());
+    assertArrayEquals(new long[] {2, 3}, tracker.watchedRowIds());
+  }
+
+  @Test
+  void aRescanKnowsRunsBySessionAndStartNotByRowId() {
+    tracker.accept(session(1, "a", 1000, 1100, "completed"));
+    tracker.accept(session(2, "b", 1000, NONE, "active"));
+    tracker.accept(session(3, "c", 1000, NONE, "active"));
+    assertEquals(1, tracker.figures().durations().count());
+
+    // the table rebuilt: its rows renumbered, in another order, and c deleted meanwhile
+    tracker.beginRescan();
+    tracker.accept(session(1, "b", 1000, NONE, "active"));
+    tracker.accept(session(2, "a", 1000, 1100, "completed"));
+    tracker.endRescan();
+    SessionTracker.Figures f = tracker.figures();
+    assertEquals(2, f.totalSessions());
+    assertEquals(1, f.activeSessions());
+    assertEquals(1, f.durations().count(), "a's run was observed before: not again");
+    assertEquals(2, tracker.highestRowId().getAsLong());
+    assertArrayEquals(new long[] {1}, tracker.watchedRowIds());
+
+    tracker.accept(session(1, "b", 1000, 1500, "completed")); // b, watched under its new row id, ends
+    tracker.accept(session(3, "d", 2000, NONE, "active")); // a new row after the rescan
+    f = tracker.figures();
+    assertEquals(3, f.totalSessions());
+    assertEquals(1, f.activeSessions());
+    assertEquals(2, f.durations().count());
+    assertEquals(600, f.durations().sum(), 0);
+  }
+
+  @Test
+  void pastItsCapacityANewRowIsCountedButNotWatched() {
+    SessionTracker small = new SessionTracker(BUCKETS, 2);
+    small.accept(session(1, "a", 1000, NONE, "active"));
+    small.accept(session(2, "b", 1000, NONE, "active"));
+    small.accept(session(3, "c", 1000, NONE, "active"));
+    small.accept(session(4, "d", 1000, 1200, "completed")); // needs no watching
+    SessionTracker.Figures f = small.figures();
+    assertEquals(4, f.totalSessions());
+    assertEquals(2, f.activeSessions());
+    assertEquals(1, f.untracked());
+    assertArrayEquals(new long[] {1, 2}, small.watchedRowIds());
+    small.accept(session(1, "a", 1000, 1100, "completed"));
+    small.accept(session(2, "b", 1000, NONE, "active"));
+    small.endReread();
+    small.accept(session(5, "e", 1000, NONE, "active")); // room again
+    assertEquals(2, small.figures().activeSessions());
+    assertEquals(1, small.figures().untracked());
+  }
+
+  @Test
+  void rowIdsAtOrBelowZeroAreRowsLikeAnyOther() {
+    tracker.accept(session(Long.MIN_VALUE, "a", 1000, NONE, "active"));
+    tracker.accept(session(0, "b", 1000, NONE, "active"));
+    assertEquals(2, tracker.figures().activeSessions());
+    assertArrayEquals(new long[] {Long.MIN_VALUE, 0}, tracker.watchedRowIds());
+    tracker.accept(session(0, "b", 1000, 1200, "completed"));
+    tracker.endReread(); // Long.MIN_VALUE not found
+    assertEquals(1, tracker.figures().totalSessions());
+    assertEquals(1, tracker.figures().durations().count());
   }
 
   @Test

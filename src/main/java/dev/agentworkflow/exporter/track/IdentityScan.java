@@ -1,0 +1,94 @@
+package dev.agentworkflow.exporter.track;
+
+import dev.agentworkflow.exporter.model.InvocationRow;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One pass over every row of {@code agent_invocations}, in id order, after its ids may have
+ * changed: where each anchor's identity is now, and the rows to follow again if the table was
+ * renumbered: those still running, and those that were followed running and have finished since
+ * (so that they are counted, once). Keeps three longs per such row, at most as many rows as may be
+ * followed.
+ */
+public final class IdentityScan implements Consumer<InvocationRow> {
+  static final long NOT_FOUND = Long.MIN_VALUE;
+
+  private final long[] anchorIdentities;
+  /** Identities of the rows followed running before the pass. */
+  private final FlatLongMap followedIdentities;
+  private final long[] foundAt;
+  private final boolean[] found;
+  private final int maxUnfinished;
+  private long[] unfinishedIds = new long[64];
+  private long[] unfinishedStarts = new long[64];
+  private long[] unfinishedIdentities = new long[64];
+  private int unfinished;
+  private long dropped;
+  private long lastRowId;
+  private long lastIdentity;
+
+  IdentityScan(List<Anchors.Anchor> anchors, FlatLongMap followedIdentities, int maxUnfinished) {
+    this.followedIdentities = followedIdentities;
+    this.anchorIdentities = anchors.stream().mapToLong(Anchors.Anchor::identity).toArray();
+    this.foundAt = new long[anchorIdentities.length];
+    this.found = new boolean[anchorIdentities.length];
+    this.maxUnfinished = maxUnfinished;
+  }
+
+  @Override
+  public void accept(InvocationRow row) {
+    for (int i = 0; i < anchorIdentities.length; i++) {
+      if (anchorIdentities[i] == row.identity()) {
+        foundAt[i] = row.rowId(); // the last one wins: rows after it are the ones not read yet
+        found[i] = true;
+      }
+    }
+    lastRowId = row.rowId();
+    lastIdentity = row.identity();
+    boolean running = !CountingRules.isFinished(row.endTimeSet(), row.status());
+    if (CountingRules.isInvocation(row.agentName()) && (running || followedIdentities.contains(row.identity()))) {
+      if (unfinished == maxUnfinished) {
+        dropped++;
+        return;
+      }
+      if (unfinished == unfinishedIds.length) {
+        unfinishedIds = Arrays.copyOf(unfinishedIds, unfinished * 2);
+        unfinishedStarts = Arrays.copyOf(unfinishedStarts, unfinished * 2);
+        unfinishedIdentities = Arrays.copyOf(unfinishedIdentities, unfinished * 2);
+      }
+      unfinishedIds[unfinished] = row.rowId();
+      unfinishedStarts[unfinished] = Double.doubleToRawLongBits(row.startEpochSeconds());
+      unfinishedIdentities[unfinished++] = row.identity();
+    }
+  }
+
+  /** Where anchor {@code i} (newest first) is now, or {@link #NOT_FOUND}. */
+  long foundAt(int i) {
+    return found[i] ? foundAt[i] : NOT_FOUND;
+  }
+
+  /** The highest row id in the table when it was scanned, and that row's identity. */
+  long lastRowId() {
+    return lastRowId;
+  }
+
+  long lastIdentity() {
+    return lastIdentity;
+  }
+
+  /**
+   * Puts the rows to follow up to {@code rowId} in {@code open} (start, identity); the next read of
+   * the open rows counts those that finished. Returns how many did not fit.
+   */
+  long adopt(long rowId, FlatLongMap open) {
+    for (int i = 0; i < unfinished; i++) {
+      if (unfinishedIds[i] <= rowId) {
+        open.put(unfinishedIds[i], 0, unfinishedStarts[i]);
+        open.put(unfinishedIds[i], 1, unfinishedIdentities[i]);
+      }
+    }
+    return dropped;
+  }
+}
