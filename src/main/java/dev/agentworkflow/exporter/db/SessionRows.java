@@ -27,8 +27,8 @@ public final class SessionRows {
   }
 
   private static SessionRow map(ResultSet row, TimestampParser timestamps) throws SQLException {
-    Object start = row.getObject("start_time");
-    Object end = row.getObject("end_time");
+    Object start = TableReader.shortValue(row, "start_time");
+    Object end = TableReader.shortValue(row, "end_time");
     return new SessionRow(
         row.getLong("row_id"),
         row.getString("session_id"),

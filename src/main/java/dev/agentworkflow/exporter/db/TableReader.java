@@ -42,10 +42,14 @@ public final class TableReader<R> {
     IDENTITY("CASE WHEN length(%1$s) > 320 THEN substr(%1$s, 1, 256) || ' [' || length(%1$s) || ' characters] ' "
         + "|| substr(%1$s, -64) ELSE %1$s END"),
     /**
-     * A timestamp or a number: no valid one is longer than 64 characters, so a longer value reads
-     * as text that is neither; NULL stays NULL (the counting rules tell NULL from any value).
+     * A timestamp or a number: no valid one is longer than 64 characters, so text longer than that
+     * is cut to 65 here and read as {@link #TOO_LONG} by {@link #shortValue}, which no rule takes
+     * for a time or a number; NULL stays NULL (the counting rules tell NULL from any value), and a
+     * number stays a number. The column is named once in the expression: {@code typeof} does not
+     * load the value, and loading it twice (the row's end lies in overflow pages, past the
+     * prompt) cost a first load some 20%.
      */
-    SHORT("CASE WHEN length(%1$s) > 64 THEN 'too long' ELSE %1$s END");
+    SHORT("CASE typeof(%1$s) WHEN 'text' THEN substr(%1$s, 1, " + (MAX_SHORT_LENGTH + 1) + ") ELSE %1$s END");
 
     private final String expression;
 
@@ -92,12 +96,26 @@ public final class TableReader<R> {
        WHERE rowid IN (%3$s)
       """;
 
+  /** The longest timestamp or number text read as one; a longer one is {@link #TOO_LONG}. */
+  static final int MAX_SHORT_LENGTH = 64;
+  /** What a {@link Cut#SHORT} column longer than {@link #MAX_SHORT_LENGTH} reads as: neither a time nor a number. */
+  static final String TOO_LONG = "too long";
+
+  /** The value of a {@link Cut#SHORT} column of the current row: as it is, or {@link #TOO_LONG}. */
+  static Object shortValue(ResultSet row, String column) throws SQLException {
+    Object value = row.getObject(column);
+    return value instanceof String text && text.length() > MAX_SHORT_LENGTH ? TOO_LONG : value;
+  }
+
   /** The longest label value kept; a longer one reads as {@code other} (the tracker's limit too). */
   public static final int MAX_LABEL_LENGTH = 256;
   static final long TARGET_CHUNK_NANOS = 10_000_000;
   private static final int MIN_CHUNK = 64;
-  /** An upper bound only: at the ~500 rows/ms measured on a first load the 10 ms timing target binds first. */
-  private static final int MAX_CHUNK = 10_000;
+  /**
+   * An upper bound: a chunk's rows are held until its statement ends, 4,096 rows of at most about
+   * 1,800 characters each (the cuts); at some 500 rows/ms, the 10 ms timing target binds first.
+   */
+  private static final int MAX_CHUNK = 4096;
   private static final int IDS_PER_LOOKUP = 128;
 
   private final String table;
@@ -189,10 +207,11 @@ public final class TableReader<R> {
   }
 
   /**
-   * Streams every row after {@code rowId} (every row when it is empty: ids may be 0 or negative)
-   * to {@code sink}, in row id order; returns how many.
+   * Reads every row after {@code rowId} (every row when it is empty: ids may be 0 or negative), in
+   * row id order, a chunk per statement, and hands each chunk to {@code chunks} once its statement
+   * has ended: nothing done with the rows prolongs a read transaction. Returns how many.
    */
-  public long readRowsAfter(Connection connection, OptionalLong rowId, Consumer<R> sink) throws SQLException {
+  public long readRowsAfter(Connection connection, OptionalLong rowId, Consumer<List<R>> chunks) throws SQLException {
     if (!tableExists || (rowId.isPresent() && rowId.getAsLong() == Long.MAX_VALUE)) {
       return 0;
     }
@@ -208,31 +227,37 @@ public final class TableReader<R> {
         statement.setInt(2, limit);
         long started = System.nanoTime();
         long locked = 0;
-        int read = 0;
+        List<R> chunk = new ArrayList<>(limit);
+        boolean last = false;
         try (ResultSet rs = statement.executeQuery()) {
           while (rs.next()) {
-            if (read == 0) {
+            if (chunk.isEmpty()) {
               locked = System.nanoTime(); // the shared lock is held from the first row on
             }
-            R row = mapper.map(rs);
+            chunk.add(mapper.map(rs));
             long id = rs.getLong("row_id");
-            sink.accept(row);
-            read++;
-            if (id == Long.MAX_VALUE) {
-              return total + read; // nothing can follow the largest id
-            }
-            from = id + 1;
+            last = id == Long.MAX_VALUE; // nothing can follow the largest id
+            from = last ? from : id + 1;
           }
         }
         long finished = System.nanoTime();
+        int read = chunk.size();
         noteLockHeld(read == 0 ? 0 : finished - locked);
         adaptChunk(finished - started, read == limit);
         total += read;
-        if (read < limit) {
+        if (read > 0) {
+          chunks.accept(chunk);
+        }
+        if (read < limit || last) {
           return total;
         }
       }
     }
+  }
+
+  /** {@link #readRowsAfter} for a sink of single rows, taken in on this thread. */
+  public long readRowsAfterEach(Connection connection, OptionalLong rowId, Consumer<R> sink) throws SQLException {
+    return readRowsAfter(connection, rowId, chunk -> chunk.forEach(sink));
   }
 
   /**

@@ -9,9 +9,9 @@ package dev.agentworkflow.exporter.model;
  * text could not be parsed, because a set end time is what finishes an invocation.
  * {@code durationSeconds} is {@code NaN} when the column is NULL and negative infinity when it
  * holds something that is not a number: both mean "not given", but only NULL lets end minus start
- * stand in. {@code identity} is a hash of the columns the hooks never change after the insert
- * ({@code timestamp}, {@code session_id}, {@code agent_name}, {@code phase}, {@code start_time}): it
- * recognises the row if its id changes (a rebuilt table).
+ * stand in. {@code identity} is a hash of the columns the hooks never change after an agent's row
+ * is inserted ({@code session_id}, {@code agent_name}, {@code phase}, {@code start_time}): it
+ * recognises an invocation if its id changes (a rebuilt table).
  */
 public record InvocationRow(
     long rowId,

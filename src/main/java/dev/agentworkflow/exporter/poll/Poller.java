@@ -22,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,12 @@ public final class Poller implements AutoCloseable {
   private final TableReader<SessionRow> sessionReader;
   private final Supplier<WorkflowTracker> newTracker;
   private final Clock clock;
+  /** Takes in the rows of large reads while the next chunk is read ({@link ChunkIntake}). */
+  private final ExecutorService intakeThread = Executors.newSingleThreadExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "agent-workflow-intake");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   /**
    * How often the open invocations that are past --stale-after are read again. They were
@@ -195,7 +203,12 @@ public final class Poller implements AutoCloseable {
     if (readStale) {
       lastStaleRead = now;
     }
-    add(invocationReader.table(), invocationReader.readRowsAfter(connection, invocations.highestRowId(), invocations::accept));
+    ChunkIntake<InvocationRow> intake = new ChunkIntake<>(intakeThread, invocations::accept);
+    try {
+      add(invocationReader.table(), invocationReader.readRowsAfter(connection, invocations.highestRowId(), intake));
+    } finally {
+      finishIntake(intake);
+    }
     add(invocationReader.table(), invocationReader.readRows(connection, open, invocations::accept, invocations::forget));
 
     SessionTracker sessions = tracker.sessions();
@@ -208,12 +221,12 @@ public final class Poller implements AutoCloseable {
       // them again by session id and start, so that total and active follow the table and no run
       // is observed twice.
       sessions.beginRescan();
-      add(sessionReader.table(), sessionReader.readRowsAfter(connection, OptionalLong.empty(), sessions::accept));
+      add(sessionReader.table(), sessionReader.readRowsAfterEach(connection, OptionalLong.empty(), sessions::accept));
       sessions.endRescan();
       rescans.merge(sessionReader.table(), 1L, Long::sum);
     }
     long[] watched = sessions.watchedRowIds();
-    add(sessionReader.table(), sessionReader.readRowsAfter(connection, sessions.highestRowId(), sessions::accept));
+    add(sessionReader.table(), sessionReader.readRowsAfterEach(connection, sessions.highestRowId(), sessions::accept));
     add(sessionReader.table(), sessionReader.readRows(connection, watched, sessions::accept, gone -> { }));
     sessions.endReread();
     dataVersion = version;
@@ -260,7 +273,7 @@ public final class Poller implements AutoCloseable {
       return;
     }
     IdentityScan scan = invocations.identityScan();
-    add(invocationReader.table(), invocationReader.readRowsAfter(connection, OptionalLong.empty(), scan));
+    add(invocationReader.table(), invocationReader.readRowsAfterEach(connection, OptionalLong.empty(), scan));
     rescans.merge(invocationReader.table(), 1L, Long::sum);
     switch (invocations.reidentify(scan, tableHighest)) {
       case STABLE -> log.debug("the newest invocations of {} were deleted; the ids are unchanged", database.path());
@@ -273,6 +286,19 @@ public final class Poller implements AutoCloseable {
         startOver("no longer holds the invocations that were counted");
         lastStaleRead = null;
       }
+    }
+  }
+
+  /**
+   * Waits for the chunks handed on to be taken in, also when the read failed half way (the rows
+   * read before the failure are counted, as they would have been on this thread). An interrupt
+   * (shutting down) is kept for the caller to see.
+   */
+  private static void finishIntake(ChunkIntake<?> intake) {
+    try {
+      intake.finish();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -343,6 +369,7 @@ public final class Poller implements AutoCloseable {
 
   @Override
   public void close() {
+    intakeThread.shutdownNow();
     database.close();
   }
 }

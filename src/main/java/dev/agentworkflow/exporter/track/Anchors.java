@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A few rows of a table, by id and identity (a hash of the columns a writer never changes after
+ * A few invocations of a table, by id and identity (a hash of the columns a writer never changes after
  * the insert), spread over what was read: the newest row, and the row read last among every 2,
  * 4, 8, … 2^23 rows. After a schema change, ids going backwards or a lost connection, they tell
  * whether the ids still mean the rows that were counted: the newest still in place means yes; the

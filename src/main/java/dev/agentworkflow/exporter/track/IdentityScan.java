@@ -27,7 +27,9 @@ public final class IdentityScan implements Consumer<InvocationRow> {
   private int unfinished;
   private long dropped;
   private long lastRowId;
-  private long lastIdentity;
+  private long lastInvocationId;
+  private long lastInvocationIdentity;
+  private boolean anyInvocation;
 
   IdentityScan(List<Anchors.Anchor> anchors, FlatLongMap followedIdentities, int maxUnfinished) {
     this.followedIdentities = followedIdentities;
@@ -46,7 +48,11 @@ public final class IdentityScan implements Consumer<InvocationRow> {
       }
     }
     lastRowId = row.rowId();
-    lastIdentity = row.identity();
+    if (CountingRules.isInvocation(row.agentName())) {
+      lastInvocationId = row.rowId();
+      lastInvocationIdentity = row.identity();
+      anyInvocation = true;
+    }
     boolean running = !CountingRules.isFinished(row.endTimeSet(), row.status());
     if (CountingRules.isInvocation(row.agentName()) && (running || followedIdentities.contains(row.identity()))) {
       if (unfinished == maxUnfinished) {
@@ -69,13 +75,15 @@ public final class IdentityScan implements Consumer<InvocationRow> {
     return found[i] ? foundAt[i] : NOT_FOUND;
   }
 
-  /** The highest row id in the table when it was scanned, and that row's identity. */
+  /** The highest row id in the table when it was scanned. */
   long lastRowId() {
     return lastRowId;
   }
 
-  long lastIdentity() {
-    return lastIdentity;
+  /** The newest invocation the pass read (the newest row that can anchor), if any. */
+  java.util.Optional<Anchors.Anchor> lastInvocation() {
+    return anyInvocation ? java.util.Optional.of(new Anchors.Anchor(lastInvocationId, lastInvocationIdentity))
+        : java.util.Optional.empty();
   }
 
   /**

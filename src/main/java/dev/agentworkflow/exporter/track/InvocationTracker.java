@@ -132,11 +132,15 @@ public final class InvocationTracker {
     if (isNew) {
       highestRowId = row.rowId();
       readAny = true;
-      anchors.note(row.rowId(), row.identity());
     }
     if (!CountingRules.isInvocation(row.agentName())) {
       open.remove(row.rowId());
       return;
+    }
+    if (isNew) {
+      // only invocations anchor: their identity (session, agent, phase, start to the microsecond)
+      // tells rows apart; a subagent_stop row's would be its session alone
+      anchors.note(row.rowId(), row.identity());
     }
     figures = null;
     String agentLabel = labels.of(AGENT_NAME, row.agentName());
@@ -232,7 +236,11 @@ public final class InvocationTracker {
       open.clear();
       anchors.clear();
       highestRowId = readUpTo;
-      anchors.note(readUpTo, i == 0 ? known.get(0).identity() : scan.lastIdentity());
+      if (i == 0) {
+        anchors.note(readUpTo, known.get(0).identity());
+      } else {
+        scan.lastInvocation().ifPresent(last -> anchors.note(last.rowId(), last.identity()));
+      }
       untracked += scan.adopt(readUpTo, open);
       return Reidentified.RENUMBERED;
     }

@@ -1,0 +1,74 @@
+package dev.agentworkflow.exporter.poll;
+
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+
+/**
+ * Takes in the chunks of one read on the poller's second thread, in order, while the poller
+ * reads the next chunk: on two cores SQLite's reading and the tracker's counting overlap, and a
+ * first load of a million invocations takes little more than SQLite's own scan. At most two
+ * chunks wait; the reader waits for room between two statements, never inside one, so no read
+ * transaction lasts longer for it.
+ *
+ * <p>A chunk the reader could not hand on (the poll was interrupted) and every chunk after it are
+ * not taken in: the tracker stays where the chunks it took in left it, and the next poll reads
+ * from there.
+ */
+final class ChunkIntake<R> implements Consumer<List<R>> {
+  private static final int WAITING = 2;
+
+  private final ExecutorService worker;
+  private final Consumer<R> sink;
+  private final Semaphore room = new Semaphore(WAITING);
+  private volatile RuntimeException failure;
+  private boolean stopped;
+  private Future<?> last;
+
+  ChunkIntake(ExecutorService worker, Consumer<R> sink) {
+    this.worker = worker;
+    this.sink = sink;
+  }
+
+  @Override
+  public void accept(List<R> chunk) {
+    if (stopped) {
+      return;
+    }
+    try {
+      room.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the reader stops before its next chunk
+      stopped = true;
+      return;
+    }
+    last = worker.submit(() -> {
+      try {
+        if (failure == null) {
+          chunk.forEach(sink);
+        }
+      } catch (RuntimeException e) {
+        failure = e; // the chunks after it are not taken in: they would be out of order
+      } finally {
+        room.release();
+      }
+    });
+  }
+
+  /** Waits until every chunk handed on is taken in; a failure to take one in is thrown here. */
+  void finish() throws InterruptedException {
+    if (last != null) {
+      try {
+        last.get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(e.getCause()); // the task catches everything: cannot happen
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}
