@@ -1,5 +1,8 @@
 package dev.agentworkflow.exporter.track;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,6 +50,24 @@ public final class Anchors {
   void dropAbove(long rowId) {
     for (int i = 0; i < LEVELS; i++) {
       set[i] &= rowIds[i] <= rowId;
+    }
+  }
+
+  void writeTo(DataOutput out) throws IOException {
+    out.writeLong(rowsNoted);
+    for (int i = 0; i < LEVELS; i++) {
+      out.writeBoolean(set[i]);
+      out.writeLong(rowIds[i]);
+      out.writeLong(identities[i]);
+    }
+  }
+
+  void readFrom(DataInput in) throws IOException {
+    rowsNoted = StateChecks.notNegative(in.readLong());
+    for (int i = 0; i < LEVELS; i++) {
+      set[i] = in.readBoolean();
+      rowIds[i] = in.readLong();
+      identities[i] = in.readLong();
     }
   }
 

@@ -1,5 +1,8 @@
 package dev.agentworkflow.exporter.track;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -175,6 +178,52 @@ final class FlatLongMap {
     for (int slot = 0; slot < keys.length; slot++) {
       while (keys[slot] != FREE && test.test(keys[slot], fields == 0 ? 0 : values[slot * fields])) {
         removeAt(slot); // the next key may have moved into this slot
+      }
+    }
+  }
+
+  /** Writes the entries (not the arrays): a key and its fields each. */
+  void writeTo(DataOutput out) throws IOException {
+    out.writeInt(fields);
+    out.writeInt(size);
+    if (hasZeroKey) {
+      writeEntry(out, FREE, zeroKeyValues, 0);
+    }
+    for (int slot = 0; slot < keys.length; slot++) {
+      if (keys[slot] != FREE) {
+        writeEntry(out, keys[slot], values, slot * fields);
+      }
+    }
+  }
+
+  private void writeEntry(DataOutput out, long key, long[] from, int offset) throws IOException {
+    out.writeLong(key);
+    for (int field = 0; field < fields; field++) {
+      out.writeLong(from[offset + field]);
+    }
+  }
+
+  /** Puts the entries {@link #writeTo} wrote into this map, which must be empty. */
+  void readFrom(DataInput in) throws IOException {
+    StateChecks.expect(in.readInt() == fields, "a map with another number of fields");
+    int entries = StateChecks.count(in.readInt());
+    if (size != 0) {
+      throw new IllegalStateException("only an empty map is read into");
+    }
+    int capacity = Math.max(16, (int) Math.min(Integer.MAX_VALUE - 8, entries * 5L / 3 + 1));
+    keys = new long[capacity];
+    values = new long[capacity * fields];
+    for (int i = 0; i < entries; i++) {
+      long key = in.readLong();
+      StateChecks.expect(!contains(key), "a key twice");
+      add(key);
+      for (int field = 0; field < fields; field++) {
+        long value = in.readLong();
+        if (key == FREE) {
+          zeroKeyValues[field] = value;
+        } else {
+          values[slot(key) * fields + field] = value;
+        }
       }
     }
   }

@@ -1,6 +1,9 @@
 package dev.agentworkflow.exporter.track;
 
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,6 +30,28 @@ final class HistogramAccumulator {
     }
     count++;
     sum += value;
+    snapshot = null;
+  }
+
+  void writeTo(DataOutput out) throws IOException {
+    out.writeInt(upperBounds.length);
+    for (int i = 0; i < upperBounds.length; i++) {
+      out.writeDouble(upperBounds[i]);
+      out.writeLong(bucketCounts[i]);
+    }
+    out.writeLong(count);
+    out.writeDouble(sum);
+  }
+
+  /** Reads what {@link #writeTo} wrote into this empty histogram; its buckets must be the same. */
+  void readFrom(DataInput in) throws IOException {
+    StateChecks.expect(in.readInt() == upperBounds.length, "a histogram with other buckets");
+    for (int i = 0; i < upperBounds.length; i++) {
+      StateChecks.expect(Double.compare(in.readDouble(), upperBounds[i]) == 0, "a histogram with other buckets");
+      bucketCounts[i] = StateChecks.notNegative(in.readLong());
+    }
+    count = StateChecks.notNegative(in.readLong());
+    sum = in.readDouble();
     snapshot = null;
   }
 

@@ -7,6 +7,9 @@ import dev.agentworkflow.exporter.model.ErrorLabels;
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.InvocationLabels;
 import dev.agentworkflow.exporter.model.InvocationRow;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -348,8 +351,7 @@ public final class InvocationTracker {
       }
     });
     Map<String, Long> seriesOverflow = new TreeMap<>();
-    for (SeriesBudget<?> budget : List.of(invocationSeries, errorSeries, phaseSeries, durationSeries,
-        lastExecutionSeries, successRateSeries)) {
+    for (SeriesBudget<?> budget : budgets()) {
       seriesOverflow.put(budget.family(), budget.overflow());
     }
     double avgAgents = sessionAgents.size() == 0 ? 0 : (double) sessionAgentPairs / sessionAgents.size();
@@ -357,6 +359,128 @@ public final class InvocationTracker {
         Map.copyOf(invocations), Map.copyOf(errors), Map.copyOf(phases), Map.copyOf(histograms),
         Map.copyOf(lastExecution), Map.copyOf(successRate), agentNameHashes.size(), avgAgents, labels.overflow(),
         Map.copyOf(seriesOverflow), untracked);
+  }
+
+  /** Writes everything this tracker knows, for a state file; {@link #readFrom} reads it back. */
+  void writeTo(DataOutput out) throws IOException {
+    out.writeBoolean(readAny);
+    out.writeLong(highestRowId);
+    out.writeLong(untracked);
+    open.writeTo(out);
+    anchors.writeTo(out);
+    agentNameHashes.writeTo(out);
+    sessionAgents.writeTo(out);
+    out.writeInt(moreSessionAgents.size());
+    for (Map.Entry<Long, BitSet> more : moreSessionAgents.entrySet()) {
+      out.writeLong(more.getKey());
+      long[] bits = more.getValue().toLongArray();
+      out.writeInt(bits.length);
+      for (long word : bits) {
+        out.writeLong(word);
+      }
+    }
+    out.writeLong(sessionAgentPairs);
+    labels.writeTo(out);
+    out.writeInt(invocations.size());
+    for (Map.Entry<InvocationLabels, Long> e : invocations.entrySet()) {
+      writeAll(out, e.getKey().agentName(), e.getKey().phase(), e.getKey().status(), e.getKey().model());
+      out.writeLong(e.getValue());
+    }
+    out.writeInt(errors.size());
+    for (Map.Entry<ErrorLabels, Long> e : errors.entrySet()) {
+      writeAll(out, e.getKey().agentName(), e.getKey().phase());
+      out.writeLong(e.getValue());
+    }
+    out.writeInt(phases.size());
+    for (Map.Entry<String, Long> e : phases.entrySet()) {
+      writeAll(out, e.getKey());
+      out.writeLong(e.getValue());
+    }
+    out.writeInt(durations.size());
+    for (Map.Entry<DurationLabels, HistogramAccumulator> e : durations.entrySet()) {
+      writeAll(out, e.getKey().agentName(), e.getKey().phase(), e.getKey().model());
+      e.getValue().writeTo(out);
+    }
+    out.writeInt(agents.size());
+    for (Map.Entry<String, AgentTally> e : agents.entrySet()) {
+      writeAll(out, e.getKey());
+      out.writeInt(e.getValue().index);
+      out.writeDouble(e.getValue().lastStart);
+      out.writeLong(e.getValue().finished);
+      out.writeLong(e.getValue().succeeded);
+    }
+    for (SeriesBudget<?> budget : budgets()) {
+      budget.writeTo(out);
+    }
+  }
+
+  /** Reads what {@link #writeTo} wrote into this tracker, which must not have read anything yet. */
+  void readFrom(DataInput in) throws IOException {
+    if (readAny || !invocations.isEmpty()) {
+      throw new IllegalStateException("only a new tracker is read into");
+    }
+    readAny = in.readBoolean();
+    highestRowId = in.readLong();
+    untracked = StateChecks.notNegative(in.readLong());
+    open.readFrom(in);
+    anchors.readFrom(in);
+    agentNameHashes.readFrom(in);
+    sessionAgents.readFrom(in);
+    int more = StateChecks.count(in.readInt());
+    for (int i = 0; i < more; i++) {
+      long key = in.readLong();
+      long[] bits = new long[StateChecks.count(in.readInt())];
+      for (int w = 0; w < bits.length; w++) {
+        bits[w] = in.readLong();
+      }
+      moreSessionAgents.put(key, BitSet.valueOf(bits));
+    }
+    sessionAgentPairs = StateChecks.notNegative(in.readLong());
+    labels.readFrom(in);
+    int n = StateChecks.count(in.readInt());
+    for (int i = 0; i < n; i++) {
+      invocations.put(new InvocationLabels(in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF()),
+          StateChecks.notNegative(in.readLong()));
+    }
+    n = StateChecks.count(in.readInt());
+    for (int i = 0; i < n; i++) {
+      errors.put(new ErrorLabels(in.readUTF(), in.readUTF()), StateChecks.notNegative(in.readLong()));
+    }
+    n = StateChecks.count(in.readInt());
+    for (int i = 0; i < n; i++) {
+      phases.put(in.readUTF(), StateChecks.notNegative(in.readLong()));
+    }
+    n = StateChecks.count(in.readInt());
+    for (int i = 0; i < n; i++) {
+      HistogramAccumulator histogram = new HistogramAccumulator(durationBuckets);
+      DurationLabels key = new DurationLabels(in.readUTF(), in.readUTF(), in.readUTF());
+      histogram.readFrom(in);
+      durations.put(key, histogram);
+    }
+    n = StateChecks.count(in.readInt());
+    for (int i = 0; i < n; i++) {
+      String name = in.readUTF();
+      AgentTally tally = new AgentTally(in.readInt());
+      tally.lastStart = in.readDouble();
+      tally.finished = StateChecks.notNegative(in.readLong());
+      tally.succeeded = StateChecks.notNegative(in.readLong());
+      agents.put(name, tally);
+    }
+    for (SeriesBudget<?> budget : budgets()) {
+      budget.readFrom(in);
+    }
+    figures = null;
+  }
+
+  private List<SeriesBudget<?>> budgets() {
+    return List.of(invocationSeries, errorSeries, phaseSeries, durationSeries, lastExecutionSeries,
+        successRateSeries);
+  }
+
+  private static void writeAll(DataOutput out, String... texts) throws IOException {
+    for (String text : texts) {
+      out.writeUTF(text);
+    }
   }
 
   /** The invocation part of a {@code WorkflowSnapshot}, immutable. */

@@ -1,9 +1,13 @@
 package dev.agentworkflow.exporter.track;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Keeps the number of series bounded whatever the writers put in the labelled columns: each label
@@ -51,6 +55,34 @@ final class LabelValues {
       overflow.merge(label, 1L, Long::sum);
     }
     return exported;
+  }
+
+  void writeTo(DataOutput out) throws IOException {
+    out.writeInt(admitted.size());
+    for (Map.Entry<String, Set<String>> label : new TreeMap<>(admitted).entrySet()) {
+      out.writeUTF(label.getKey());
+      out.writeLong(overflow.get(label.getKey()));
+      out.writeInt(label.getValue().size());
+      for (String value : label.getValue()) {
+        out.writeUTF(value);
+      }
+    }
+  }
+
+  /** Reads what {@link #writeTo} wrote into these empty label sets; the labels must be the same. */
+  void readFrom(DataInput in) throws IOException {
+    StateChecks.expect(in.readInt() == admitted.size(), "other labels");
+    for (int i = 0; i < admitted.size(); i++) {
+      String label = in.readUTF();
+      Set<String> values = admitted.get(label);
+      StateChecks.expect(values != null && values.isEmpty(), "an unknown label " + label);
+      overflow.put(label, StateChecks.notNegative(in.readLong()));
+      int count = StateChecks.count(in.readInt());
+      StateChecks.expect(count <= maxValues, "more values of " + label + " than --max-label-values");
+      for (int v = 0; v < count; v++) {
+        values.add(in.readUTF());
+      }
+    }
   }
 
   /** Per label: counted invocations whose value was reported as {@code other}. */

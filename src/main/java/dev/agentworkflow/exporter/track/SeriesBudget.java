@@ -1,5 +1,8 @@
 package dev.agentworkflow.exporter.track;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Map;
 import java.util.function.ToIntFunction;
 
@@ -72,6 +75,18 @@ final class SeriesBudget<K> {
   /** One observation of this family was folded into the overflow combination by another route. */
   void overflowed() {
     overflow++;
+  }
+
+  void writeTo(DataOutput out) throws IOException {
+    out.writeUTF(family);
+    out.writeLong(admittedCharacters);
+    out.writeLong(overflow);
+  }
+
+  void readFrom(DataInput in) throws IOException {
+    StateChecks.expect(in.readUTF().equals(family), "another family where " + family + " belongs");
+    admittedCharacters = StateChecks.notNegative(in.readLong());
+    overflow = StateChecks.notNegative(in.readLong());
   }
 
   String family() {

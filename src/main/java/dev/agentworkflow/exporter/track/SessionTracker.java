@@ -2,6 +2,9 @@ package dev.agentworkflow.exporter.track;
 
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.SessionRow;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.OptionalLong;
 
@@ -167,6 +170,33 @@ public final class SessionTracker {
       figures = new Figures(durations.snapshot(), active, currentRunBySession.size(), untracked);
     }
     return figures;
+  }
+
+  /** Writes everything this tracker knows, for a state file; not in the middle of a rescan. */
+  void writeTo(DataOutput out) throws IOException {
+    if (rescanning) {
+      throw new IllegalStateException("a rescan is not written half done");
+    }
+    out.writeBoolean(readAny);
+    out.writeLong(highestRowId);
+    out.writeLong(untracked);
+    durations.writeTo(out);
+    currentRunBySession.writeTo(out);
+    watchedRowBySession.writeTo(out);
+  }
+
+  /** Reads what {@link #writeTo} wrote into this tracker, which must not have read anything yet. */
+  void readFrom(DataInput in) throws IOException {
+    if (!isEmpty()) {
+      throw new IllegalStateException("only a new tracker is read into");
+    }
+    readAny = in.readBoolean();
+    highestRowId = in.readLong();
+    untracked = StateChecks.notNegative(in.readLong());
+    durations.readFrom(in);
+    currentRunBySession.readFrom(in);
+    watchedRowBySession.readFrom(in);
+    figures = null;
   }
 
   /** The session part of a {@code WorkflowSnapshot}. */

@@ -1,6 +1,9 @@
 package dev.agentworkflow.exporter.track;
 
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -38,6 +41,22 @@ public final class WorkflowTracker {
   /** Nothing read yet from either table: starting over would drop nothing. */
   public boolean isEmpty() {
     return invocations.isEmpty() && sessions.isEmpty();
+  }
+
+  /**
+   * Writes everything the tracker knows, so that {@link #readFrom} in another process goes on
+   * counting exactly where this one stopped (the state file). Plain counts and arrays, in a fixed
+   * order; what reads it back checks each part against what it expects.
+   */
+  public void writeTo(DataOutput out) throws IOException {
+    invocations.writeTo(out);
+    sessions.writeTo(out);
+  }
+
+  /** Reads what {@link #writeTo} wrote into this new tracker, made with the same buckets and limits. */
+  public void readFrom(DataInput in) throws IOException {
+    invocations.readFrom(in);
+    sessions.readFrom(in);
   }
 
   /** The open invocations still running as of now, which every poll reads again. */
