@@ -12,6 +12,7 @@ import dev.agentworkflow.exporter.metrics.WorkflowCollector;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.poll.PollScheduler;
 import dev.agentworkflow.exporter.poll.Poller;
+import dev.agentworkflow.exporter.state.StateKeeper;
 import dev.agentworkflow.exporter.track.TrackerLimits;
 import dev.agentworkflow.exporter.track.WorkflowTracker;
 import dev.agentworkflow.exporter.webconfig.LiveWebConfig;
@@ -19,6 +20,7 @@ import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -86,7 +88,22 @@ public final class Exporter implements AutoCloseable {
         SessionRows.reader(timestamps),
         () -> new WorkflowTracker(WorkflowCollector.agentDurationBuckets(),
             WorkflowCollector.sessionDurationBuckets(), settings.staleAfter(), limits(settings)),
+        settings.stateFile().map(file -> StateKeeper.open(file, countingSettings(settings), clock))
+            .orElseGet(StateKeeper::none),
         clock);
+  }
+
+  /**
+   * Everything that decides how a row is counted, as one text: a state file written with other
+   * settings would go on counting differently, so it is not used. Not --stale-after (it decides a
+   * gauge, not a count) and not the followed capacity (a restored row past it is still followed).
+   */
+  static String countingSettings(ExporterSettings settings) {
+    return "timezone=" + settings.timezone().getId()
+        + " max-label-values=" + settings.maxLabelValues()
+        + " max-series=" + settings.maxSeries()
+        + " agent-buckets=" + Arrays.toString(WorkflowCollector.agentDurationBuckets())
+        + " session-buckets=" + Arrays.toString(WorkflowCollector.sessionDurationBuckets());
   }
 
   /**

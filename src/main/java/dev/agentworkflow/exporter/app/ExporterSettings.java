@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Optional;
 
 /**
  * Everything the exporter needs to run, already validated by the command line.
@@ -19,6 +20,7 @@ import java.time.ZoneId;
  *     family's one overflow series (labels all {@code other})
  * @param version the exporter's version, for build_info and the landing page
  * @param web TLS, basic auth, headers and rate limit of the HTTP server ({@link WebConfig#NONE}: plain HTTP)
+ * @param stateFile where the state survives restarts; empty: nowhere (every start counts from scratch)
  */
 public record ExporterSettings(
     Path databasePath,
@@ -29,4 +31,5 @@ public record ExporterSettings(
     int maxLabelValues,
     int maxSeries,
     String version,
-    WebConfig web) {}
+    WebConfig web,
+    Optional<Path> stateFile) {}

@@ -24,6 +24,11 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
     this.environment = Map.copyOf(environment);
   }
 
+  /** The environment itself, for the defaults that depend on more than one variable (the state folder). */
+  Map<String, String> environment() {
+    return environment;
+  }
+
   static String variableFor(String longOption) {
     return PREFIX + longOption.replaceFirst("^--", "").replace('-', '_').replace('.', '_').toUpperCase(Locale.ROOT);
   }

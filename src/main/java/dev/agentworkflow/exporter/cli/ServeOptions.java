@@ -1,6 +1,7 @@
 package dev.agentworkflow.exporter.cli;
 
 import dev.agentworkflow.exporter.app.ExporterSettings;
+import dev.agentworkflow.exporter.state.StateLocation;
 import dev.agentworkflow.exporter.webconfig.WebConfig;
 import dev.agentworkflow.exporter.webconfig.WebConfigException;
 import dev.agentworkflow.exporter.webconfig.WebConfigFile;
@@ -9,6 +10,8 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -62,6 +65,13 @@ final class ServeOptions {
           + "(env AGENT_WORKFLOW_EXPORTER_WEB_CONFIG_FILE).")
   Path webConfigFile;
 
+  @Option(names = "--state-file", paramLabel = "PATH|none",
+      description = "Where the counts survive a restart: a file of the exporter's own, never beside the database; "
+          + "'none' turns it off. Default: a file per database in $STATE_DIRECTORY (systemd's StateDirectory=), "
+          + "else in ${XDG_STATE_HOME:-$HOME/.local/state}/agent-workflow-exporter/ "
+          + "(env AGENT_WORKFLOW_EXPORTER_STATE_FILE).")
+  String stateFile;
+
   @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info", converter = LogLevelConverter.class,
       description = "error, warn, info or debug; lines go to stderr "
           + "(env AGENT_WORKFLOW_EXPORTER_LOG_LEVEL, default ${DEFAULT-VALUE}).")
@@ -91,7 +101,20 @@ final class ServeOptions {
     }
     return new ExporterSettings(database, listen, Duration.ofSeconds(intervalSeconds), staleAfter,
         timezone != null ? timezone : ZoneId.systemDefault(), maxLabelValues, maxSeries, ManifestVersion.version(),
-        web());
+        web(), stateFile(database));
+  }
+
+  private Optional<Path> stateFile(Path database) {
+    if (stateFile != null && stateFile.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--state-file is empty; give a path, or none");
+    }
+    Map<String, String> environment = spec.commandLine().getDefaultValueProvider() instanceof EnvironmentDefaults env
+        ? env.environment() : Map.of();
+    try {
+      return StateLocation.resolve(stateFile, database, environment);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new ParameterException(spec.commandLine(), "--state-file: " + e.getMessage());
+    }
   }
 
   private WebConfig web() {

@@ -179,10 +179,18 @@ final class ConnectionLoop implements Runnable, HttpConnection.Loop {
     }
   }
 
-  /** Closes the connection that has waited longest for a request; false when none is waiting. */
+  /**
+   * Closes a connection to make room: one already answered and only lingering to let its client
+   * read the answer, else the one that has waited longest for a request; false when every
+   * connection is being answered or written to.
+   */
   private boolean evictOldestWaiting() {
     HttpConnection oldest = null;
     for (HttpConnection connection : connections) {
+      if (connection.state() == HttpConnection.State.LINGERING) {
+        connection.close(ServerCounters.Closed.EVICTED);
+        return true;
+      }
       if (connection.state() == HttpConnection.State.READING
           && (oldest == null || connection.waitingTicket() < oldest.waitingTicket())) {
         oldest = connection;

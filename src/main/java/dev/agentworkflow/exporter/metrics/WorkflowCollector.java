@@ -147,6 +147,18 @@ public final class WorkflowCollector extends Collector {
         List.of("table"));
     sorted(poll.tableRescans(), List::of).forEach(e -> rescans.addMetric(e.labels(), e.value()));
     out.add(rescans);
+    out.add(gauge("agent_workflow_exporter_state_restored",
+        "1 if this run went on from the state file (it described this very database, counted the same way); 0 if "
+            + "it counted from scratch (the log says why)", poll.state().restored() ? 1 : 0));
+    out.add(new CounterMetricFamily("agent_workflow_exporter_state_writes_total",
+        "State files written since the exporter started" + AS_OF, poll.state().writes()));
+    out.add(new CounterMetricFamily("agent_workflow_exporter_state_write_errors_total",
+        "Attempts to write the state file that failed since the exporter started (the log says why)" + AS_OF,
+        poll.state().writeErrors()));
+    if (!Double.isNaN(poll.state().sizeBytes())) {
+      out.add(gauge("agent_workflow_exporter_state_size_bytes", "Size of the state file last written or read",
+          poll.state().sizeBytes()));
+    }
     GaugeMetricFamily buildInfo = new GaugeMetricFamily("agent_workflow_exporter_build_info",
         "The exporter's version; always 1", List.of("version"));
     buildInfo.addMetric(List.of(version), 1);

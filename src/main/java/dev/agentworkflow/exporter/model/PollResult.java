@@ -16,6 +16,7 @@ import java.util.Map;
  *     a schema change, a lost connection or ids going backwards
  * @param longestReadSeconds the longest time one statement held SQLite's shared lock since start
  * @param problem why the last poll did not read the database, one line; {@code null} when it did
+ * @param state the state file: kept or not, read back at start or not, written how often
  */
 public record PollResult(
     WorkflowSnapshot workflow,
@@ -27,7 +28,8 @@ public record PollResult(
     Map<String, Long> rowsRead,
     Map<String, Long> tableRescans,
     double longestReadSeconds,
-    String problem) {
+    String problem,
+    StateStatus state) {
 
   public PollResult {
     rowsRead = Map.copyOf(rowsRead);

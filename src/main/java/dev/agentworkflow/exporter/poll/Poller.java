@@ -7,6 +7,8 @@ import dev.agentworkflow.exporter.model.InvocationRow;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.SessionRow;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
+import dev.agentworkflow.exporter.state.SavedState;
+import dev.agentworkflow.exporter.state.StateKeeper;
 import dev.agentworkflow.exporter.track.Anchors;
 import dev.agentworkflow.exporter.track.IdentityScan;
 import dev.agentworkflow.exporter.track.InvocationTracker;
@@ -21,6 +23,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,6 +55,7 @@ public final class Poller implements AutoCloseable {
   private final TableReader<InvocationRow> invocationReader;
   private final TableReader<SessionRow> sessionReader;
   private final Supplier<WorkflowTracker> newTracker;
+  private final StateKeeper state;
   private final Clock clock;
   /** Takes in the rows of large reads while the next chunk is read ({@link ChunkIntake}). */
   private final ExecutorService intakeThread = Executors.newSingleThreadExecutor(runnable -> {
@@ -84,6 +88,12 @@ public final class Poller implements AutoCloseable {
   private double lastSuccessEpochSeconds = Double.NaN;
   private final Map<String, Long> rowsRead = new LinkedHashMap<>();
   private String currentProblem;
+  /** A state read back at start, until the first read checks that it describes this very file. */
+  private SavedState unchecked;
+  /** The tracker was read back from the state file and found to describe the file: the first read reads what changed. */
+  private boolean resumed;
+  /** Something was read or counted since the state was last offered for writing. */
+  private boolean changedSinceOffer;
   /** What kind of problem was logged last (an SQLite result code, a message): logged again only when it changes. */
   private String problemKind;
 
@@ -92,23 +102,35 @@ public final class Poller implements AutoCloseable {
       TableReader<InvocationRow> invocationReader,
       TableReader<SessionRow> sessionReader,
       Supplier<WorkflowTracker> newTracker,
+      StateKeeper state,
       Clock clock) {
     this.database = database;
     this.invocationReader = invocationReader;
     this.sessionReader = sessionReader;
     this.newTracker = newTracker;
+    this.state = state;
     this.clock = clock;
-    this.tracker = newTracker.get();
-    this.lastGood = tracker.snapshot(clock.instant());
     rowsRead.put(invocationReader.table(), 0L);
     rowsRead.put(sessionReader.table(), 0L);
     rescans.put(invocationReader.table(), 0L);
     rescans.put(sessionReader.table(), 0L);
+    Optional<SavedState> saved = state.restore(newTracker);
+    if (saved.isPresent()) {
+      unchecked = saved.get();
+      tracker = unchecked.tracker();
+      pollErrors = unchecked.pollErrors();
+      unchecked.rowsRead().forEach((table, rows) -> rowsRead.merge(table, rows, Long::sum));
+      unchecked.rescans().forEach((table, n) -> rescans.merge(table, n, Long::sum));
+    } else {
+      tracker = newTracker.get();
+    }
+    this.lastGood = tracker.snapshot(clock.instant());
   }
 
   /** What the exporter serves before its first poll: nothing read yet. */
   public PollResult initialResult() {
-    return new PollResult(lastGood, false, Double.NaN, 0, 0, Double.NaN, rowsRead, rescans, 0, "no poll yet");
+    return new PollResult(lastGood, false, Double.NaN, 0, pollErrors, Double.NaN, rowsRead, rescans, 0, "no poll yet",
+        state.status());
   }
 
   public PollResult poll() {
@@ -134,6 +156,7 @@ public final class Poller implements AutoCloseable {
           lastGood = tracker.snapshot(now);
           lastSuccessEpochSeconds = now.toEpochMilli() / 1000.0;
           up = true;
+          offerState(false);
           warnOnceIfUntracked(lastGood);
           if (problemKind != null) {
             log.info("database {} is readable again", database.path());
@@ -148,6 +171,7 @@ public final class Poller implements AutoCloseable {
       }
       if (!Thread.currentThread().isInterrupted()) {
         pollErrors++;
+        changedSinceOffer = true;
         problem(describe(e), kind(e), e instanceof RuntimeException ? Level.ERROR : Level.WARN,
             e instanceof RuntimeException ? e : null);
       }
@@ -155,7 +179,7 @@ public final class Poller implements AutoCloseable {
     double seconds = (System.nanoTime() - started) / 1e9;
     double longestRead = Math.max(invocationReader.longestLockNanos(), sessionReader.longestLockNanos()) / 1e9;
     return new PollResult(lastGood, up, sizeBytes, seconds, pollErrors, lastSuccessEpochSeconds, rowsRead, rescans,
-        longestRead, up ? null : currentProblem);
+        longestRead, up ? null : currentProblem, state.status());
   }
 
   private void readChanges(DatabaseFile file) throws SQLException, IOException {
@@ -187,10 +211,15 @@ public final class Poller implements AutoCloseable {
       version = database.dataVersion();
     }
     lastRead = current;
-    long schema = database.schemaVersion();
-    boolean schemaChanged = schemaVersion != null && schema != schemaVersion;
     invocationReader.refreshSchema(connection);
     sessionReader.refreshSchema(connection);
+    if (unchecked != null) {
+      verify = false;
+      checkRestored(unchecked, file, connection);
+      unchecked = null;
+    }
+    long schema = database.schemaVersion();
+    boolean schemaChanged = schemaVersion != null && schema != schemaVersion;
 
     checkInvocationIds(connection, verify || schemaChanged);
     InvocationTracker invocations = tracker.invocations();
@@ -232,11 +261,79 @@ public final class Poller implements AutoCloseable {
     dataVersion = version;
     schemaVersion = schema;
     lostTrack = false;
-    if (firstLoad && !invocations.isEmpty()) {
-      log.info("read {}: {} rows in {} ms", database.path(),
-          rowsRead.values().stream().mapToLong(Long::longValue).sum() - rowsBefore,
+    long readNow = rowsRead.values().stream().mapToLong(Long::longValue).sum() - rowsBefore;
+    changedSinceOffer |= readNow > 0;
+    if ((firstLoad && !invocations.isEmpty()) || resumed) {
+      log.info("read {}: {} rows{} in {} ms", database.path(), readNow, resumed ? " written since the state file" : "",
           (System.nanoTime() - started) / 1_000_000);
+      resumed = false;
     }
+  }
+
+  /**
+   * A tracker read back from the state file goes on only if it describes this very file: the same
+   * device and inode, invocation ids no lower than it counted, and the newest invocation it
+   * counted still at its id as it was. A file renamed over the old one, copied over it in place,
+   * emptied, or restored from an older copy while the exporter was down is counted from scratch,
+   * with one line that says why. A schema changed meanwhile is then handled as it is while running.
+   */
+  private void checkRestored(SavedState saved, DatabaseFile file, Connection connection) throws SQLException {
+    String why = null;
+    InvocationTracker invocations = tracker.invocations();
+    if (!saved.fileKey().equals(String.valueOf(file.identity()))) {
+      why = "is not the file the state file describes (another device or inode: renamed over, or deleted and "
+          + "created again)";
+    } else if (!invocations.isEmpty()) {
+      OptionalLong tableHighest = invocationReader.highestRowId(connection);
+      long seen = invocations.highestRowId().getAsLong();
+      if (tableHighest.isEmpty() || tableHighest.getAsLong() < seen) {
+        why = "gives lower invocation ids than the state file counted (emptied, or restored from an older copy)";
+      } else if (!newestAnchorInPlace(connection, invocations)) {
+        why = "no longer holds the newest invocation the state file counted as it was (copied over in place, or "
+            + "rewritten)";
+      }
+    }
+    if (why != null) {
+      state.discard();
+      startOver(why + ", so the state file does not describe it");
+      schemaVersion = null;
+      return;
+    }
+    fileIdentity = file.identity();
+    schemaVersion = saved.schemaVersion().isPresent() ? saved.schemaVersion().getAsLong() : null;
+    resumed = true;
+    log.info("resuming from the state file written {}: {} counted invocations", saved.writtenAt(),
+        invocations.figures().invocations().values().stream().mapToLong(Long::longValue).sum());
+  }
+
+  private boolean newestAnchorInPlace(Connection connection, InvocationTracker invocations) throws SQLException {
+    List<Anchors.Anchor> anchors = invocations.anchors();
+    if (anchors.isEmpty()) {
+      return true; // no invocation counted: nothing to check the file against
+    }
+    Anchors.Anchor newest = anchors.get(0);
+    long[] identityThere = {0};
+    boolean[] there = {false};
+    invocationReader.readRows(connection, new long[] {newest.rowId()}, row -> {
+      identityThere[0] = row.identity();
+      there[0] = true;
+    }, gone -> { });
+    return there[0] && identityThere[0] == newest.identity();
+  }
+
+  /**
+   * Offers the state for writing: after a poll that changed something (at most every few seconds:
+   * {@link StateKeeper}), and at once when the poller closes.
+   */
+  private void offerState(boolean now) {
+    if (fileIdentity == null || unchecked != null) {
+      return; // nothing read yet, or a state read back and not yet checked: nothing new to write
+    }
+    boolean changed = changedSinceOffer;
+    changedSinceOffer = false;
+    state.offer(() -> new SavedState(String.valueOf(fileIdentity), state.countingSettings(),
+        schemaVersion == null ? OptionalLong.empty() : OptionalLong.of(schemaVersion), pollErrors, rowsRead, rescans,
+        clock.instant(), tracker), changed, now);
   }
 
   /**
@@ -367,9 +464,17 @@ public final class Poller implements AutoCloseable {
     return message.contains(database.path().toString()) ? message : database.path() + ": " + message;
   }
 
+  /** Stops, writing the state if it changed since it was last written. Call once polls have stopped. */
   @Override
   public void close() {
     intakeThread.shutdownNow();
+    try {
+      intakeThread.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS); // a chunk being taken in finishes
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    offerState(true);
+    state.close();
     database.close();
   }
 }

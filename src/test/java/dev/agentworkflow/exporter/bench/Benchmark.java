@@ -168,7 +168,7 @@ public final class Benchmark {
   /** In process: one poller on the file; before each timed poll, the writer changes that many rows. */
   private static void steadyPolls(Config config, Dataset dataset, Path file, Report report) throws Exception {
     ExporterSettings settings = new ExporterSettings(file, new InetSocketAddress("127.0.0.1", 0),
-        Duration.ofSeconds(15), Duration.ofHours(6), ZoneOffset.UTC, 500, 2000, "bench", WebConfig.NONE);
+        Duration.ofSeconds(15), Duration.ofHours(6), ZoneOffset.UTC, 500, 2000, "bench", WebConfig.NONE, java.util.Optional.empty());
     Clock clock = Clock.systemUTC();
     try (Poller poller = Exporter.newPoller(settings, clock); SteadyWriter writer = new SteadyWriter(file, dataset, clock)) {
       long started = System.nanoTime();

@@ -32,7 +32,7 @@ class ExporterHttpTest {
 
   private Exporter start(Path db) throws Exception {
     ExporterSettings settings = new ExporterSettings(db, new InetSocketAddress("127.0.0.1", 0),
-        Duration.ofHours(1), Duration.ofHours(6), HookDatabase.ZONE, 500, 2000, "1.2.3", WebConfig.NONE);
+        Duration.ofHours(1), Duration.ofHours(6), HookDatabase.ZONE, 500, 2000, "1.2.3", WebConfig.NONE, java.util.Optional.empty());
     return Exporter.start(settings, clock);
   }
 

@@ -52,7 +52,8 @@ class ExpositionGoldenTest {
     }
     // the two figures that depend on the machine, pinned
     PollResult pinned = new PollResult(polled.workflow(), polled.databaseUp(), 32768, 0.002,
-        polled.pollErrors(), polled.lastSuccessEpochSeconds(), polled.rowsRead(), polled.tableRescans(), 0.001, null);
+        polled.pollErrors(), polled.lastSuccessEpochSeconds(), polled.rowsRead(), polled.tableRescans(), 0.001, null,
+        polled.state());
     CollectorRegistry registry = new CollectorRegistry();
     registry.register(new WorkflowCollector(() -> pinned, "1.0.0", "logs/agent_workflow.db"));
     StringWriter text = new StringWriter();

@@ -59,7 +59,7 @@ class PrometheusEndToEndIT {
     demo.createOrReuse(DemoDatabase.History.DAY);
     live = demo.startLiveActivity();
     exporter = Exporter.start(new ExporterSettings(demo.path(), new InetSocketAddress("127.0.0.1", 0),
-        Duration.ofSeconds(1), Duration.ofHours(6), ZoneId.systemDefault(), 500, 2000, "e2e", WebConfig.NONE),
+        Duration.ofSeconds(1), Duration.ofHours(6), ZoneId.systemDefault(), 500, 2000, "e2e", WebConfig.NONE, java.util.Optional.empty()),
         Clock.systemUTC());
 
     // the shipped configuration, pointed at this exporter and scraping every second

@@ -13,6 +13,7 @@ import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import dev.agentworkflow.exporter.poll.Poller;
 import dev.agentworkflow.exporter.support.HookDatabase;
 import dev.agentworkflow.exporter.support.SqlTotals;
+import dev.agentworkflow.exporter.state.StateKeeper;
 import dev.agentworkflow.exporter.track.TrackerLimits;
 import dev.agentworkflow.exporter.track.WorkflowTracker;
 import java.io.ByteArrayOutputStream;
@@ -53,7 +54,7 @@ class CapacityTest {
         InvocationRows.reader(timestamps), SessionRows.reader(timestamps),
         () -> new WorkflowTracker(WorkflowCollector.agentDurationBuckets(), WorkflowCollector.sessionDurationBuckets(),
             Duration.ofHours(6), new TrackerLimits(500, 2000, CAPACITY, CAPACITY)),
-        Clock.systemUTC())) {
+        StateKeeper.none(), Clock.systemUTC())) {
       System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
       WorkflowSnapshot first = poll(poller).workflow();
       assertEquals(CAPACITY, first.parallelExecutions());
