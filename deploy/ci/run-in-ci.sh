@@ -14,7 +14,10 @@
 #   EXPORTER_PORT       port on 127.0.0.1                   (default: 9091)
 #   EXPORTER_INTERVAL   seconds between polls               (default: 2)
 #   METRICS_FILE        where collect saves the metrics     (default: agent-workflow-metrics.prom)
-#   EXPORTER_STATE      folder for the pid file and the log (default: .agent-workflow-exporter)
+#   EXPORTER_STATE      folder for the pid file, the log    (default: .agent-workflow-exporter)
+#                       and the exporter's state file, which keeps its counts from one run to the
+#                       next when the folder is kept (a CI cache); AGENT_WORKFLOW_EXPORTER_STATE_FILE
+#                       names another state file
 #   EXPORTER_TIMEOUT    seconds to wait for each step       (default: 60)
 # Needs java, and curl or wget.
 set -eu
@@ -51,7 +54,7 @@ utf8_locale() {
 start() {
   mkdir -p "$state"
   LC_ALL=$(utf8_locale) java -jar "$jar" --db "$db" --bind 127.0.0.1 --port "$port" --interval "$interval" \
-    >"$state/exporter.log" 2>&1 &
+    --state-file "${AGENT_WORKFLOW_EXPORTER_STATE_FILE:-$state/exporter.state}" >"$state/exporter.log" 2>&1 &
   echo $! >"$state/exporter.pid"
   waited=0
   until fetch /-/healthy >/dev/null 2>&1; do

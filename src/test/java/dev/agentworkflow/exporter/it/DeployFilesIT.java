@@ -64,6 +64,10 @@ class DeployFilesIT {
     command.set(command.indexOf("9091"), Integer.toString(port));
     ProcessBuilder service = withoutLocale(new ProcessBuilder(command));
     service.environment().putAll(unitEnvironment());
+    // what systemd sets for the unit's StateDirectory= (it also makes the folder)
+    assertTrue(Files.readString(UNIT).contains("\nStateDirectory=agent-workflow-exporter\n"));
+    Path stateDirectory = Files.createDirectories(dir.resolve("var-lib-agent-workflow-exporter"));
+    service.environment().put("STATE_DIRECTORY", stateDirectory.toString());
     Process exporter = service.redirectErrorStream(true).redirectOutput(dir.resolve("log.txt").toFile()).start();
     try {
       Scraper scraper = new Scraper(port);
@@ -83,6 +87,10 @@ class DeployFilesIT {
       exporter.destroy(); // SIGTERM, as systemctl stop sends
       assertTrue(exporter.waitFor(2, TimeUnit.SECONDS));
       assertEquals(0, exporter.exitValue());
+      try (var files = Files.list(stateDirectory)) {
+        assertEquals(1, files.filter(f -> f.getFileName().toString().matches("agent_workflow\\.db-[0-9a-f]{16}\\.state"))
+            .count(), "the state file is in $STATE_DIRECTORY");
+      }
     } finally {
       exporter.destroyForcibly();
     }

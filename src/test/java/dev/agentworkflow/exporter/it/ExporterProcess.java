@@ -45,8 +45,12 @@ public final class ExporterProcess implements AutoCloseable {
     command.addAll(List.of(args));
     Path out = Files.createTempFile(workDir, "stdout", ".txt");
     Path err = Files.createTempFile(workDir, "stderr", ".txt");
-    Process process = new ProcessBuilder(command).directory(workDir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    // the default state folder is the user's ($XDG_STATE_HOME, ~/.local/state): keep each test's in its folder
+    builder.environment().remove("STATE_DIRECTORY");
+    builder.environment().put("XDG_STATE_HOME", workDir.toAbsolutePath().resolve("xdg-state").toString());
+    Process process = builder.start();
     return new ExporterProcess(process, out, err);
   }
 
