@@ -110,11 +110,19 @@ final class ServeOptions {
     }
     Map<String, String> environment = spec.commandLine().getDefaultValueProvider() instanceof EnvironmentDefaults env
         ? env.environment() : Map.of();
+    Optional<Path> file;
     try {
-      return StateLocation.resolve(stateFile, database, environment);
+      file = StateLocation.resolve(stateFile, database, environment);
     } catch (java.nio.file.InvalidPathException e) {
       throw new ParameterException(spec.commandLine(), "--state-file: " + e.getMessage());
     }
+    Path databaseFolder = database.toAbsolutePath().normalize().getParent();
+    if (file.isPresent() && databaseFolder != null
+        && databaseFolder.equals(file.get().toAbsolutePath().normalize().getParent())) {
+      throw new ParameterException(spec.commandLine(), "--state-file " + file.get() + " is in the database's folder, "
+          + "which is the hooks': the exporter writes nothing there; give a path in another folder");
+    }
+    return file;
   }
 
   private WebConfig web() {

@@ -1,6 +1,7 @@
 package dev.agentworkflow.exporter.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -291,5 +292,43 @@ class CommandLineTest {
   @CsvSource({"90s,PT1M30S", "365d,PT8760H", "52w,PT8736H", "1ms,PT0.001S", "30m,PT30M", "6h,PT6H", "1h30m,PT1H30M", "2d,PT48H", "1w,PT168H", "500ms,PT0.5S"})
   void durations(String text, String iso) {
     assertEquals(Duration.parse(iso), new DurationConverter().convert(text));
+  }
+
+  private java.util.Optional<Path> stateFile(Map<String, String> env, String... args) {
+    ExporterCommand command = parse(env, args);
+    return command.serve.settings(command.database).stateFile();
+  }
+
+  @Test
+  void theStateFileIsInStateDirectoryElseTheXdgStateFolderOneForEachDatabase() {
+    Path db = Path.of("/srv/project/logs/agent_workflow.db");
+    Path inSystemd = stateFile(Map.of("STATE_DIRECTORY", "/var/lib/agent-workflow-exporter:/var/lib/other",
+        "XDG_STATE_HOME", "/x", "HOME", "/home/u"), "--db", db.toString()).orElseThrow();
+    assertEquals(Path.of("/var/lib/agent-workflow-exporter"), inSystemd.getParent());
+    assertTrue(inSystemd.getFileName().toString().matches("agent_workflow\\.db-[0-9a-f]{16}\\.state"), inSystemd.toString());
+    assertEquals(Path.of("/x/agent-workflow-exporter"),
+        stateFile(Map.of("XDG_STATE_HOME", "/x", "HOME", "/home/u"), "--db", db.toString()).orElseThrow().getParent());
+    assertEquals(Path.of("/home/u/.local/state/agent-workflow-exporter"),
+        stateFile(Map.of("HOME", "/home/u"), "--db", db.toString()).orElseThrow().getParent());
+    assertEquals(Path.of("/home/u/.local/state/agent-workflow-exporter"),
+        stateFile(Map.of("XDG_STATE_HOME", "relative", "HOME", "/home/u"), "--db", db.toString()).orElseThrow().getParent(),
+        "a relative XDG_STATE_HOME is ignored, as the XDG specification says");
+    assertNotEquals(inSystemd, stateFile(Map.of("STATE_DIRECTORY", "/var/lib/agent-workflow-exporter"),
+        "--db", "/srv/other/logs/agent_workflow.db").orElseThrow(), "two databases never share one");
+    assertEquals(java.util.Optional.empty(), stateFile(Map.of("HOME", "/home/u"), "--db", db.toString(),
+        "--state-file", "none"));
+    assertEquals(java.util.Optional.empty(), stateFile(Map.of("HOME", "/home/u", "AGENT_WORKFLOW_EXPORTER_STATE_FILE",
+        "none"), "--db", db.toString()));
+    assertEquals(java.util.Optional.of(Path.of("/var/tmp/x.state")), stateFile(Map.of(), "--db", db.toString(),
+        "--state-file", "/var/tmp/x.state"));
+  }
+
+  @Test
+  void aStateFileInTheDatabasesFolderExitsWithTwoAndOneLine() {
+    assertEquals(2, run(Map.of(), "--db", "/srv/project/logs/agent_workflow.db", "--state-file",
+        "/srv/project/logs/exporter.state", "--once"));
+    assertEquals("agent-workflow-exporter: --state-file /srv/project/logs/exporter.state is in the database's folder, "
+        + "which is the hooks': the exporter writes nothing there; give a path in another folder (see --help)"
+        + System.lineSeparator(), err.toString());
   }
 }
