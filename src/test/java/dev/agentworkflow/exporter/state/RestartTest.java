@@ -111,6 +111,28 @@ class RestartTest {
         - before.workflow().invocations().values().stream().mapToLong(Long::longValue).sum(), "the new row, once");
   }
 
+  /**
+   * The newest invocation counted deleted while the exporter was down (a user deleting a session's
+   * rows): the file is the same, and older rows counted are still at their ids. Before: taken for
+   * a file copied over in place, counted from scratch, every counter of the deleted rows went down.
+   */
+  @Test
+  void theNewestCountedInvocationDeletedWhileDownLowersNoCounter() throws Exception {
+    HookDatabase db = history();
+    long c = db.startAgent("s2", "review", "security", T0.plusSeconds(700));
+    db.finishAgent(c, T0.plusSeconds(760), "completed", 60.0, "opus");
+    PollResult before = pollAndClose(settings());
+    db.execute("DELETE FROM agent_invocations WHERE id = " + c);
+    long d = db.startAgent("s2", "finalization", "writer", T0.plusSeconds(800));
+    db.finishAgent(d, T0.plusSeconds(810), "completed", 10.0, "opus");
+    PollResult after = pollAndClose(settings());
+
+    assertTrue(after.state().restored());
+    assertNoneLower(before.workflow(), after.workflow());
+    assertEquals(1L, after.workflow().invocations().values().stream().mapToLong(Long::longValue).sum()
+        - before.workflow().invocations().values().stream().mapToLong(Long::longValue).sum(), "the new row, once");
+  }
+
   @Test
   void aFileRenamedOverTheOldOneIsCountedFromScratch() throws Exception {
     history();
