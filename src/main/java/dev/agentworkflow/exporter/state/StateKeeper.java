@@ -80,22 +80,21 @@ public final class StateKeeper implements AutoCloseable {
     if (file == null) {
       return Optional.empty();
     }
-    StateFile.Read read = file.read();
-    if (read instanceof StateFile.Absent) {
-      log.info("no state file {} yet: counting from the start of the database", file.path());
-      return Optional.empty();
-    }
-    if (read instanceof StateFile.Unusable unusable) {
-      log.warn("state file {} not used, counting from scratch: {}", file.path(), unusable.why());
-      return Optional.empty();
-    }
-    StateFile.Found found = (StateFile.Found) read;
     try {
-      SavedState saved = SavedState.decode(found.payload(), countingSettings, newTracker);
+      StateFile.Read<SavedState> read = file.read(in -> SavedState.readFrom(in, countingSettings, newTracker));
+      if (read instanceof StateFile.Absent) {
+        log.info("no state file {} yet: counting from the start of the database", file.path());
+        return Optional.empty();
+      }
+      if (read instanceof StateFile.Unusable<SavedState> unusable) {
+        log.warn("state file {} not used, counting from scratch: {}", file.path(), unusable.why());
+        return Optional.empty();
+      }
+      StateFile.Found<SavedState> found = (StateFile.Found<SavedState>) read;
       sizeBytes = found.sizeBytes();
       restored = true;
       refresh();
-      return Optional.of(saved);
+      return Optional.of(found.value());
     } catch (SavedState.OtherSettingsException e) {
       log.warn("state file {} not used, counting from scratch: it was written with other counting settings ({}; "
           + "now {})", file.path(), e.written, countingSettings);
@@ -127,7 +126,8 @@ public final class StateKeeper implements AutoCloseable {
       return;
     }
     try {
-      sizeBytes = file.write(state.get().encode());
+      SavedState saved = state.get();
+      sizeBytes = file.write(saved::writeTo);
       writes++;
       pending = false;
       lastWriteMillis = millis;
