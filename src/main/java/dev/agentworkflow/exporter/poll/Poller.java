@@ -273,9 +273,10 @@ public final class Poller implements AutoCloseable {
   /**
    * A tracker read back from the state file goes on only if it describes this very file: the same
    * device and inode, invocation ids no lower than it counted, and the newest invocation it
-   * counted still at its id as it was. A file renamed over the old one, copied over it in place,
-   * emptied, or restored from an older copy while the exporter was down is counted from scratch,
-   * with one line that says why. A schema changed meanwhile is then handled as it is while running.
+   * counted still at its id as it was, or else (rows deleted meanwhile) older ones it counted still
+   * in the table. A file renamed over the old one, copied over it in place, emptied, or restored
+   * from an older copy while the exporter was down is counted from scratch, with one line that
+   * says why. A schema changed meanwhile is then handled as it is while running.
    */
   private void checkRestored(SavedState saved, DatabaseFile file, Connection connection) throws SQLException {
     String why = null;
@@ -288,9 +289,8 @@ public final class Poller implements AutoCloseable {
       long seen = invocations.highestRowId().getAsLong();
       if (tableHighest.isEmpty() || tableHighest.getAsLong() < seen) {
         why = "gives lower invocation ids than the state file counted (emptied, or restored from an older copy)";
-      } else if (!newestAnchorInPlace(connection, invocations)) {
-        why = "no longer holds the newest invocation the state file counted as it was (copied over in place, or "
-            + "rewritten)";
+      } else if (!newestAnchorInPlace(connection, invocations) && !holdsCountedRows(connection, tableHighest)) {
+        why = "no longer holds the invocations the state file counted (copied over in place, or rewritten)";
       }
     }
     if (why != null) {
@@ -304,6 +304,37 @@ public final class Poller implements AutoCloseable {
     resumed = true;
     log.info("resuming from the state file written {}: {} counted invocations", saved.writtenAt(),
         invocations.figures().invocations().values().stream().mapToLong(Long::longValue).sum());
+  }
+
+  /**
+   * The newest invocation counted is not at its id as it was: deleted while the exporter was down
+   * (a user deleting a session's rows), or another file's row there. One pass over the table looks
+   * for the older rows counted, as after a schema change while running: still at their ids (the
+   * newest rows deleted) or all of them elsewhere (the table renumbered), the file goes on; none of
+   * them anywhere, it is another file.
+   */
+  private boolean holdsCountedRows(Connection connection, OptionalLong tableHighest) throws SQLException {
+    InvocationTracker invocations = tracker.invocations();
+    IdentityScan scan = invocations.identityScan();
+    add(invocationReader.table(), invocationReader.readRowsAfterEach(connection, OptionalLong.empty(), scan));
+    rescans.merge(invocationReader.table(), 1L, Long::sum);
+    switch (invocations.reidentify(scan, tableHighest)) {
+      case STABLE -> {
+        log.debug("the newest invocations the state file counted were deleted from {}; the ids are unchanged",
+            database.path());
+        return true;
+      }
+      case RENUMBERED -> {
+        log.info("the invocation ids of {} were renumbered while the exporter was down (a rebuilt table): what was "
+            + "counted stays counted, the rows there now are taken as read, and the running ones followed again",
+            database.path());
+        lastStaleRead = null;
+        return true;
+      }
+      default -> {
+        return false;
+      }
+    }
   }
 
   private boolean newestAnchorInPlace(Connection connection, InvocationTracker invocations) throws SQLException {

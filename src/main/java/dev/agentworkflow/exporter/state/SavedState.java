@@ -1,12 +1,9 @@
 package dev.agentworkflow.exporter.state;
 
 import dev.agentworkflow.exporter.track.WorkflowTracker;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
 import java.io.DataInputStream;
 import java.io.DataOutput;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Map;
@@ -44,29 +41,26 @@ public record SavedState(
     rescans = Map.copyOf(rescans);
   }
 
-  byte[] encode() throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeUTF(fileKey);
-      out.writeUTF(countingSettings);
-      out.writeBoolean(schemaVersion.isPresent());
-      out.writeLong(schemaVersion.orElse(0));
-      out.writeLong(pollErrors);
-      writeCounts(out, rowsRead);
-      writeCounts(out, rescans);
-      out.writeLong(writtenAt.toEpochMilli());
-      tracker.writeTo(out);
-    }
-    return bytes.toByteArray();
+  /** Writes the state to {@code out}, as it is: from the poller's thread, between two polls. */
+  void writeTo(DataOutput out) throws IOException {
+    out.writeUTF(fileKey);
+    out.writeUTF(countingSettings);
+    out.writeBoolean(schemaVersion.isPresent());
+    out.writeLong(schemaVersion.orElse(0));
+    out.writeLong(pollErrors);
+    writeCounts(out, rowsRead);
+    writeCounts(out, rescans);
+    out.writeLong(writtenAt.toEpochMilli());
+    tracker.writeTo(out);
   }
 
   /**
-   * Reads a state back; its tracker is made by {@code newTracker} and filled. Fails with an
-   * {@link IOException} when the bytes are not such a state, or not of these settings.
+   * Reads a state back from {@code in}, which ends where the state ends; its tracker is made by
+   * {@code newTracker} and filled. Fails with an {@link IOException} when the bytes are not such a
+   * state, or not of these settings.
    */
-  static SavedState decode(byte[] payload, String expectedSettings, Supplier<WorkflowTracker> newTracker)
+  static SavedState readFrom(DataInputStream in, String expectedSettings, Supplier<WorkflowTracker> newTracker)
       throws IOException {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
     String fileKey = in.readUTF();
     String settings = in.readUTF();
     if (!settings.equals(expectedSettings)) {

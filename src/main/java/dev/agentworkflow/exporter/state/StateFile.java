@@ -1,9 +1,16 @@
 package dev.agentworkflow.exporter.state;
 
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutput;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -19,12 +26,14 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.security.SecureRandom;
 import java.util.zip.CRC32;
+import java.util.zip.CheckedOutputStream;
 
 /**
  * One state file: its bytes framed (a magic word, the format, the length, a CRC32), written
  * atomically (a new file beside it, written, fsynced, renamed over it, the folder fsynced: a reader
  * or a crash sees the old file or the new one, never half of one), and locked for as long as the
  * exporter keeps it open ({@code NAME.lock} beside it), so that two exporters never write one.
+ * Written and read as streams: the file is never whole in memory.
  */
 public final class StateFile implements AutoCloseable {
   private static final byte[] MAGIC = "AWXSTATE".getBytes(StandardCharsets.US_ASCII);
@@ -32,6 +41,7 @@ public final class StateFile implements AutoCloseable {
   static final int FORMAT = 1;
   private static final int HEADER = MAGIC.length + 4 + 4;
   private static final int TRAILER = 8;
+  private static final int BUFFER = 64 * 1024;
 
   private final Path path;
   private final FileChannel lockChannel;
@@ -79,66 +89,117 @@ public final class StateFile implements AutoCloseable {
     return path;
   }
 
-  /** What a read found. */
-  public sealed interface Read permits Found, Absent, Unusable {}
-
-  public record Found(byte[] payload, long sizeBytes) implements Read {}
-
-  public record Absent() implements Read {}
-
-  /** There, but not a state this exporter wrote, or not readable: counted from scratch. */
-  public record Unusable(String why) implements Read {}
-
-  public Read read() {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(path);
-    } catch (NoSuchFileException e) {
-      return new Absent();
-    } catch (IOException | OutOfMemoryError e) {
-      return new Unusable("cannot read it: " + (e instanceof IOException io ? describe(io) : "too large"));
-    }
-    if (bytes.length < HEADER + TRAILER || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-      return new Unusable("it is not a state file of this exporter");
-    }
-    ByteBuffer buffer = ByteBuffer.wrap(bytes);
-    int format = buffer.getInt(MAGIC.length);
-    if (format != FORMAT) {
-      return new Unusable("it was written in format " + format + " by another version; this one reads format " + FORMAT);
-    }
-    int length = buffer.getInt(MAGIC.length + 4);
-    if (length < 0 || length != bytes.length - HEADER - TRAILER) {
-      return new Unusable("it is cut short or has bytes past its end");
-    }
-    CRC32 crc = new CRC32();
-    crc.update(bytes, 0, HEADER + length);
-    if (crc.getValue() != buffer.getLong(HEADER + length)) {
-      return new Unusable("its checksum does not match: it is damaged");
-    }
-    return new Found(Arrays.copyOfRange(bytes, HEADER, HEADER + length), bytes.length);
+  /** Writes a state to a stream. It is called twice, to measure the state and to write it: it must write the same bytes. */
+  @FunctionalInterface
+  public interface Payload {
+    void writeTo(DataOutput out) throws IOException;
   }
 
-  /** Replaces the file atomically with {@code payload}; returns the file's size. */
-  public long write(byte[] payload) throws IOException {
-    ByteArrayOutputStream framed = new ByteArrayOutputStream(payload.length + HEADER + TRAILER);
-    try (DataOutputStream out = new DataOutputStream(framed)) {
-      out.write(MAGIC);
-      out.writeInt(FORMAT);
-      out.writeInt(payload.length);
-      out.write(payload);
-      CRC32 crc = new CRC32();
-      crc.update(framed.toByteArray(), 0, framed.size());
-      out.writeLong(crc.getValue());
+  /** Reads a state from a stream that ends where the state ends. */
+  @FunctionalInterface
+  public interface Reader<T> {
+    T readFrom(DataInputStream in) throws IOException;
+  }
+
+  /** What a read found. */
+  public sealed interface Read<T> permits Found, Absent, Unusable {}
+
+  public record Found<T>(T value, long sizeBytes) implements Read<T> {}
+
+  public record Absent<T>() implements Read<T> {}
+
+  /**
+   * There, but not a state this exporter wrote, or not readable: counted from scratch.
+   *
+   * @param cannotRead the file could not be read at all (rather than read and found not to be a state)
+   */
+  public record Unusable<T>(String why, boolean cannotRead) implements Read<T> {}
+
+  /**
+   * Reads the state back: checks its frame and checksum, then hands its bytes to {@code reader} as
+   * a stream. Neither pass holds the file in memory: the state of a tracker following hundreds of
+   * thousands of rows is tens of MB, and the heap has to hold the tracker read from it. Whatever
+   * {@code reader} throws is thrown.
+   */
+  public <T> Read<T> read(Reader<T> reader) throws IOException {
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(path, StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      return new Absent<>();
+    } catch (IOException e) {
+      return new Unusable<>("cannot read it: " + describe(e), true);
     }
-    byte[] bytes = framed.toByteArray();
+    try (channel) {
+      long size;
+      ByteBuffer header = ByteBuffer.allocate(HEADER);
+      try {
+        size = channel.size();
+        if (size >= HEADER + TRAILER) {
+          readFully(channel, header, 0);
+        }
+      } catch (IOException e) {
+        return new Unusable<>("cannot read it: " + describe(e), true);
+      }
+      if (size < HEADER + TRAILER || !Arrays.equals(header.array(), 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+        return new Unusable<>("it is not a state file of this exporter", false);
+      }
+      int format = header.getInt(MAGIC.length);
+      if (format != FORMAT) {
+        return new Unusable<>("it was written in format " + format + " by another version; this one reads format "
+            + FORMAT, false);
+      }
+      int length = header.getInt(MAGIC.length + 4);
+      if (length < 0 || length != size - HEADER - TRAILER) {
+        return new Unusable<>("it is cut short or has bytes past its end", false);
+      }
+      try {
+        if (checksum(channel, HEADER + (long) length) != readFully(channel, ByteBuffer.allocate(TRAILER),
+            HEADER + (long) length).getLong(0)) {
+          return new Unusable<>("its checksum does not match: it is damaged", false);
+        }
+      } catch (EOFException e) {
+        return new Unusable<>("it is cut short or has bytes past its end", false);
+      } catch (IOException e) {
+        return new Unusable<>("cannot read it: " + describe(e), true);
+      }
+      InputStream payload = new BufferedInputStream(new Slice(channel, HEADER, length), BUFFER);
+      return new Found<>(reader.readFrom(new DataInputStream(payload)), size);
+    }
+  }
+
+  /**
+   * Replaces the file atomically with the state {@code payload} writes; returns the file's size.
+   * The state goes to the file as it is written, never whole in memory: {@code payload} is called
+   * once to measure it (the length comes first in the file) and once to write it.
+   */
+  public long write(Payload payload) throws IOException {
+    Counter counter = new Counter();
+    try (DataOutputStream measure = new DataOutputStream(counter)) {
+      payload.writeTo(measure);
+    }
+    if (counter.bytes > Integer.MAX_VALUE - HEADER - TRAILER) {
+      throw new IOException("the state is too large: " + counter.bytes + " bytes");
+    }
+    int length = (int) counter.bytes;
     Path folder = path.toAbsolutePath().getParent();
     Path temporary = folder.resolve("." + path.getFileName() + "." + HexFormat.of().toHexDigits(random.nextLong()) + ".tmp");
     try {
       try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
+        CRC32 crc = new CRC32();
+        OutputStream file = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
+        DataOutputStream out = new DataOutputStream(new CheckedOutputStream(file, crc));
+        out.write(MAGIC);
+        out.writeInt(FORMAT);
+        out.writeInt(length);
+        payload.writeTo(out);
+        out.flush();
+        if (out.size() != HEADER + length) {
+          throw new IOException("the state changed while it was written");
         }
+        DataOutputStream trailer = new DataOutputStream(file);
+        trailer.writeLong(crc.getValue());
+        trailer.flush();
         channel.force(true);
       }
       Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -146,7 +207,83 @@ public final class StateFile implements AutoCloseable {
       Files.deleteIfExists(temporary);
     }
     syncFolder(folder);
-    return bytes.length;
+    return HEADER + (long) length + TRAILER;
+  }
+
+  private static long checksum(FileChannel channel, long end) throws IOException {
+    CRC32 crc = new CRC32();
+    ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
+    for (long position = 0; position < end; ) {
+      buffer.clear().limit((int) Math.min(BUFFER, end - position));
+      int n = channel.read(buffer, position);
+      if (n < 0) {
+        throw new EOFException();
+      }
+      buffer.flip();
+      crc.update(buffer);
+      position += n;
+    }
+    return crc.getValue();
+  }
+
+  private static ByteBuffer readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+    while (buffer.hasRemaining()) {
+      int n = channel.read(buffer, position + buffer.position());
+      if (n < 0) {
+        throw new EOFException();
+      }
+    }
+    return buffer;
+  }
+
+  /** {@code length} bytes of a channel from {@code start} on, as a stream (the channel's position is not used). */
+  private static final class Slice extends InputStream {
+    private final FileChannel channel;
+    private long position;
+    private final long end;
+
+    Slice(FileChannel channel, long start, long length) {
+      this.channel = channel;
+      this.position = start;
+      this.end = start + length;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] bytes, int offset, int length) throws IOException {
+      if (length == 0) {
+        return 0;
+      }
+      if (position >= end) {
+        return -1;
+      }
+      int n = channel.read(ByteBuffer.wrap(bytes, offset, (int) Math.min(length, end - position)), position);
+      if (n < 0) {
+        throw new EOFException("the state file was cut short while it was read");
+      }
+      position += n;
+      return n;
+    }
+  }
+
+  /** Counts the bytes written to it, and keeps none. */
+  private static final class Counter extends OutputStream {
+    long bytes;
+
+    @Override
+    public void write(int b) {
+      bytes++;
+    }
+
+    @Override
+    public void write(byte[] b, int offset, int length) {
+      bytes += length;
+    }
   }
 
   /** The rename is durable only once the folder is: fsync it (where the platform lets a folder be opened). */

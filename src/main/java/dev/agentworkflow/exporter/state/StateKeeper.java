@@ -34,17 +34,21 @@ public final class StateKeeper implements AutoCloseable {
   private final StateFile file;
   private final String countingSettings;
   private final Clock clock;
+  /** Why the state file could not be created or locked when it was opened (said then, once), or null. */
+  private final String openProblem;
   private boolean restored;
   private long writes;
   private long writeErrors;
   private double sizeBytes = Double.NaN;
   private long lastWriteMillis = Long.MIN_VALUE;
   private boolean pending;
+  /** The kind of the last write failure ({@link #kind}), until a write succeeds. */
   private String lastWriteProblem;
   private StateStatus status;
 
-  private StateKeeper(StateFile file, String countingSettings, Clock clock) {
+  private StateKeeper(StateFile file, String countingSettings, Clock clock, String openProblem) {
     this.file = file;
+    this.openProblem = openProblem;
     this.countingSettings = countingSettings;
     this.clock = clock;
     this.status = file == null ? StateStatus.OFF : new StateStatus(true, false, 0, 0, Double.NaN);
@@ -52,7 +56,7 @@ public final class StateKeeper implements AutoCloseable {
 
   /** No state file: nothing is read or written. */
   public static StateKeeper none() {
-    return new StateKeeper(null, "", Clock.systemUTC());
+    return new StateKeeper(null, "", Clock.systemUTC(), null);
   }
 
   /**
@@ -69,10 +73,11 @@ public final class StateKeeper implements AutoCloseable {
     }
     StateFile.Usable usable = (StateFile.Usable) opened;
     if (usable.problem() != null) {
-      log.warn("state file {}: cannot lock it ({}); it is read if it is there, and writes will be tried",
-          path, usable.problem());
+      log.warn("state file {} cannot be created or locked ({}); the exporter goes on: it reads the file if it is "
+          + "there, tries to write it every {} s (failures in agent_workflow_exporter_state_write_errors_total), and "
+          + "until it can, a restart counts from scratch", path, usable.problem(), WRITE_EVERY.toSeconds());
     }
-    return new StateKeeper(usable.file(), countingSettings, clock);
+    return new StateKeeper(usable.file(), countingSettings, clock, usable.problem());
   }
 
   /** The state written last, if there is one that these settings may use; else why not, in the log. */
@@ -80,22 +85,26 @@ public final class StateKeeper implements AutoCloseable {
     if (file == null) {
       return Optional.empty();
     }
-    StateFile.Read read = file.read();
-    if (read instanceof StateFile.Absent) {
-      log.info("no state file {} yet: counting from the start of the database", file.path());
-      return Optional.empty();
-    }
-    if (read instanceof StateFile.Unusable unusable) {
-      log.warn("state file {} not used, counting from scratch: {}", file.path(), unusable.why());
-      return Optional.empty();
-    }
-    StateFile.Found found = (StateFile.Found) read;
     try {
-      SavedState saved = SavedState.decode(found.payload(), countingSettings, newTracker);
+      StateFile.Read<SavedState> read = file.read(in -> SavedState.readFrom(in, countingSettings, newTracker));
+      if (read instanceof StateFile.Absent) {
+        log.info("no state file {} yet: counting from the start of the database", file.path());
+        return Optional.empty();
+      }
+      if (read instanceof StateFile.Unusable<SavedState> unusable) {
+        if (unusable.cannotRead() && openProblem != null) {
+          // the folder was said to be unusable when it was opened: the same cause, said once
+          log.debug("state file {} not used, counting from scratch: {}", file.path(), unusable.why());
+        } else {
+          log.warn("state file {} not used, counting from scratch: {}", file.path(), unusable.why());
+        }
+        return Optional.empty();
+      }
+      StateFile.Found<SavedState> found = (StateFile.Found<SavedState>) read;
       sizeBytes = found.sizeBytes();
       restored = true;
       refresh();
-      return Optional.of(saved);
+      return Optional.of(found.value());
     } catch (SavedState.OtherSettingsException e) {
       log.warn("state file {} not used, counting from scratch: it was written with other counting settings ({}; "
           + "now {})", file.path(), e.written, countingSettings);
@@ -127,7 +136,8 @@ public final class StateKeeper implements AutoCloseable {
       return;
     }
     try {
-      sizeBytes = file.write(state.get().encode());
+      SavedState saved = state.get();
+      sizeBytes = file.write(saved::writeTo);
       writes++;
       pending = false;
       lastWriteMillis = millis;
@@ -138,14 +148,31 @@ public final class StateKeeper implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       writeErrors++;
       lastWriteMillis = millis; // try again after the same pause, not on every poll
-      String problem = e instanceof IOException io ? StateFile.describe(io) : e.toString();
-      if (!problem.equals(lastWriteProblem)) {
-        log.warn("cannot write state file {}: {}; the exporter goes on, and tries again every {} s", file.path(),
-            problem, WRITE_EVERY.toSeconds());
-        lastWriteProblem = problem;
+      String kind = kind(e);
+      if (!kind.equals(lastWriteProblem)) {
+        String problem = e instanceof IOException io ? StateFile.describe(io) : e.toString();
+        if (openProblem != null && writes == 0) {
+          // the folder was said to be unusable when it was opened: the same cause, said once
+          log.debug("cannot write state file {}: {}", file.path(), problem);
+        } else {
+          log.warn("cannot write state file {}: {}; the exporter goes on, and tries again every {} s", file.path(),
+              problem, WRITE_EVERY.toSeconds());
+        }
+        lastWriteProblem = kind;
       }
     }
     refresh();
+  }
+
+  /**
+   * What kind of failure a write met, without the names of files in it: each try writes a new
+   * temporary file of a random name, and the same failure must not read as a new one each time.
+   */
+  private static String kind(Exception e) {
+    if (e instanceof java.nio.file.FileSystemException f) {
+      return f.getClass().getName() + ": " + f.getReason();
+    }
+    return e.getClass().getName() + ": " + e.getMessage();
   }
 
   /** The counting settings a state is written with, and must have been written with to be read back. */

@@ -8,11 +8,11 @@ import java.util.List;
 
 /**
  * A few invocations of a table, by id and identity (a hash of the columns a writer never changes after
- * the insert), spread over what was read: the newest row, and the row read last among every 2,
- * 4, 8, … 2^23 rows. After a schema change, ids going backwards or a lost connection, they tell
- * whether the ids still mean the rows that were counted: the newest still in place means yes; the
- * newest at another id means the table was renumbered; gone with an older one in place means its
- * newest rows were deleted. 24 levels, 384 bytes, whatever the size of the table.
+ * the insert), spread over what was read: the newest row, and rows about 1, 3, 7, … 2^23 rows
+ * before it. After a schema change, ids going backwards, a lost connection or a restart from the
+ * state file, they tell whether the ids still mean the rows that were counted: the newest still in
+ * place means yes; the newest at another id means the table was renumbered; gone with an older one
+ * in place means its newest rows were deleted. 24 levels, 384 bytes, whatever the size of the table.
  */
 public final class Anchors {
   private static final int LEVELS = 24;
@@ -24,15 +24,24 @@ public final class Anchors {
   /** A row and its identity, as last read. */
   public record Anchor(long rowId, long identity) {}
 
-  /** A new row was read: it is the newest, and replaces the levels whose turn it is. */
+  /**
+   * A new row was read: it is the newest. Every 2^i rows, level i takes what level i − 1 held
+   * (from the top down), so that level i lags 2^(i−1) to 2^i rows behind: after 1024 rows the
+   * anchors are rows 1024, 1023, 1021, 1017, 1009, … 513 and 1. (Each level once took the newest
+   * row itself: after 2^k rows every level held the same row, and with it deleted nothing was left
+   * to know the table by.)
+   */
   void note(long rowId, long identity) {
     rowsNoted++;
-    int levels = Math.min(LEVELS, Long.numberOfTrailingZeros(rowsNoted) + 1);
-    for (int i = 0; i < levels; i++) {
-      rowIds[i] = rowId;
-      identities[i] = identity;
-      set[i] = true;
+    int cascade = Math.min(LEVELS - 1, Long.numberOfTrailingZeros(rowsNoted));
+    for (int i = cascade; i > 0; i--) {
+      rowIds[i] = rowIds[i - 1];
+      identities[i] = identities[i - 1];
+      set[i] = set[i - 1];
     }
+    rowIds[0] = rowId;
+    identities[0] = identity;
+    set[0] = true;
   }
 
   /** The distinct anchors, newest first. */

@@ -15,11 +15,13 @@ public final class ExporterProcess implements AutoCloseable {
   private final Process process;
   private final Path stdout;
   private final Path stderr;
+  private final boolean prefixed;
 
-  private ExporterProcess(Process process, Path stdout, Path stderr) {
+  private ExporterProcess(Process process, Path stdout, Path stderr, boolean prefixed) {
     this.process = process;
     this.stdout = stdout;
     this.stderr = stderr;
+    this.prefixed = prefixed;
   }
 
   public static ExporterProcess start(Path workDir, String... args) throws IOException {
@@ -51,7 +53,7 @@ public final class ExporterProcess implements AutoCloseable {
     builder.environment().remove("STATE_DIRECTORY");
     builder.environment().put("XDG_STATE_HOME", workDir.toAbsolutePath().resolve("xdg-state").toString());
     Process process = builder.start();
-    return new ExporterProcess(process, out, err);
+    return new ExporterProcess(process, out, err, !prefix.isEmpty());
   }
 
   /** Waits for a line of stdout or stderr matching {@code regex}; returns its first group. */
@@ -73,9 +75,14 @@ public final class ExporterProcess implements AutoCloseable {
     throw new AssertionError("no line matching " + regex + "\nstdout:\n" + stdout() + "\nstderr:\n" + stderr());
   }
 
-  /** Sends a signal the way a service manager or a terminal does. */
+  /**
+   * Sends a signal the way a service manager or a terminal does, to the JVM: with a prefix such as
+   * runuser, to its child (runuser itself, signalled, ends with 128 + the signal's number whatever
+   * the JVM does).
+   */
   public void signal(String name) throws IOException, InterruptedException {
-    new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+    long jvm = prefixed ? process.children().findFirst().map(ProcessHandle::pid).orElse(process.pid()) : process.pid();
+    new ProcessBuilder("kill", "-" + name, Long.toString(jvm)).inheritIO().start().waitFor();
   }
 
   /** Exit code, or fails if the process has not exited within {@code timeout}. */

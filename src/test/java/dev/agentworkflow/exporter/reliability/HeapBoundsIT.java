@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Case 10, no value can exhaust the heap, under the systemd unit's JVM options: running rows with
  * 1 MB values, read again on every poll; and 300,000 running invocations plus 300,000 active
- * sessions at once, then writes, then more polls. The exporter stays up and equals SQL.
+ * sessions at once, then writes, then more polls, then a restart from the state file of all of it.
+ * The exporter stays up and equals SQL.
  */
 @Tag("reliability")
 class HeapBoundsIT {
@@ -157,6 +158,25 @@ class HeapBoundsIT {
           RUNNING, RUNNING, generated, firstLoad, firstPoll, loadedHeapKib / 1024.0, emptyHeapKib / 1024.0,
           (loadedHeapKib - emptyHeapKib) * 1024.0 / RUNNING, slowestPoll, exporter.residentKib() / 1024,
           exporter.peakResidentKib() / 1024);
+      exporter.signal("TERM"); // writes the state of all of it on the way out
+      assertEquals(0, exporter.exitCode(Duration.ofSeconds(30)), exporter.stderr());
+    }
+
+    // a restart reads that state back in the same heap (before, its first write ran the heap out)
+    try (ExporterProcess restarted = ExporterProcess.start(List.of(), ExporterProcess.serviceJvmOptions(), dir,
+        "--db", "agent_workflow.db", "--bind", "127.0.0.1", "--port", "0", "--interval", "1")) {
+      long starting = System.nanoTime();
+      Scraper scraper = new Scraper(Integer.parseInt(restarted.await(SERVING, Duration.ofSeconds(30))));
+      awaitExact(restarted, scraper, db, "the restart");
+      double restart = (System.nanoTime() - starting) / 1e9;
+      Exposition m = scraper.metrics();
+      assertEquals(1, m.value("agent_workflow_exporter_state_restored"), restarted.stderr());
+      long heapKib = restarted.heapUsedAfterGcKib();
+      System.out.printf("REPORT restart from a state file of %.1f MB (the %,d running invocations and active "
+              + "sessions): exact %.1f s after start (first poll %.2f s, reading the followed rows again); heap after "
+              + "a full GC %.1f MB; peak RSS %d MB%n", m.value("agent_workflow_exporter_state_size_bytes") / 1e6,
+          RUNNING, restart, m.value("agent_workflow_exporter_poll_duration_seconds"), heapKib / 1024.0,
+          restarted.peakResidentKib() / 1024);
     }
   }
 

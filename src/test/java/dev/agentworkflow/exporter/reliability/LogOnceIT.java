@@ -101,7 +101,9 @@ class LogOnceIT {
       db.execute("PRAGMA journal_mode = WAL"); // the last connection to close removes -wal and -shm
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
       Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("r-xr-xr-x"));
-      try (ExporterProcess exporter = start(folder, asNobody)) {
+      // no state file: nobody may not write a folder in this one (the unit's StateDirectory= is writable); a state
+      // folder that cannot be written is RestartIT's
+      try (ExporterProcess exporter = start(folder, asNobody, "--state-file", "none")) {
         Scraper scraper = scraper(exporter);
         awaitFailedPolls(scraper);
         Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxrwxrwx")); // BindPaths= instead
@@ -130,9 +132,11 @@ class LogOnceIT {
     }
   }
 
-  private static ExporterProcess start(Path workDir, List<String> prefix) throws Exception {
-    return ExporterProcess.start(prefix, List.of(), workDir, "--db", "agent_workflow.db", "--bind", "127.0.0.1",
-        "--port", "0", "--interval", "1");
+  private static ExporterProcess start(Path workDir, List<String> prefix, String... more) throws Exception {
+    List<String> args = new ArrayList<>(List.of("--db", "agent_workflow.db", "--bind", "127.0.0.1", "--port", "0",
+        "--interval", "1"));
+    args.addAll(List.of(more));
+    return ExporterProcess.start(prefix, List.of(), workDir, args.toArray(String[]::new));
   }
 
   private static Scraper scraper(ExporterProcess exporter) throws Exception {
