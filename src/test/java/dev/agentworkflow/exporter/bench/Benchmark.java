@@ -282,7 +282,7 @@ public final class Benchmark {
     residentKib.add(process.residentKib());
     String metrics = scrape(port);
     report.soaked(residentKib, process.peakResidentKib(), (System.nanoTime() - started) / 1e9,
-        value(metrics, "agent_workflow_database_up"));
+        value(metrics, "agent_workflow_database_up"), value(metrics, "agent_workflow_exporter_state_writes_total"));
   }
 
   private static void check(PollResult result) {

@@ -53,6 +53,7 @@ final class Report {
   private long soakedPeakKib;
   private double soakedSeconds;
   private double soakedUp;
+  private double soakedStateWrites;
   private double totalSeconds;
 
   Report(Benchmark.Config config) {
@@ -89,7 +90,8 @@ final class Report {
     scrapes.add(result);
   }
 
-  void soaked(List<Long> residentKib, long peakKib, double seconds, double up) {
+  void soaked(List<Long> residentKib, long peakKib, double seconds, double up, double stateWrites) {
+    this.soakedStateWrites = stateWrites;
     this.soakedResidentKib = List.copyOf(residentKib);
     this.soakedPeakKib = peakKib;
     this.soakedSeconds = seconds;
@@ -174,7 +176,7 @@ final class Report {
           ms(w.firstMillis()), ms(w.millis().median()), ms(w.millis().p99()), mibFine(w.sizeBytes())));
     }
 
-    md.append("\n**Steady polls** (in process, one poller per file; before each timed poll the hooks' statements "
+    md.append("\n**Steady polls** (in process, one poller per file, no state file; before each timed poll the hooks' statements "
         + "change that many rows in one transaction: finishing earlier agents, starting new ones; ")
         .append(config.warmupPolls()).append(" untimed polls first)\n\n"
             + "| dataset | changed rows per poll | polls | median | p99 |\n| --- | --- | --- | --- | --- |\n");
@@ -197,12 +199,13 @@ final class Report {
 
     Load soakedLoad = loads.get(config.soaked());
     md.append("\n**Memory** of the service on the ").append(config.soaked().name()).append(" file, polling every 15 s "
-        + "while the hooks' statements change 100 rows every 5 s and a scrape comes every 15 s (the steady polls "
+        + "and writing its state file after each poll, while the hooks' statements change 100 rows every 5 s and a scrape comes every 15 s (the steady polls "
         + "above also wrote to it): resident ").append(mib(soakedLoad.residentKib() * 1024))
         .append(" after the first load, then every 30 s: ")
         .append(String.join(", ", soakedResidentKib.stream().map(k -> Long.toString(k >> 10)).toList()))
         .append(" MiB; %.0f s after its start: ".formatted(soakedSeconds)).append(mib(soakedResidentKib() * 1024))
         .append(" (peak ").append(mib(soakedPeakKib * 1024)).append("; database up: ").append(soakedUp == 1 ? "yes" : "no")
+        .append("; state files written: %.0f".formatted(soakedStateWrites))
         .append(").\n");
     return md.toString();
   }
