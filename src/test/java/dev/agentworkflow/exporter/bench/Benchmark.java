@@ -202,7 +202,7 @@ public final class Benchmark {
       }
       Thread.sleep(5);
     }
-    throw new IllegalStateException("the exporter did not say its port: " + process.stderr());
+    throw new IllegalStateException("the exporter did not say its port: " + process.stderr() + process.stdout());
   }
 
   /** A service left running, and when it was started. */
@@ -219,7 +219,8 @@ public final class Benchmark {
         return metrics;
       }
       if (!process.isAlive()) {
-        throw new IllegalStateException("the exporter stopped: " + process.stderr());
+        // stdout too: -XX:+ExitOnOutOfMemoryError says "Terminating due to java.lang.OutOfMemoryError" there
+        throw new IllegalStateException("the exporter stopped: " + process.stderr() + process.stdout());
       }
       Thread.sleep(10);
     }
