@@ -86,11 +86,20 @@ public final class Exporter implements AutoCloseable {
         new WorkflowDatabase(settings.databasePath(), BUSY_TIMEOUT),
         InvocationRows.reader(timestamps),
         SessionRows.reader(timestamps),
-        () -> new WorkflowTracker(WorkflowCollector.agentDurationBuckets(),
-            WorkflowCollector.sessionDurationBuckets(), settings.staleAfter(), limits(settings)),
+        () -> newTracker(settings),
         settings.stateFile().map(file -> StateKeeper.open(file, countingSettings(settings), clock))
             .orElseGet(StateKeeper::none),
         clock);
+  }
+
+  /**
+   * An empty tracker, as a poller of these settings counts with. Public, with {@link
+   * #countingSettings}, for what reads a state file back outside a poller (the benchmark times
+   * state writes on a {@link StateKeeper} of its own).
+   */
+  public static WorkflowTracker newTracker(ExporterSettings settings) {
+    return new WorkflowTracker(WorkflowCollector.agentDurationBuckets(), WorkflowCollector.sessionDurationBuckets(),
+        settings.staleAfter(), limits(settings));
   }
 
   /**
@@ -98,7 +107,7 @@ public final class Exporter implements AutoCloseable {
    * settings would go on counting differently, so it is not used. Not --stale-after (it decides a
    * gauge, not a count) and not the followed capacity (a restored row past it is still followed).
    */
-  static String countingSettings(ExporterSettings settings) {
+  public static String countingSettings(ExporterSettings settings) {
     return "timezone=" + settings.timezone().getId()
         + " max-label-values=" + settings.maxLabelValues()
         + " max-series=" + settings.maxSeries()

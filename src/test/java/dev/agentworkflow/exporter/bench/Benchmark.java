@@ -18,13 +18,16 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The performance benchmark: generates (or reuses) databases, then measures the first load
- * against a bare scan, steady polls, scrape latency under concurrent clients and the service's
- * resident memory, and prints one table (docs/performance.md says how to run it).
+ * against a bare scan, restarts and {@code --once} with the state file and the state's writes,
+ * steady polls, scrape latency under concurrent clients and the service's resident memory, and
+ * prints one table (docs/performance.md says how to run it).
  *
  * <pre>
  * mvn -q package -DskipTests
@@ -35,21 +38,36 @@ import java.util.regex.Pattern;
  * process figures (first load, memory) need the service as it runs; a plain harness times both.
  */
 public final class Benchmark {
-  /** What one run measures. */
+  /**
+   * What one run measures.
+   *
+   * @param serviceLoads first loads of the service per file, at least 2: the first one's state is
+   *     restarted from, the last one is kept running (for the scrapes and the memory soak)
+   * @param restarts restarts of the service with its state, per file
+   * @param onceRuns {@code --once} runs with the state, per file, each after 100 rows the hooks' way
+   * @param stateWarmup untimed writes of the state before the timed ones
+   * @param stateWrites timed writes of the state
+   */
   record Config(String name, List<Dataset> datasets, Dataset soaked, Dataset scraped, int serviceLoads,
       int warmupPolls, int polls, List<Integer> changedRows, List<Integer> clients, Duration scrapeEach,
-      Duration soak) {}
+      Duration soak, int restarts, int onceRuns, int stateWarmup, int stateWrites) {
+    Config {
+      if (serviceLoads < 2) {
+        throw new IllegalArgumentException("the first service's state is restarted from and the last one is kept");
+      }
+    }
+  }
 
   static final Config FULL = new Config("full",
       List.of(Dataset.realistic("100k", 100_000), Dataset.realistic("1M", 1_000_000), Dataset.lean("5M lean", 5_000_000)),
       Dataset.realistic("1M", 1_000_000), Dataset.realistic("100k", 100_000), 2, 5, 50, List.of(0, 100, 10_000), List.of(1, 8, 32), Duration.ofSeconds(10),
-      Duration.ofMinutes(10));
+      Duration.ofMinutes(10), 3, 3, 5, 50);
 
   /** The same steps on small files, for CI: shows the harness works, says nothing about speed. */
   static final Config SMOKE = new Config("smoke",
       List.of(Dataset.realistic("1k", 1_000), Dataset.realistic("5k", 5_000), Dataset.lean("10k lean", 10_000)),
       Dataset.realistic("5k", 5_000), Dataset.realistic("1k", 1_000), 2, 1, 5, List.of(0, 100, 1_000), List.of(1, 8), Duration.ofSeconds(1),
-      Duration.ofSeconds(5));
+      Duration.ofSeconds(5), 2, 2, 2, 20);
 
   private static final Pattern PORT = Pattern.compile("serving http://127\\.0\\.0\\.1:(\\d+)/metrics");
 
@@ -120,7 +138,10 @@ public final class Benchmark {
   /**
    * Bare scans and the service's first loads, taken in turns (scan, service, scan, service, scan)
    * so that a slower minute of the machine or of its page cache weighs on both alike; the report
-   * compares their medians. The last service is left running for the caller.
+   * compares their medians. Each service starts with a state file that does not exist yet (so it
+   * counts from scratch, and writes the state as a newly deployed service does); right after the
+   * first one, the state steps use the state it wrote ({@link StateSteps}). The last service is
+   * left running for the caller.
    */
   private static Running firstLoad(Config config, Dataset dataset, Path dataDir, Path workDir, Report report)
       throws Exception {
@@ -128,6 +149,7 @@ public final class Benchmark {
     long[] rows = new long[1];
     List<Double> scans = new ArrayList<>();
     List<Double> services = new ArrayList<>();
+    boolean withoutState = true;
     scans.add(BareScan.seconds(file, rows));
     ExporterProcess process = null;
     long started = 0;
@@ -135,31 +157,70 @@ public final class Benchmark {
       if (process != null) {
         process.close();
       }
+      Path state = freshStateFile(workDir, file, i);
       started = System.nanoTime();
-      process = ExporterProcess.start(List.of(), ExporterProcess.serviceJvmOptions(), workDir,
-          "--db", file.toAbsolutePath().toString(), "--bind", "127.0.0.1", "--port", "0", "--interval", "15");
-      int port = Integer.parseInt(process.await(PORT.pattern(), Duration.ofSeconds(60)));
+      process = startService(file, state, workDir);
+      int port = awaitPort(process);
       String metrics = awaitFirstCompleteScrape(process, port);
       services.add((System.nanoTime() - started) / 1e9);
       long residentKib = process.residentKib();
+      withoutState &= value(metrics, "agent_workflow_exporter_state_restored") == 0;
+      if (i == 0) {
+        report.state(dataset, StateSteps.run(config, dataset, file, process, metrics, state, workDir));
+      }
       scans.add(BareScan.seconds(file, new long[1]));
       report.firstLoad(dataset, rows[0], scans, services, value(metrics, "agent_workflow_exporter_poll_duration_seconds"),
-          value(metrics, "agent_workflow_exporter_longest_read_seconds"), residentKib, port);
+          value(metrics, "agent_workflow_exporter_longest_read_seconds"), residentKib, port, withoutState);
     }
     return new Running(process, started);
+  }
+
+  /** A state file path of its own for the {@code n}th first load of {@code file}, with nothing there yet. */
+  private static Path freshStateFile(Path workDir, Path file, int n) throws IOException {
+    Path state = Files.createDirectories(workDir.resolve("state")).resolve(file.getFileName() + "-" + n + ".state");
+    Files.deleteIfExists(state);
+    return state;
+  }
+
+  /** The packaged jar, started as the systemd unit starts it (its JVM options), on {@code file} with {@code state}. */
+  static ExporterProcess startService(Path file, Path state, Path workDir) throws IOException {
+    return ExporterProcess.start(List.of(), ExporterProcess.serviceJvmOptions(), workDir,
+        "--db", file.toAbsolutePath().toString(), "--bind", "127.0.0.1", "--port", "0", "--interval", "15",
+        "--state-file", state.toAbsolutePath().toString());
+  }
+
+  /** The port the service says it serves on, looked for every 5 ms (a restart's figure is about a second). */
+  static int awaitPort(ExporterProcess process) throws Exception {
+    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < end) {
+      Matcher m = PORT.matcher(process.stderr() + process.stdout());
+      if (m.find()) {
+        return Integer.parseInt(m.group(1));
+      }
+      if (!process.isAlive()) {
+        break;
+      }
+      Thread.sleep(5);
+    }
+    throw new IllegalStateException("the exporter did not say its port: " + process.stderr() + process.stdout());
   }
 
   /** A service left running, and when it was started. */
   private record Running(ExporterProcess process, long startedNanos) {}
 
-  private static String awaitFirstCompleteScrape(ExporterProcess process, int port) throws Exception {
+  /**
+   * The first scrape that shows {@code agent_workflow_database_up 1}: the first poll publishes only
+   * when complete (also when it went on from a state file: until then the database is not up).
+   */
+  static String awaitFirstCompleteScrape(ExporterProcess process, int port) throws Exception {
     while (true) {
       String metrics = scrape(port);
       if (metrics.contains("\nagent_workflow_database_up 1.0")) {
         return metrics;
       }
       if (!process.isAlive()) {
-        throw new IllegalStateException("the exporter stopped: " + process.stderr());
+        // stdout too: -XX:+ExitOnOutOfMemoryError says "Terminating due to java.lang.OutOfMemoryError" there
+        throw new IllegalStateException("the exporter stopped: " + process.stderr() + process.stdout());
       }
       Thread.sleep(10);
     }
@@ -222,7 +283,7 @@ public final class Benchmark {
     residentKib.add(process.residentKib());
     String metrics = scrape(port);
     report.soaked(residentKib, process.peakResidentKib(), (System.nanoTime() - started) / 1e9,
-        value(metrics, "agent_workflow_database_up"));
+        value(metrics, "agent_workflow_database_up"), value(metrics, "agent_workflow_exporter_state_writes_total"));
   }
 
   private static void check(PollResult result) {
@@ -231,7 +292,7 @@ public final class Benchmark {
     }
   }
 
-  private static String scrape(int port) throws IOException {
+  static String scrape(int port) throws IOException {
     HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/metrics").toURL()
         .openConnection();
     connection.setConnectTimeout(10_000);
@@ -243,8 +304,28 @@ public final class Benchmark {
     }
   }
 
-  private static double value(String metrics, String name) {
+  static double value(String metrics, String name) {
     Matcher m = Pattern.compile("\n" + Pattern.quote(name) + " (\\S+)").matcher(metrics);
     return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+  }
+
+  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\\{.*\\})?) (\\S+)$",
+      Pattern.MULTILINE);
+
+  /**
+   * The workflow's own samples, by name and labels: what a restart must show as the run it went
+   * on from. Not the exporter's own (timings, rows read, state) nor the database's (up, size), and
+   * not {@code parallel_executions_current}, which follows the clock (--stale-after).
+   */
+  static Map<String, Double> counts(String metrics) {
+    Map<String, Double> counts = new TreeMap<>();
+    Matcher m = SAMPLE.matcher(metrics);
+    while (m.find()) {
+      String sample = m.group(1);
+      if (!sample.startsWith("agent_workflow_") && !sample.startsWith("parallel_executions_current")) {
+        counts.put(sample, Double.parseDouble(m.group(2)));
+      }
+    }
+    return counts;
   }
 }

@@ -21,9 +21,12 @@ final class Report {
   static final String BEGIN = "<!-- benchmark:begin (written by the benchmark; edit the code, not this) -->";
   static final String END = "<!-- benchmark:end -->";
 
-  /** Scans and service loads in the order taken; the figures compared are their medians. */
+  /**
+   * Scans and service loads in the order taken; the figures compared are their medians.
+   * {@code withoutState}: every service load said {@code agent_workflow_exporter_state_restored 0}.
+   */
   record Load(long rows, List<Double> scans, List<Double> services, double exporterPoll, double longestRead,
-      long residentKib, int port) {
+      long residentKib, int port, boolean withoutState) {
     double floor() {
       return median(scans);
     }
@@ -32,7 +35,7 @@ final class Report {
       return median(services);
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
       List<Double> sorted = values.stream().sorted().toList();
       int n = sorted.size();
       return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
@@ -43,12 +46,14 @@ final class Report {
   private final Map<Dataset, String> generated = new LinkedHashMap<>();
   private final Map<Dataset, Load> loads = new LinkedHashMap<>();
   private final Map<Dataset, Double> inProcessLoads = new LinkedHashMap<>();
+  private final Map<Dataset, StateSteps.Figures> states = new LinkedHashMap<>();
   private final Map<Dataset, Map<Integer, Distribution>> steady = new LinkedHashMap<>();
   private final List<ScrapeLoad.Result> scrapes = new ArrayList<>();
   private List<Long> soakedResidentKib = List.of();
   private long soakedPeakKib;
   private double soakedSeconds;
   private double soakedUp;
+  private double soakedStateWrites;
   private double totalSeconds;
 
   Report(Benchmark.Config config) {
@@ -60,9 +65,17 @@ final class Report {
   }
 
   void firstLoad(Dataset dataset, long rows, List<Double> scans, List<Double> services, double exporterPoll,
-      double longestRead, long residentKib, int port) {
+      double longestRead, long residentKib, int port, boolean withoutState) {
     loads.put(dataset, new Load(rows, List.copyOf(scans), List.copyOf(services), exporterPoll, longestRead,
-        residentKib, port));
+        residentKib, port, withoutState));
+  }
+
+  void state(Dataset dataset, StateSteps.Figures figures) {
+    states.put(dataset, figures);
+  }
+
+  StateSteps.Figures state(Dataset dataset) {
+    return states.get(dataset);
   }
 
   void inProcessLoad(Dataset dataset, double seconds) {
@@ -77,7 +90,8 @@ final class Report {
     scrapes.add(result);
   }
 
-  void soaked(List<Long> residentKib, long peakKib, double seconds, double up) {
+  void soaked(List<Long> residentKib, long peakKib, double seconds, double up, double stateWrites) {
+    this.soakedStateWrites = stateWrites;
     this.soakedResidentKib = List.copyOf(residentKib);
     this.soakedPeakKib = peakKib;
     this.soakedSeconds = seconds;
@@ -123,8 +137,8 @@ final class Report {
           d.invocations(), loads.get(d).rows(), generated.get(d)));
     }
 
-    md.append("\n**First load**: the service (its JVM options) from process start to its first complete scrape, "
-        + "next to a bare JDBC scan of the same columns on the same file, taken in turns (scan, service, scan, "
+    md.append("\n**First load**: the service (its JVM options, and a state file not there yet: it counts from "
+        + "scratch) from process start to its first complete scrape, next to a bare JDBC scan of the same columns on the same file, taken in turns (scan, service, scan, "
         + "service, scan); the ratio is of their medians. The service's own figures are from its last start.\n\n"
         + "| dataset | bare scans | service: start to first complete scrape | ratio of medians | its first poll | "
         + "in-process first poll | longest lock hold | resident memory after it |\n"
@@ -136,7 +150,33 @@ final class Report {
           l.longestRead() * 1000, mib(l.residentKib() * 1024)));
     }
 
-    md.append("\n**Steady polls** (in process, one poller per file; before each timed poll the hooks' statements "
+    md.append("\n**State file** (issue 13), right after each file's first service load above, which started with a "
+        + "state file not there yet and wrote it: that service stopped with SIGTERM and started again ")
+        .append(config.restarts()).append(" times with it, timed as its first load is; then ").append(config.onceRuns())
+        .append(" times ").append(StateSteps.ONCE_ROWS).append(" rows written with the hooks' statements and `--once` "
+            + "with the state (the same JVM options), timed from process start to exit; then the state written ")
+        .append(config.stateWrites()).append(" times (after ").append(config.stateWarmup()).append(" untimed writes, "
+            + "the first of them in the table) by the poller's `StateKeeper` in a JVM with the service's options, each "
+            + "write timed around the call: encoded, written beside the file, fsynced, renamed over it, the folder "
+            + "fsynced. \"Counts\": the restart's workflow series are the first load's, sample for sample; `--once`'s "
+            + "finished invocations are those plus the ones the hooks finished since.\n\n"
+            + "| dataset | first load without state (median) | restarts: start to first complete scrape | their first "
+            + "polls | rows read since the state | restored, counts | `--once` after 100 rows | rows read since the "
+            + "state | restored, counts | state writes: first, p50, p99 | state file |\n"
+            + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for (Dataset d : config.datasets()) {
+      StateSteps.Figures f = states.get(d);
+      StateSteps.Writes w = f.writes();
+      md.append("| %s | %.2f s | %s | %s | %s | %s | %s | %s | %s | %s, %s, %s | %s |%n".formatted(d.name(),
+          loads.get(d).firstScrape(), seconds(f.restarts().stream().map(StateSteps.Restart::seconds).toList()),
+          seconds(f.restarts().stream().map(StateSteps.Restart::firstPoll).toList()),
+          longs(f.restarts().stream().map(StateSteps.Restart::rowsSince).toList()), restartsRight(f) ? "yes" : "**no**",
+          seconds(f.onces().stream().map(StateSteps.Once::seconds).toList()),
+          longs(f.onces().stream().map(StateSteps.Once::rowsSince).toList()), oncesRight(f) ? "yes" : "**no**",
+          ms(w.firstMillis()), ms(w.millis().median()), ms(w.millis().p99()), mibFine(w.sizeBytes())));
+    }
+
+    md.append("\n**Steady polls** (in process, one poller per file, no state file; before each timed poll the hooks' statements "
         + "change that many rows in one transaction: finishing earlier agents, starting new ones; ")
         .append(config.warmupPolls()).append(" untimed polls first)\n\n"
             + "| dataset | changed rows per poll | polls | median | p99 |\n| --- | --- | --- | --- | --- |\n");
@@ -159,12 +199,13 @@ final class Report {
 
     Load soakedLoad = loads.get(config.soaked());
     md.append("\n**Memory** of the service on the ").append(config.soaked().name()).append(" file, polling every 15 s "
-        + "while the hooks' statements change 100 rows every 5 s and a scrape comes every 15 s (the steady polls "
+        + "and writing its state file after each poll, while the hooks' statements change 100 rows every 5 s and a scrape comes every 15 s (the steady polls "
         + "above also wrote to it): resident ").append(mib(soakedLoad.residentKib() * 1024))
         .append(" after the first load, then every 30 s: ")
         .append(String.join(", ", soakedResidentKib.stream().map(k -> Long.toString(k >> 10)).toList()))
         .append(" MiB; %.0f s after its start: ".formatted(soakedSeconds)).append(mib(soakedResidentKib() * 1024))
         .append(" (peak ").append(mib(soakedPeakKib * 1024)).append("; database up: ").append(soakedUp == 1 ? "yes" : "no")
+        .append("; state files written: %.0f".formatted(soakedStateWrites))
         .append(").\n");
     return md.toString();
   }
@@ -193,6 +234,25 @@ final class Report {
     row(md, "first load, " + large.name(), "≤ 1.5× the bare JDBC scan",
         "medians %.2f s / %.2f s = %.2f×".formatted(load.firstScrape(), load.floor(), load.firstScrape() / load.floor()),
         load.firstScrape() <= 1.5 * load.floor());
+    StateSteps.Figures state = states.get(large);
+    double restart = Load.median(state.restarts().stream().map(StateSteps.Restart::seconds).toList());
+    row(md, "restart with its state, " + large.name(), "start to first complete scrape ≤ 1.5 s (median)",
+        "%.2f s (%s)%s; first load without state %.2f s".formatted(restart,
+            seconds(state.restarts().stream().map(StateSteps.Restart::seconds).toList()),
+            restartsRight(state) ? ", restored, the first load's counts" : ", **not restored or other counts**",
+            load.firstScrape()),
+        restart <= 1.5 && restartsRight(state) && load.withoutState());
+    double once = Load.median(state.onces().stream().map(StateSteps.Once::seconds).toList());
+    row(md, "`--once` with its state after %d new rows, %s".formatted(StateSteps.ONCE_ROWS, large.name()),
+        "wall time ≤ 1.5 s (median)",
+        "%.2f s (%s)%s".formatted(once, seconds(state.onces().stream().map(StateSteps.Once::seconds).toList()),
+            oncesRight(state) ? ", restored, counts right" : ", **not restored or other counts**"),
+        once <= 1.5 && oncesRight(state));
+    StateSteps.Writes writes = state.writes();
+    row(md, "state write, " + large.name(), "p99 ≤ 50 ms, file ≤ 16 MB",
+        "p50 %s, p99 %s over %d writes; %s".formatted(ms(writes.millis().median()), ms(writes.millis().p99()),
+            writes.millis().count(), mibFine(writes.sizeBytes())),
+        writes.millis().p99() <= 50 && writes.sizeBytes() <= 16L << 20);
     ScrapeLoad.Result eight = scrapes.stream().filter(r -> r.clients() == 8).findFirst().orElse(null);
     if (eight != null) {
       row(md, "scrape, 8 clients", "p99 ≤ 5 ms", ms(eight.latency().p99()), eight.latency().p99() <= 5);
@@ -202,6 +262,16 @@ final class Report {
     row(md, "resident memory, " + large.name() + ", after first load and after %.0f min".formatted(soakedSeconds / 60),
         "≤ 128 MB, flat", "%s → %s".formatted(mib(before * 1024), mib(after * 1024)),
         Math.max(before, after) <= 128 * 1024 && after <= before * 1.1);
+  }
+
+  /** Every restart went on from the state, with the first load's counts. */
+  private static boolean restartsRight(StateSteps.Figures f) {
+    return f.restarts().stream().allMatch(r -> r.restored() && r.sameCounts());
+  }
+
+  /** Every {@code --once} exited 0, went on from the state, and counted the invocations finished since. */
+  private static boolean oncesRight(StateSteps.Figures f) {
+    return f.onces().stream().allMatch(o -> o.exitCode() == 0 && o.restored() && o.countsRight());
   }
 
   private static void row(StringBuilder md, String figure, String goal, String measured, boolean met) {
@@ -246,6 +316,14 @@ final class Report {
 
   private static String seconds(List<Double> values) {
     return String.join(", ", values.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).toList()) + " s";
+  }
+
+  private static String longs(List<Long> values) {
+    return String.join(", ", values.stream().map(v -> String.format(Locale.ROOT, "%,d", v)).toList());
+  }
+
+  private static String mibFine(long bytes) {
+    return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
   }
 
   private static String ms(double millis) {

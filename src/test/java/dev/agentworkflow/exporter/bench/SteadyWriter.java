@@ -40,9 +40,10 @@ final class SteadyWriter implements AutoCloseable {
     hooks.startSession(session, clock.instant(), "/home/dev/bench", "{}");
   }
 
-  void round(int rows) throws SQLException {
+  /** Writes one round of {@code rows} rows; returns how many invocations it finished. */
+  int round(int rows) throws SQLException {
     if (rows == 0) {
-      return;
+      return 0;
     }
     connection.setAutoCommit(false);
     int finishing = Math.min(running.size(), rows / 3);
@@ -58,6 +59,7 @@ final class SteadyWriter implements AutoCloseable {
     }
     connection.commit();
     connection.setAutoCommit(true);
+    return finishing;
   }
 
   @Override
