@@ -57,8 +57,7 @@ public final class Exporter implements AutoCloseable {
 
   /** Binds the port (failing with {@link java.net.BindException} if taken), then starts polling. */
   public static Exporter start(ExporterSettings settings, Clock clock) throws IOException {
-    Poller poller = newPoller(settings, clock);
-    AtomicReference<PollResult> latest = new AtomicReference<>(poller.initialResult());
+    AtomicReference<PollResult> latest = new AtomicReference<>();
     CollectorRegistry registry = new CollectorRegistry();
     String path = settings.databasePath().toString();
     registry.register(new WorkflowCollector(latest::get, settings.version(), path));
@@ -66,8 +65,17 @@ public final class Exporter implements AutoCloseable {
     if (web.fromFile()) {
       registry.register(new WebConfigCollector(web::status));
     }
+    // Bind first: a port in use is said at once, before a state file is locked or read.
     MetricsServer server = new MetricsServer(settings.listen(), registry, () -> List.of(latest.get(), web.status()),
         settings.version(), path, web, clock, ServerLimits.DEFAULT);
+    Poller poller;
+    try {
+      poller = newPoller(settings, clock);
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    latest.set(poller.initialResult());
     registry.register(new HttpServerCollector(server::status));
     server.start();
     CountDownLatch firstPoll = new CountDownLatch(1);

@@ -48,6 +48,7 @@ public final class PollScheduler implements AutoCloseable {
   private void pollOnce() {
     try {
       publish.accept(poller.poll());
+      poller.keepState(); // after publishing: the write delays neither the figures nor a scrape
     } catch (Throwable t) { // NOPMD: see class comment
       log.error("poll failed unexpectedly; the next poll will try again", t);
     }

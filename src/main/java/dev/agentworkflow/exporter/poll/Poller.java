@@ -6,6 +6,7 @@ import dev.agentworkflow.exporter.db.WorkflowDatabase;
 import dev.agentworkflow.exporter.model.InvocationRow;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.SessionRow;
+import dev.agentworkflow.exporter.model.StateStatus;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import dev.agentworkflow.exporter.state.SavedState;
 import dev.agentworkflow.exporter.state.StateKeeper;
@@ -127,10 +128,28 @@ public final class Poller implements AutoCloseable {
     this.lastGood = tracker.snapshot(clock.instant());
   }
 
-  /** What the exporter serves before its first poll: nothing read yet. */
+  /**
+   * What the exporter serves before its first poll: nothing read yet. A state read back is not
+   * served before the first read has checked that it describes the file: figures that might
+   * vanish a moment later would be worse than none.
+   */
   public PollResult initialResult() {
+    if (unchecked != null) {
+      return new PollResult(newTracker.get().snapshot(clock.instant()), false, Double.NaN, 0, 0, Double.NaN,
+          Map.of(), Map.of(), 0, "no poll yet", StateStatus.OFF);
+    }
     return new PollResult(lastGood, false, Double.NaN, 0, pollErrors, Double.NaN, rowsRead, rescans, 0, "no poll yet",
         state.status());
+  }
+
+  /**
+   * Writes the state if a poll changed something and the last write is old enough
+   * ({@link StateKeeper}); the scheduler calls it after publishing a poll, so that the write
+   * delays neither the poll's figures nor a scrape. Returns the state's status after it.
+   */
+  public StateStatus keepState() {
+    offerState(false);
+    return state.status();
   }
 
   public PollResult poll() {
@@ -156,7 +175,6 @@ public final class Poller implements AutoCloseable {
           lastGood = tracker.snapshot(now);
           lastSuccessEpochSeconds = now.toEpochMilli() / 1000.0;
           up = true;
-          offerState(false);
           warnOnceIfUntracked(lastGood);
           if (problemKind != null) {
             log.info("database {} is readable again", database.path());
@@ -282,8 +300,8 @@ public final class Poller implements AutoCloseable {
     String why = null;
     InvocationTracker invocations = tracker.invocations();
     if (!saved.fileKey().equals(String.valueOf(file.identity()))) {
-      why = "is not the file the state file describes (another device or inode: renamed over, or deleted and "
-          + "created again)";
+      why = "is another file than the one the state file was written for (another device or inode: renamed over, "
+          + "or deleted and created again)";
     } else if (!invocations.isEmpty()) {
       OptionalLong tableHighest = invocationReader.highestRowId(connection);
       long seen = invocations.highestRowId().getAsLong();
