@@ -138,7 +138,7 @@ final class Report {
     }
 
     md.append("\n**First load**: the service (its JVM options, and a state file not there yet: it counts from "
-        + "scratch) from process start to its first complete scrape, next to a bare JDBC scan of the same columns on the same file, taken in turns (scan, service, scan, "
+        + "scratch) from process start to its first complete scrape, next to a bare JDBC scan of the same columns on the same file, taken in turns after an untimed scan (scan, service, scan, "
         + "service, scan); the ratio is of their medians. The service's own figures are from its last start.\n\n"
         + "| dataset | bare scans | service: start to first complete scrape | ratio of medians | its first poll | "
         + "in-process first poll | longest lock hold | resident memory after it |\n"
