@@ -93,6 +93,17 @@ public final class HookWriter {
       UPDATE sessions SET end_time = ?, status = 'completed', metadata = ? WHERE session_id = ?
       """;
 
+  // The tool-operations hook, for every tool other than the Agent (Task) tool.
+  private static final String TOOL_START = """
+      INSERT INTO agent_tool_uses
+          (timestamp, session_id, agent_name, agent_invocation_id, tool_name, tool_input, start_time, status,
+           sequence_number)
+      VALUES (?, ?, ?, ?, ?, ?, ?, 'started', ?)
+      """;
+  private static final String TOOL_END = """
+      UPDATE agent_tool_uses SET end_time = ?, status = ?, tool_output = ?, error = ?, duration_seconds = ? WHERE id = ?
+      """;
+
   private static final String LAST_INSERT_ROWID = "SELECT last_insert_rowid()";
 
   private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
@@ -139,6 +150,29 @@ public final class HookWriter {
   public void subagentStop(Connection c, String sessionId, Instant at) throws SQLException {
     try (Batch b = on(c)) {
       b.subagentStop(sessionId, at);
+    }
+  }
+
+  /**
+   * PreToolUse of any tool but the Agent tool (the tool-operations hook): {@code agentName} is the
+   * agent running at the time, or {@code direct} for the main session; {@code invocationId} may be
+   * null. Returns the new row's id.
+   */
+  public long startToolUse(Connection c, String sessionId, String agentName, Long invocationId, String toolName,
+      Instant at, String toolInput, int sequenceNumber) throws SQLException {
+    try (Batch b = on(c)) {
+      return b.startToolUse(sessionId, agentName, invocationId, toolName, at, toolInput, sequenceNumber);
+    }
+  }
+
+  /**
+   * PostToolUse of that tool: status {@code completed}, or {@code error} when the tool failed;
+   * {@code durationSeconds} is end minus start as the hook computed it, null when it could not.
+   */
+  public void endToolUse(Connection c, long id, Instant at, String status, String toolOutput, String error,
+      Double durationSeconds) throws SQLException {
+    try (Batch b = on(c)) {
+      b.endToolUse(id, at, status, toolOutput, error, durationSeconds);
     }
   }
 
@@ -198,8 +232,14 @@ public final class HookWriter {
       s.setString(7, now);
       s.setString(8, rawInput);
       s.executeUpdate();
-      // What Python's cursor.lastrowid reads; prepared once here, where getGeneratedKeys() would
-      // prepare it again for every row.
+      return lastInsertRowId();
+    }
+
+    /**
+     * What Python's cursor.lastrowid reads; prepared once here, where getGeneratedKeys() would
+     * prepare it again for every row.
+     */
+    private long lastInsertRowId() throws SQLException {
       try (ResultSet id = statement(LAST_INSERT_ROWID).executeQuery()) {
         id.next();
         return id.getLong(1);
@@ -220,6 +260,42 @@ public final class HookWriter {
       }
       s.setString(6, model);
       s.setLong(7, id);
+      s.executeUpdate();
+    }
+
+    public long startToolUse(String sessionId, String agentName, Long invocationId, String toolName, Instant at,
+        String toolInput, int sequenceNumber) throws SQLException {
+      PreparedStatement s = statement(TOOL_START);
+      String now = isoformat(at);
+      s.setString(1, now);
+      s.setString(2, sessionId);
+      s.setString(3, agentName);
+      if (invocationId == null) {
+        s.setNull(4, java.sql.Types.INTEGER);
+      } else {
+        s.setLong(4, invocationId);
+      }
+      s.setString(5, toolName);
+      s.setString(6, toolInput);
+      s.setString(7, now);
+      s.setInt(8, sequenceNumber);
+      s.executeUpdate();
+      return lastInsertRowId();
+    }
+
+    public void endToolUse(long id, Instant at, String status, String toolOutput, String error,
+        Double durationSeconds) throws SQLException {
+      PreparedStatement s = statement(TOOL_END);
+      s.setString(1, isoformat(at));
+      s.setString(2, status);
+      s.setString(3, toolOutput);
+      s.setString(4, error);
+      if (durationSeconds == null) {
+        s.setNull(5, java.sql.Types.REAL);
+      } else {
+        s.setDouble(5, durationSeconds);
+      }
+      s.setLong(6, id);
       s.executeUpdate();
     }
 

@@ -64,6 +64,30 @@ public final class HookDatabase {
     }
   }
 
+  /** PostToolUse of the Agent tool with the agent's response as {@code raw_output}. */
+  public void finishAgent(long id, Instant at, String status, Double duration, String model, String rawOutput)
+      throws SQLException {
+    try (Connection c = connect()) {
+      hooks.endInvocation(c, id, at, status, null, duration, model, rawOutput);
+    }
+  }
+
+  /** PreToolUse of a tool other than the Agent tool: the tool-operations hook's row. */
+  public long startTool(String session, String agent, Long invocationId, String tool, Instant at, int sequence)
+      throws SQLException {
+    try (Connection c = connect()) {
+      return hooks.startToolUse(c, session, agent, invocationId, tool, at, "{\"command\": \"ls\"}", sequence);
+    }
+  }
+
+  /** PostToolUse of that tool. */
+  public void finishTool(long id, Instant at, String status, Double duration) throws SQLException {
+    try (Connection c = connect()) {
+      hooks.endToolUse(c, id, at, status, "{\"output\": \"ok\"}", "error".equals(status) ? "failed" : null,
+          duration);
+    }
+  }
+
   public void subagentStop(String session, Instant at) throws SQLException {
     try (Connection c = connect()) {
       hooks.subagentStop(c, session, at);
