@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
  * Makes the datasets that are missing (two at a time: one per core), and puts back the ones that
  * exist as they were generated. A generated file records its last generated row id in {@code
  * PRAGMA user_version}; the benchmark's own writes come after it and are deleted before a run.
+ * The benchmark's own tool uses are those at the end of the table in its own sessions.
  */
 final class Datasets {
   static final String BENCH_SESSION_PREFIX = "bench-";
@@ -28,6 +29,13 @@ final class Datasets {
   private static final String HIGHEST_ROW_ID = "SELECT coalesce(max(id), 0) FROM agent_invocations";
   private static final String DELETE_LATER_ROWS = "DELETE FROM agent_invocations WHERE id > ?";
   private static final String DELETE_BENCH_SESSIONS = "DELETE FROM sessions WHERE session_id LIKE 'bench-%'";
+  private static final String HAS_TOOL_USES =
+      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'agent_tool_uses'";
+  // Newest first, up to the first row the benchmark did not write: reads only the benchmark's rows
+  // (session_id lies before the payloads, so no overflow page is read), where a DELETE by session
+  // would read all 3M rows and their payloads.
+  private static final String TOOL_USES_NEWEST_FIRST = "SELECT id, session_id FROM agent_tool_uses ORDER BY id DESC";
+  private static final String DELETE_LATER_TOOL_USES = "DELETE FROM agent_tool_uses WHERE id > ?";
 
   private Datasets() {}
 
@@ -58,8 +66,12 @@ final class Datasets {
     }
     long started = System.nanoTime();
     System.err.printf("generating %s (%,d invocations) into %s%n", dataset.name(), dataset.invocations(), file);
-    new DemoDatabase(file, ZoneOffset.UTC, new Random(dataset.invocations()), Clock.systemUTC())
-        .createOrReuse(dataset.history());
+    if (dataset.hasToolUses()) {
+      ToolUseHistory.generate(file, dataset, Clock.systemUTC());
+    } else {
+      new DemoDatabase(file, ZoneOffset.UTC, new Random(dataset.invocations()), Clock.systemUTC())
+          .createOrReuse(dataset.history());
+    }
     try (Connection c = connect(file); Statement s = c.createStatement()) {
       long highest;
       try (ResultSet rs = s.executeQuery(HIGHEST_ROW_ID)) {
@@ -84,6 +96,31 @@ final class Datasets {
         delete.executeUpdate();
         s.executeUpdate(DELETE_BENCH_SESSIONS);
       }
+      deleteBenchToolUses(c);
+    }
+  }
+
+  private static void deleteBenchToolUses(Connection c) throws SQLException {
+    long lastGenerated = 0;
+    try (Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery(HAS_TOOL_USES)) {
+        if (rs.getInt(1) == 0) {
+          return;
+        }
+      }
+      try (ResultSet rs = s.executeQuery(TOOL_USES_NEWEST_FIRST)) {
+        while (rs.next()) {
+          String session = rs.getString(2);
+          if (session == null || !session.startsWith(BENCH_SESSION_PREFIX)) {
+            lastGenerated = rs.getLong(1);
+            break;
+          }
+        }
+      }
+    }
+    try (var delete = c.prepareStatement(DELETE_LATER_TOOL_USES)) {
+      delete.setLong(1, lastGenerated);
+      delete.executeUpdate();
     }
   }
 
