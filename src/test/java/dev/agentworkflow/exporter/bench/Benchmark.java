@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
 /**
  * The performance benchmark: generates (or reuses) databases, then measures the first load
  * against a bare scan, restarts and {@code --once} with the state file and the state's writes,
- * steady polls, scrape latency under concurrent clients and the service's resident memory, and
- * prints one table (docs/performance.md says how to run it).
+ * steady polls, scrape latency under concurrent clients and the service's resident memory, then
+ * issue 14's targets on a file with tool uses ({@link ToolUseSteps}), and prints one table
+ * (docs/performance.md says how to run it).
  *
  * <pre>
  * mvn -q package -DskipTests
@@ -47,27 +48,45 @@ public final class Benchmark {
    * @param onceRuns {@code --once} runs with the state, per file, each after 100 rows the hooks' way
    * @param stateWarmup untimed writes of the state before the timed ones
    * @param stateWrites timed writes of the state
+   * @param toolUses the file with tool uses (issue 14), measured after the others
+   * @param toolRounds what the hooks change before each steady poll of that file; the last one is
+   *     also what they write every poll interval while its service soaks
+   * @param toolSoak how long after its start that file's service is kept polling before its memory is read
    */
   record Config(String name, List<Dataset> datasets, Dataset soaked, Dataset scraped, int serviceLoads,
       int warmupPolls, int polls, List<Integer> changedRows, List<Integer> clients, Duration scrapeEach,
-      Duration soak, int restarts, int onceRuns, int stateWarmup, int stateWrites) {
+      Duration soak, int restarts, int onceRuns, int stateWarmup, int stateWrites, Dataset toolUses,
+      List<ToolUseSteps.Round> toolRounds, Duration toolSoak) {
     Config {
       if (serviceLoads < 2) {
         throw new IllegalArgumentException("the first service's state is restarted from and the last one is kept");
       }
     }
+
+    /** The files to generate or reuse: the others, then the one with tool uses. */
+    List<Dataset> allDatasets() {
+      List<Dataset> all = new ArrayList<>(datasets);
+      all.add(toolUses);
+      return List.copyOf(all);
+    }
   }
+
+  /** Issue 14's rounds: nothing, and 100 invocations with their 30 tool uses each. */
+  private static final List<ToolUseSteps.Round> TOOL_ROUNDS = List.of(new ToolUseSteps.Round(0, 0),
+      new ToolUseSteps.Round(100, 3_000));
 
   static final Config FULL = new Config("full",
       List.of(Dataset.realistic("100k", 100_000), Dataset.realistic("1M", 1_000_000), Dataset.lean("5M lean", 5_000_000)),
       Dataset.realistic("1M", 1_000_000), Dataset.realistic("100k", 100_000), 2, 5, 50, List.of(0, 100, 10_000), List.of(1, 8, 32), Duration.ofSeconds(10),
-      Duration.ofMinutes(10), 3, 3, 5, 50);
+      Duration.ofMinutes(10), 3, 3, 5, 50, Dataset.withToolUses("100k × 30 tool uses", 100_000, 30), TOOL_ROUNDS,
+      Duration.ofMinutes(10));
 
   /** The same steps on small files, for CI: shows the harness works, says nothing about speed. */
   static final Config SMOKE = new Config("smoke",
       List.of(Dataset.realistic("1k", 1_000), Dataset.realistic("5k", 5_000), Dataset.lean("10k lean", 10_000)),
       Dataset.realistic("5k", 5_000), Dataset.realistic("1k", 1_000), 2, 1, 5, List.of(0, 100, 1_000), List.of(1, 8), Duration.ofSeconds(1),
-      Duration.ofSeconds(5), 2, 2, 2, 20);
+      Duration.ofSeconds(5), 2, 2, 2, 20, Dataset.withToolUses("1k × 30 tool uses", 1_000, 30), TOOL_ROUNDS,
+      Duration.ofSeconds(5));
 
   private static final Pattern PORT = Pattern.compile("serving http://127\\.0\\.0\\.1:(\\d+)/metrics");
 
@@ -92,9 +111,10 @@ public final class Benchmark {
     System.setProperty("http.maxConnections", "64");
     long started = System.nanoTime();
     Report report = new Report(config);
-    List<Double> generated = Datasets.ensure(dataDir, config.datasets());
+    List<Dataset> all = config.allDatasets();
+    List<Double> generated = Datasets.ensure(dataDir, all);
     for (int i = 0; i < generated.size(); i++) {
-      report.generated(config.datasets().get(i), generated.get(i), Files.size(config.datasets().get(i).file(dataDir)));
+      report.generated(all.get(i), generated.get(i), Files.size(all.get(i).file(dataDir)));
     }
     Path workDir = Files.createDirectories(dataDir.resolve("run"));
     ExporterProcess soaked = null;
@@ -121,13 +141,16 @@ public final class Benchmark {
       }
       scraped.close();
       soak(config, soaked, soakStarted, dataDir, report);
+      soaked.close();
+      // After the others, alone: its first loads are timed, and its service soaks for its own memory figure.
+      report.toolUses(ToolUseSteps.run(config, dataDir, workDir));
     } finally {
       for (ExporterProcess process : new ExporterProcess[] {soaked, scraped}) {
         if (process != null) {
           process.close();
         }
       }
-      for (Dataset dataset : config.datasets()) {
+      for (Dataset dataset : all) {
         Datasets.restore(dataset.file(dataDir));
       }
     }
@@ -180,7 +203,7 @@ public final class Benchmark {
   }
 
   /** A state file path of its own for the {@code n}th first load of {@code file}, with nothing there yet. */
-  private static Path freshStateFile(Path workDir, Path file, int n) throws IOException {
+  static Path freshStateFile(Path workDir, Path file, int n) throws IOException {
     Path state = Files.createDirectories(workDir.resolve("state")).resolve(file.getFileName() + "-" + n + ".state");
     Files.deleteIfExists(state);
     return state;
@@ -232,10 +255,8 @@ public final class Benchmark {
 
   /** In process: one poller on the file; before each timed poll, the writer changes that many rows. */
   private static void steadyPolls(Config config, Dataset dataset, Path file, Report report) throws Exception {
-    ExporterSettings settings = new ExporterSettings(file, new InetSocketAddress("127.0.0.1", 0),
-        Duration.ofSeconds(15), Duration.ofHours(6), ZoneOffset.UTC, 500, 2000, "bench", WebConfig.NONE, java.util.Optional.empty());
     Clock clock = Clock.systemUTC();
-    try (Poller poller = Exporter.newPoller(settings, clock); SteadyWriter writer = new SteadyWriter(file, dataset, clock)) {
+    try (Poller poller = Exporter.newPoller(inProcessSettings(file), clock); SteadyWriter writer = new SteadyWriter(file, dataset, clock)) {
       long started = System.nanoTime();
       check(poller.poll());
       report.inProcessLoad(dataset, (System.nanoTime() - started) / 1e9);
@@ -254,6 +275,12 @@ public final class Benchmark {
         report.steady(dataset, changed, Distribution.of(millis));
       }
     }
+  }
+
+  /** The defaults of the service, for a poller in process that keeps no state file. */
+  static ExporterSettings inProcessSettings(Path file) {
+    return new ExporterSettings(file, new InetSocketAddress("127.0.0.1", 0), Duration.ofSeconds(15),
+        Duration.ofHours(6), ZoneOffset.UTC, 500, 2000, "bench", WebConfig.NONE, java.util.Optional.empty());
   }
 
   /**

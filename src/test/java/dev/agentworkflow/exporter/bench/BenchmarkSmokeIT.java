@@ -15,8 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The benchmark's every step on small files: generation, first load against the packaged jar,
  * restarts and {@code --once} with the state file and its writes, steady polls, scrapes, memory,
- * the report, and the files put back as generated. It judges no
- * figure: timing belongs to the full run on a quiet machine.
+ * issue 14's steps on a small file with tool uses (the sqlite3 shell's scans too), the report, and
+ * the files put back as generated. It judges no figure: timing belongs to the full run on a quiet
+ * machine.
  */
 class BenchmarkSmokeIT {
   @TempDir
@@ -61,15 +62,62 @@ class BenchmarkSmokeIT {
     assertTrue(report.scrapes().get(0).series() > 1_000, "the wide catalog makes many series");
     assertTrue(report.soakedResidentKib() > 0);
 
-    assertEquals(List.of(0.0, 0.0, 0.0), Datasets.ensure(dataDir, config.datasets()),
+    ToolUseSteps.Figures tools = report.toolUses();
+    Dataset toolDataset = config.toolUses();
+    long[] toolCounted = toolTableCounts(toolDataset.file(dataDir));
+    ToolUseSteps.FirstLoad toolLoad = tools.load();
+    assertEquals(toolCounted[0], toolLoad.rows().toolUses(),
+        "the run's own tool uses were deleted again (the shell counted the table before the run wrote to it)");
+    assertEquals(toolCounted[1], toolLoad.rows().toolUses(), "every generated tool use is finished");
+    assertEquals((long) toolDataset.invocations() * toolDataset.toolUsesEach(), toolCounted[2],
+        "each invocation made its tool uses");
+    assertTrue(toolCounted[0] > toolCounted[2], "the main session made direct tool uses too");
+    assertEquals(toolDataset.invocations(), toolCounted[3], "the file has the invocations asked for");
+    assertEquals(toolCounted[4], toolCounted[5], "the run's own invocations were deleted again");
+    assertEquals(config.serviceLoads() + 1, toolLoad.scans().size());
+    assertEquals(config.serviceLoads(), toolLoad.services().size());
+    toolLoad.scans().forEach(seconds -> assertTrue(seconds > 0));
+    assertTrue(toolLoad.withoutState(), "the first loads with tool uses counted from scratch");
+    assertTrue(toolLoad.residentKib() > 0);
+    assertEquals(config.toolRounds(), List.copyOf(tools.steady().keySet()));
+    tools.steady().values().forEach(polls -> assertEquals(config.polls(), polls.count()));
+    assertTrue(tools.soak().up());
+    assertTrue(tools.soak().lastKib() > 0);
+
+    assertEquals(List.of(0.0, 0.0, 0.0, 0.0), Datasets.ensure(dataDir, config.allDatasets()),
         "a second run reuses the generated files");
 
     String table = report.markdown();
     for (String row : new String[] {"| steady poll, 100 changed rows, 5k |", "| steady poll, 0 changed rows |",
         "| steady poll, 100 changed rows, 10k lean |", "| first load, 5k |", "| restart with its state, 5k |",
         "| `--once` with its state after 100 new rows, 5k |", "| state write, 5k |", "| scrape, 8 clients |",
-        "| resident memory, 5k,", "**State file**"}) {
+        "| resident memory, 5k,", "**State file**", "| first load, 1k × 30 tool uses |",
+        "| steady poll, 100 invocations, 3,000 tool uses changed, 1k × 30 tool uses |",
+        "| steady poll, nothing changed, 1k × 30 tool uses |", "| resident memory, 1k × 30 tool uses,",
+        "**Tool uses** (issue 14)"}) {
       assertTrue(table.contains(row), row + " in\n" + table);
+    }
+  }
+
+  /**
+   * Tool uses; finished ones; those of an invocation; invocations (agent named, not subagent_stop);
+   * invocation rows; the highest invocation id before the run's own rows (user_version, since the
+   * count of rows equals it when nothing was deleted).
+   */
+  private static long[] toolTableCounts(Path file) throws Exception {
+    try (Connection c = Datasets.connect(file); Statement s = c.createStatement()) {
+      long[] counts = new long[6];
+      String[] queries = {"SELECT count(*) FROM agent_tool_uses",
+          "SELECT count(*) FROM agent_tool_uses WHERE status <> 'started' AND end_time IS NOT NULL",
+          "SELECT count(*) FROM agent_tool_uses WHERE agent_invocation_id IS NOT NULL",
+          "SELECT count(*) FROM agent_invocations WHERE agent_name IS NOT NULL",
+          "SELECT count(*) FROM agent_invocations", "PRAGMA user_version"};
+      for (int i = 0; i < queries.length; i++) {
+        try (ResultSet rs = s.executeQuery(queries[i])) {
+          counts[i] = rs.getLong(1);
+        }
+      }
+      return counts;
     }
   }
 

@@ -55,6 +55,7 @@ final class Report {
   private double soakedUp;
   private double soakedStateWrites;
   private double totalSeconds;
+  private ToolUseSteps.Figures toolUses;
 
   Report(Benchmark.Config config) {
     this.config = config;
@@ -96,6 +97,14 @@ final class Report {
     this.soakedPeakKib = peakKib;
     this.soakedSeconds = seconds;
     this.soakedUp = up;
+  }
+
+  void toolUses(ToolUseSteps.Figures figures) {
+    this.toolUses = figures;
+  }
+
+  ToolUseSteps.Figures toolUses() {
+    return toolUses;
   }
 
   void finished(double seconds) {
@@ -207,7 +216,78 @@ final class Report {
         .append(" (peak ").append(mib(soakedPeakKib * 1024)).append("; database up: ").append(soakedUp == 1 ? "yes" : "no")
         .append("; state files written: %.0f".formatted(soakedStateWrites))
         .append(").\n");
+    if (toolUses != null) {
+      toolUses(md);
+    }
     return md.toString();
+  }
+
+  /** Issue 14's section: the file with tool uses, its first loads next to the sqlite3 shell, its polls, its memory. */
+  private void toolUses(StringBuilder md) {
+    ToolUseSteps.Figures t = toolUses;
+    Dataset d = t.dataset();
+    ToolUseSteps.FirstLoad l = t.load();
+    ShellScan.Rows rows = l.rows();
+    String intro = "%n**Tool uses** (issue 14): %s, written with the hooks' statements (each tool use started, then "
+        + "finished with its output; invocations finished with a response shaped like database.md's sample): %,d "
+        + "invocations (%,d rows with subagent_stop), %,d tool uses (%,d each, and the main session's `direct` ones), "
+        + "%,d sessions; %s.%n%n";
+    md.append(intro.formatted(d.name(), d.invocations(), rows.invocations(), rows.toolUses(), d.toolUsesEach(),
+        rows.sessions(), generated.get(d).replace(" | ", ", generated: ")))
+        .append("First load: the service as above, next to `sqlite3 -readonly FILE \"SELECT …\" > /dev/null` ("
+            + t.shellVersion() + ") reading the columns the exporter reads from agent_invocations (raw_output as "
+            + "the two numbers of its JSON expressions), sessions and agent_tool_uses, in turns after an untimed "
+            + "shell scan; the ratio is of their medians.\n\n"
+            + "| sqlite3 shell | service: start to first complete scrape | ratio of medians | its first poll | "
+            + "in-process first poll | longest lock hold | resident memory after it (peak) | tool uses counted |\n"
+            + "| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+        .append("| %s | %s | %.2f× | %.2f s | %.2f s | %.1f ms | %s (%s) | %,.0f of %,d |%n".formatted(seconds(l.scans()),
+            seconds(l.services()), l.firstScrape() / l.floor(), l.exporterPoll(), t.inProcessLoad(),
+            l.longestRead() * 1000, mib(l.residentKib() * 1024), mib(l.peakKib() * 1024), l.toolUsesCounted(),
+            rows.toolUses()));
+    md.append("\nSteady polls (in process, no state file; before each timed poll the hooks change that much in one "
+        + "transaction: half the invocations are agents started a round before, which finish their tool call in "
+        + "flight, make more and end; the other half start, make tool calls and keep one in flight; ")
+        .append(config.warmupPolls()).append(" untimed polls first)\n\n"
+            + "| changed per poll | polls | median | p99 |\n| --- | --- | --- | --- |\n");
+    for (Map.Entry<ToolUseSteps.Round, Distribution> e : t.steady().entrySet()) {
+      md.append("| %s | %d | %s | %s |%n".formatted(e.getKey().label(), e.getValue().count(), ms(e.getValue().median()),
+          ms(e.getValue().p99())));
+    }
+    ToolUseSteps.Soak soak = t.soak();
+    ToolUseSteps.Round round = config.toolRounds().get(config.toolRounds().size() - 1);
+    md.append("\nMemory of that service, polling every 15 s while the hooks write ").append(round.label())
+        .append(" and a scrape comes every 15 s (the steady polls above also wrote to it): resident ")
+        .append(mib(l.residentKib() * 1024)).append(" after the first load, then every 30 s: ")
+        .append(String.join(", ", soak.residentKib().stream().map(k -> Long.toString(k >> 10)).toList()))
+        .append(" MiB; %.0f s after its start: ".formatted(soak.seconds())).append(mib(soak.lastKib() * 1024))
+        .append(" (peak ").append(mib(soak.peakKib() * 1024)).append("; database up: ").append(soak.up() ? "yes" : "no")
+        .append("; tool uses counted: %,.0f of the %,d finished).%n".formatted(soak.toolUsesCounted(),
+            soak.toolUsesFinished()));
+  }
+
+  /** Issue 14's targets. */
+  private void toolUseTargets(StringBuilder md) {
+    ToolUseSteps.Figures t = toolUses;
+    String name = t.dataset().name();
+    ToolUseSteps.FirstLoad l = t.load();
+    row(md, "first load, " + name, "≤ 2× the sqlite3 shell, every tool use counted",
+        "medians %.2f s / %.2f s = %.2f×; %,.0f of %,d tool uses counted".formatted(l.firstScrape(), l.floor(),
+            l.firstScrape() / l.floor(), l.toolUsesCounted(), l.rows().toolUses()),
+        l.firstScrape() <= 2 * l.floor() && l.countsRight() && l.withoutState());
+    for (Map.Entry<ToolUseSteps.Round, Distribution> e : t.steady().entrySet()) {
+      boolean idle = e.getKey().invocations() == 0;
+      double goal = idle ? 2 : 15;
+      row(md, "steady poll, %s changed, %s".formatted(e.getKey().label(), name),
+          "median ≤ %.0f ms".formatted(goal), ms(e.getValue().median()), e.getValue().median() <= goal);
+    }
+    ToolUseSteps.Soak soak = t.soak();
+    long worst = Math.max(l.residentKib(), soak.lastKib());
+    row(md, "resident memory, %s, after first load and after %.0f min".formatted(name, soak.seconds() / 60),
+        "≤ 128 MB", "%s → %s (peak %s)%s".formatted(mib(l.residentKib() * 1024), mib(soak.lastKib() * 1024),
+            mib(soak.peakKib() * 1024), soak.countsRight() ? "" : "; **counted %,.0f of %,d tool uses**"
+                .formatted(soak.toolUsesCounted(), soak.toolUsesFinished())),
+        worst <= 128 * 1024 && soak.up() && soak.countsRight());
   }
 
   private void targets(StringBuilder md) {
@@ -262,6 +342,9 @@ final class Report {
     row(md, "resident memory, " + large.name() + ", after first load and after %.0f min".formatted(soakedSeconds / 60),
         "≤ 128 MB, flat", "%s → %s".formatted(mib(before * 1024), mib(after * 1024)),
         Math.max(before, after) <= 128 * 1024 && after <= before * 1.1);
+    if (toolUses != null) {
+      toolUseTargets(md);
+    }
   }
 
   /** Every restart went on from the state, with the first load's counts. */
