@@ -129,7 +129,9 @@ public final class Exporter implements AutoCloseable {
    */
   static TrackerLimits limits(ExporterSettings settings) {
     int followed = followedRows(Runtime.getRuntime().maxMemory());
-    return new TrackerLimits(settings.maxLabelValues(), settings.maxSeries(), followed, followed);
+    // A tool use runs for seconds: the ones running at once are few, and those a crashed session
+    // left behind add up slowly; a quarter of the rows keeps their 45 bytes each within the heap's margin.
+    return new TrackerLimits(settings.maxLabelValues(), settings.maxSeries(), followed, followed, followed / 4);
   }
 
   /**

@@ -568,7 +568,7 @@ public final class Poller implements AutoCloseable {
     if (snapshot.untrackedToolUses() > 0 && warnedUntracked.add(toolUseReader.table())) {
       log.warn("{}: more tool uses are running at once than the {} this heap follows; the ones past it are not "
           + "counted when they finish (agent_workflow_exporter_untracked_rows_total); give the JVM a larger -Xmx",
-          database.path(), tracker.limits().maxRunningInvocations());
+          database.path(), tracker.limits().maxRunningToolUses());
     }
     if (snapshot.untrackedSessions() > 0 && warnedUntracked.add(sessionReader.table())) {
       log.warn("{}: more sessions are active (or not yet seen ending) at once than the {} this heap follows; the ones "

@@ -25,7 +25,7 @@ public final class WorkflowTracker {
     this.invocations = new InvocationTracker(buckets, limits.maxLabelValues(), limits.maxSeries(),
         limits.maxRunningInvocations());
     this.toolUses = new ToolUseTracker(buckets.toolDuration(), limits.maxLabelValues(), limits.maxSeries(),
-        limits.maxRunningInvocations());
+        limits.maxRunningToolUses());
     this.sessions = new SessionTracker(buckets.sessionDuration(), limits.maxWatchedSessions());
     this.staleAfterSeconds = staleAfter.toNanos() / 1e9;
     this.limits = limits;

@@ -54,7 +54,7 @@ class CapacityTest {
     try (Poller poller = new Poller(new WorkflowDatabase(db.path(), Duration.ofSeconds(1)),
         InvocationRows.reader(timestamps), ToolUseRows.reader(timestamps), SessionRows.reader(timestamps),
         () -> new WorkflowTracker(WorkflowCollector.histogramBuckets(), Duration.ofHours(6),
-            new TrackerLimits(500, 2000, CAPACITY, CAPACITY)),
+            new TrackerLimits(500, 2000, CAPACITY, CAPACITY, CAPACITY)),
         StateKeeper.none(), Clock.systemUTC())) {
       System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
       WorkflowSnapshot first = poll(poller).workflow();

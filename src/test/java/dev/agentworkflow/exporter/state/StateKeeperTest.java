@@ -37,7 +37,7 @@ class StateKeeperTest {
   private static WorkflowTracker newTracker() {
     return new WorkflowTracker(new dev.agentworkflow.exporter.model.HistogramBuckets(new double[] {1, 10, 100},
         new double[] {0, 10}, new double[] {1000}, new double[] {1}, new double[] {60, 600}), Duration.ofHours(6),
-        new TrackerLimits(500, 2000, ROWS, ROWS));
+        new TrackerLimits(500, 2000, ROWS, ROWS, ROWS));
   }
 
   @Test

@@ -28,7 +28,7 @@ class TrackerStateTest {
   private static dev.agentworkflow.exporter.model.HistogramBuckets buckets(double[] agentDuration) {
     return Rows.buckets(agentDuration);
   }
-  private static final TrackerLimits LIMITS = new TrackerLimits(3, 4, 1000, 1000);
+  private static final TrackerLimits LIMITS = new TrackerLimits(3, 4, 1000, 1000, 1000);
   private static final Instant NOW = Instant.ofEpochSecond(10_000);
 
   private static WorkflowTracker newTracker() {
@@ -136,7 +136,7 @@ class TrackerStateTest {
     WorkflowTracker otherBuckets = new WorkflowTracker(buckets(new double[] {1, 10}), Duration.ofHours(6), LIMITS);
     assertThrows(IOException.class, () -> otherBuckets.readFrom(new DataInputStream(new ByteArrayInputStream(bytes))));
     WorkflowTracker fewerLabels = new WorkflowTracker(buckets(AGENT_BUCKETS), Duration.ofHours(6),
-        new TrackerLimits(2, 4, 1000, 1000));
+        new TrackerLimits(2, 4, 1000, 1000, 1000));
     assertThrows(IOException.class, () -> fewerLabels.readFrom(new DataInputStream(new ByteArrayInputStream(bytes))));
   }
 
