@@ -128,35 +128,26 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
     }
   };
 
-  /** The highest row id seen: the next poll reads rows above it; empty before the first row. */
   @Override
   public OptionalLong highestRowId() {
     return rows.highestRowId();
   }
 
-  /** Nothing read yet: nothing would be lost by starting over. */
   @Override
   public boolean isEmpty() {
     return rows.isEmpty();
   }
 
-  /** Row ids seen unfinished, in order, to be read again until they finish or vanish. */
   @Override
   public long[] openRowIds() {
     return rows.openRowIds();
   }
 
-  /**
-   * The open rows that are still running, in order: started no longer than
-   * {@code staleAfterSeconds} ago. The others (abandoned long ago, or with no readable start)
-   * rarely finish, and need not be read on every poll.
-   */
   @Override
   public long[] recentOpenRowIds(double nowEpochSeconds, double staleAfterSeconds) {
     return rows.recentOpenRowIds(nowEpochSeconds, staleAfterSeconds);
   }
 
-  /** Takes in a row that is new or was open; any other row is ignored. */
   @Override
   public void accept(InvocationRow row) {
     RowFollower.Seen seen = rows.take(row);
@@ -185,7 +176,6 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
     }
   }
 
-  /** An open row that is no longer in the database: it will never finish. */
   @Override
   public void forget(long rowId) {
     if (rows.forget(rowId)) {
@@ -203,7 +193,6 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
     return rows.untracked();
   }
 
-  /** The rows that tell whether the ids still mean what was counted, newest first. */
   @Override
   public long identityOf(InvocationRow row) {
     return RULES.identity(row);
@@ -214,7 +203,6 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
     return rows.anchors();
   }
 
-  /** A pass over the whole table, to find where the anchors went; hand it to {@link #reidentify}. */
   @Override
   public IdentityScan<InvocationRow> identityScan() {
     return rows.identityScan();
@@ -226,11 +214,6 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
     return rows.reidentify(scan, tableHighest);
   }
 
-  /**
-   * The table's highest id is below what was seen, with the ids otherwise stable: its newest
-   * rows were deleted, and a table without AUTOINCREMENT may give their ids again. Rows above it
-   * are forgotten, so that new rows with those ids are read.
-   */
   @Override
   public void rewindTo(OptionalLong tableHighest) {
     if (rows.rewindTo(tableHighest)) {
