@@ -3,6 +3,7 @@ package dev.agentworkflow.exporter.app;
 import dev.agentworkflow.exporter.db.InvocationRows;
 import dev.agentworkflow.exporter.db.SessionRows;
 import dev.agentworkflow.exporter.db.TimestampParser;
+import dev.agentworkflow.exporter.db.ToolUseRows;
 import dev.agentworkflow.exporter.db.WorkflowDatabase;
 import dev.agentworkflow.exporter.http.MetricsServer;
 import dev.agentworkflow.exporter.http.ServerLimits;
@@ -20,7 +21,6 @@ import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -93,6 +93,7 @@ public final class Exporter implements AutoCloseable {
     return new Poller(
         new WorkflowDatabase(settings.databasePath(), BUSY_TIMEOUT),
         InvocationRows.reader(timestamps),
+        ToolUseRows.reader(timestamps),
         SessionRows.reader(timestamps),
         () -> newTracker(settings),
         settings.stateFile().map(file -> StateKeeper.open(file, countingSettings(settings), clock))
@@ -106,8 +107,7 @@ public final class Exporter implements AutoCloseable {
    * state writes on a {@link StateKeeper} of its own).
    */
   public static WorkflowTracker newTracker(ExporterSettings settings) {
-    return new WorkflowTracker(WorkflowCollector.agentDurationBuckets(), WorkflowCollector.sessionDurationBuckets(),
-        settings.staleAfter(), limits(settings));
+    return new WorkflowTracker(WorkflowCollector.histogramBuckets(), settings.staleAfter(), limits(settings));
   }
 
   /**
@@ -119,8 +119,7 @@ public final class Exporter implements AutoCloseable {
     return "timezone=" + settings.timezone().getId()
         + " max-label-values=" + settings.maxLabelValues()
         + " max-series=" + settings.maxSeries()
-        + " agent-buckets=" + Arrays.toString(WorkflowCollector.agentDurationBuckets())
-        + " session-buckets=" + Arrays.toString(WorkflowCollector.sessionDurationBuckets());
+        + " " + WorkflowCollector.histogramBuckets().describe();
   }
 
   /**
@@ -130,7 +129,9 @@ public final class Exporter implements AutoCloseable {
    */
   static TrackerLimits limits(ExporterSettings settings) {
     int followed = followedRows(Runtime.getRuntime().maxMemory());
-    return new TrackerLimits(settings.maxLabelValues(), settings.maxSeries(), followed, followed);
+    // A tool use runs for seconds: the ones running at once are few, and those a crashed session
+    // left behind add up slowly; a quarter of the rows keeps their 45 bytes each within the heap's margin.
+    return new TrackerLimits(settings.maxLabelValues(), settings.maxSeries(), followed, followed, followed / 4);
   }
 
   /**

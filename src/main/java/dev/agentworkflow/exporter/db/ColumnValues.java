@@ -25,6 +25,19 @@ final class ColumnValues {
   }
 
   /**
+   * A {@code duration_seconds} value: NaN when NULL, so that end minus start stands in; a value
+   * that is there but is no number is unknown as it is (negative infinity, which the counting rules
+   * treat like any negative).
+   */
+  static double duration(Object value) {
+    if (value == null) {
+      return Double.NaN;
+    }
+    double d = number(value);
+    return Double.isNaN(d) ? Double.NEGATIVE_INFINITY : d;
+  }
+
+  /**
    * A 64-bit FNV-1a hash of some column values (NULL told apart from every text): what recognises
    * a row whose id changed.
    */

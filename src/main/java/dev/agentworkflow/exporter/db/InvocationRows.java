@@ -13,7 +13,8 @@ import java.util.List;
 /** How a row of {@code agent_invocations} becomes an {@link InvocationRow}. */
 public final class InvocationRows {
   static final String TABLE = "agent_invocations";
-  // prompt, raw_input and raw_output are never read: they are most of a row's bytes
+  // prompt, raw_input and raw_output are never read whole: they are most of a row's bytes; of
+  // raw_output, SQLite hands over two numbers
   static final List<Column> COLUMNS = List.of(
       new Column("session_id", IDENTITY),
       new Column("phase", LABEL),
@@ -22,24 +23,14 @@ public final class InvocationRows {
       new Column("status", LABEL),
       new Column("start_time", SHORT),
       new Column("end_time", SHORT),
-      new Column("duration_seconds", SHORT));
+      new Column("duration_seconds", SHORT),
+      Column.jsonNumber("reported_tool_uses", "raw_output", "totalToolUseCount"),
+      Column.jsonNumber("reported_tokens", "raw_output", "totalTokens"));
 
   private InvocationRows() {}
 
   public static TableReader<InvocationRow> reader(TimestampParser timestamps) {
     return new TableReader<>(TABLE, COLUMNS, row -> map(row, timestamps));
-  }
-
-  /**
-   * NaN when NULL, so that end minus start stands in; a value that is there but is no number is
-   * unknown as it is (negative infinity, which the counting rules treat like any negative).
-   */
-  private static double duration(Object value) {
-    if (value == null) {
-      return Double.NaN;
-    }
-    double d = ColumnValues.number(value);
-    return Double.isNaN(d) ? Double.NEGATIVE_INFINITY : d;
   }
 
   private static InvocationRow map(ResultSet row, TimestampParser timestamps) throws SQLException {
@@ -58,9 +49,12 @@ public final class InvocationRows {
         timestamps.epochSeconds(start),
         timestamps.epochSeconds(end),
         end != null,
-        duration(TableReader.shortValue(row, "duration_seconds")),
+        ColumnValues.duration(TableReader.shortValue(row, "duration_seconds")),
         // not the timestamp column: reading it costs a first load some 20% (measured on the
         // benchmark's 1M file), and rows without an agent, which only it would tell apart, anchor nothing
-        ColumnValues.identity(sessionId, agentName, phase, start == null ? null : start.toString()));
+        ColumnValues.identity(sessionId, agentName, phase, start == null ? null : start.toString()),
+        // a JSON number, or NULL: a number too large for a double reads as infinite, hence NaN
+        ColumnValues.number(row.getObject("reported_tool_uses")),
+        ColumnValues.number(row.getObject("reported_tokens")));
   }
 }

@@ -49,7 +49,18 @@ public final class TableReader<R> {
      * load the value, and loading it twice (the row's end lies in overflow pages, past the
      * prompt) cost a first load some 20%.
      */
-    SHORT("CASE typeof(%1$s) WHEN 'text' THEN substr(%1$s, 1, " + (MAX_SHORT_LENGTH + 1) + ") ELSE %1$s END");
+    SHORT("CASE typeof(%1$s) WHEN 'text' THEN substr(%1$s, 1, " + (MAX_SHORT_LENGTH + 1) + ") ELSE %1$s END"),
+    /**
+     * One top-level field of a JSON object held as text (an agent's response), when it is a JSON
+     * number: that number; else (a string, even of digits, a boolean, an object, a missing field,
+     * text that is not JSON or not an object, not text at all) NULL. {@code json_valid} comes
+     * first, inside a CASE (which SQLite evaluates lazily), because {@code json_type} and
+     * {@code ->>} fail the whole statement on malformed JSON. The payload is parsed in SQLite, once
+     * per row (its JSON parse cache serves the later calls), and never copied to Java.
+     */
+    JSON_NUMBER("CASE WHEN typeof(%1$s) = 'text' THEN CASE WHEN json_valid(%1$s) THEN "
+        + "CASE json_type(%1$s, '$.%2$s') WHEN 'integer' THEN %1$s ->> '$.%2$s' WHEN 'real' THEN %1$s ->> '$.%2$s' END "
+        + "END END");
 
     private final String expression;
 
@@ -57,13 +68,28 @@ public final class TableReader<R> {
       this.expression = expression;
     }
 
-    String select(String quotedColumn) {
-      return expression.formatted(quotedColumn);
+    String select(String quotedColumn, String field) {
+      return expression.formatted(quotedColumn, field);
     }
   }
 
-  /** A column to read, and how it is cut. */
-  public record Column(String name, Cut cut) {}
+  /**
+   * A value to read as {@code name}: the column {@code source}, cut; for {@link Cut#JSON_NUMBER},
+   * one {@code field} of it. A missing source column reads as NULL.
+   */
+  public record Column(String name, Cut cut, String source, String field) {
+    public Column(String name, Cut cut) {
+      this(name, cut, name, null);
+    }
+
+    /** The top-level {@code field} of the JSON object in column {@code source}, when it is a JSON number. */
+    public static Column jsonNumber(String name, String source, String field) {
+      if (!field.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw new IllegalArgumentException("a JSON field name that needs no quoting: " + field);
+      }
+      return new Column(name, Cut.JSON_NUMBER, source, field);
+    }
+  }
 
   /** Mapping from the current row of a result set (with a {@code row_id} column) to a record. */
   @FunctionalInterface
@@ -161,8 +187,8 @@ public final class TableReader<R> {
       presentColumns = Set.copyOf(present);
       StringJoiner select = new StringJoiner(", ");
       for (Column column : columns) {
-        select.add(present.contains(column.name())
-            ? column.cut().select('"' + column.name() + '"') + " AS " + column.name()
+        select.add(present.contains(column.source())
+            ? column.cut().select('"' + column.source() + '"', column.field()) + " AS " + column.name()
             : "NULL AS " + column.name());
       }
       StringJoiner placeholders = new StringJoiner(", ");

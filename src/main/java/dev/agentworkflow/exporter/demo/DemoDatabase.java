@@ -32,17 +32,31 @@ public final class DemoDatabase {
    * {@code span}, with prompts of about {@code promptChars} characters and raw JSON outputs of about
    * {@code outputChars} (0: the demo's short ones; {@link #NO_PAYLOAD}: none, NULL), agents from
    * {@code catalog}. About 12 agent invocations per session, plus the hooks' subagent_stop row for each.
+   * With {@code toolUses}, the tool-operations hook's rows too (some 25 per invocation), and each
+   * finished invocation's {@code raw_output} is the agent's report (its tool calls, its context);
+   * without, no tool uses and the older hooks' short output.
    */
-  public record History(Duration span, int sessions, int promptChars, int outputChars, AgentCatalog catalog) {
+  public record History(Duration span, int sessions, int promptChars, int outputChars, AgentCatalog catalog,
+      boolean toolUses) {
     /** For {@code promptChars} or {@code outputChars}: write NULL. */
     public static final int NO_PAYLOAD = SessionPlan.NONE;
 
-    /** The demo's: a day, a session every half hour. */
-    public static final History DAY = new History(Duration.ofHours(24), 48, 0);
+    /** The demo's: a day, a session every half hour, with tool uses. */
+    public static final History DAY = new History(Duration.ofHours(24), 48, 0).withToolUses();
 
-    /** The demo's agents and short outputs. */
+    /** Without tool uses, as written before the tool-operations hook (the benchmark's datasets). */
+    public History(Duration span, int sessions, int promptChars, int outputChars, AgentCatalog catalog) {
+      this(span, sessions, promptChars, outputChars, catalog, false);
+    }
+
+    /** The demo's agents and short outputs, without tool uses. */
     public History(Duration span, int sessions, int promptChars) {
       this(span, sessions, promptChars, 0, AgentCatalog.DEMO);
+    }
+
+    /** The same history with the tool-operations hook's rows and the agents' reports. */
+    public History withToolUses() {
+      return new History(span, sessions, promptChars, outputChars, catalog, true);
     }
   }
 
@@ -107,12 +121,13 @@ public final class DemoDatabase {
     c.setAutoCommit(false);
     EventWriter writer = new EventWriter();
     Instant now = clock.instant();
+    SessionPlan.Options options = new SessionPlan.Options(history.catalog(), 1.0, history.promptChars(),
+        history.outputChars(), history.toolUses());
     try (HookWriter.Batch batch = hooks.on(c)) {
       for (int i = 0; i < sessions; i++) {
         Instant start = from.plus(history.span().multipliedBy(i).dividedBy(sessions));
         String id = new UUID(random.nextLong(), random.nextLong()).toString();
-        for (SessionPlan.Event event : SessionPlan.create(random, history.catalog(), id, start, 1.0, i * 100,
-            history.promptChars(), history.outputChars())) {
+        for (SessionPlan.Event event : SessionPlan.create(random, id, start, i * 100, options)) {
           if (event.at().isBefore(now)) { // the last sessions are still running
             writer.write(batch, event);
           }

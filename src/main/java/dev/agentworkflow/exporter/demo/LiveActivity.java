@@ -17,12 +17,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a demo database alive: one session after another, its events written when they fall
- * due, each through a fresh connection like a hook process. Agents run about ten times faster
- * than in the history so that a new user sees the metrics move within a minute.
+ * due, each through a fresh connection like a hook process, tool uses included. Agents run about
+ * ten times faster than in the history so that a new user sees the metrics move within a minute.
  */
 public final class LiveActivity implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveActivity.class);
-  private static final double TIME_SCALE = 0.1;
+  static final SessionPlan.Options LIVE = new SessionPlan.Options(AgentCatalog.DEMO, 0.1, 0, 0, true);
 
   /** Opens a connection to the demo database. */
   @FunctionalInterface
@@ -60,7 +60,7 @@ public final class LiveActivity implements AutoCloseable {
       Instant now = clock.instant();
       if (pending.isEmpty() && !now.isBefore(nextSession)) {
         String id = new UUID(random.nextLong(), random.nextLong()).toString();
-        pending.addAll(SessionPlan.create(random, AgentCatalog.DEMO, id, now, TIME_SCALE, nextKey, 0, 0));
+        pending.addAll(SessionPlan.create(random, id, now, nextKey, LIVE));
         nextKey += 100;
       }
       while (!pending.isEmpty() && !pending.peekFirst().at().isAfter(now)) {

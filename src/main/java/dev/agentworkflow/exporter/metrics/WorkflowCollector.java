@@ -1,5 +1,6 @@
 package dev.agentworkflow.exporter.metrics;
 
+import dev.agentworkflow.exporter.model.HistogramBuckets;
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
@@ -38,14 +39,14 @@ public final class WorkflowCollector extends Collector {
     this.databasePath = databasePath;
   }
 
-  /** Upper bounds of {@code agent_duration_seconds}. */
-  public static double[] agentDurationBuckets() {
-    return new double[] {1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600};
-  }
-
-  /** Upper bounds of {@code session_duration_seconds}. */
-  public static double[] sessionDurationBuckets() {
-    return new double[] {60, 300, 600, 1800, 3600, 7200, 14400};
+  /** The upper bounds of every histogram exported. */
+  public static HistogramBuckets histogramBuckets() {
+    return new HistogramBuckets(
+        new double[] {1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600},
+        new double[] {0, 1, 2, 5, 10, 20, 50, 100, 200, 500},
+        new double[] {1000, 5000, 10000, 25000, 50000, 100000, 150000, 200000, 500000, 1000000},
+        new double[] {0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600},
+        new double[] {60, 300, 600, 1800, 3600, 7200, 14400});
   }
 
   @Override
@@ -77,6 +78,34 @@ public final class WorkflowCollector extends Collector {
         .forEach(e -> histogramSamples("agent_duration_seconds", durationLabels, e.labels(), e.value(), durations));
     out.add(new MetricFamilySamples("agent_duration_seconds", Type.HISTOGRAM,
         "Duration of finished agent invocations, one observation each" + AS_OF, durations));
+
+    WorkflowSnapshot.ToolFigures tools = w.tools();
+    CounterMetricFamily toolUses = new CounterMetricFamily("agent_tool_usage_total",
+        "Finished tool uses (agent_tool_uses), by the agent that called the tool ('direct': the main session)" + AS_OF,
+        List.of("agent_name", "tool_name", "status"));
+    sorted(tools.uses(), l -> List.of(l.agentName(), l.toolName(), l.status()))
+        .forEach(e -> toolUses.addMetric(e.labels(), e.value()));
+    out.add(toolUses);
+
+    CounterMetricFamily toolErrors = new CounterMetricFamily("agent_tool_error_total",
+        "Finished tool uses whose status is failed, error or timeout" + AS_OF, List.of("agent_name", "tool_name"));
+    sorted(tools.errors(), l -> List.of(l.agentName(), l.toolName()))
+        .forEach(e -> toolErrors.addMetric(e.labels(), e.value()));
+    out.add(toolErrors);
+
+    List<MetricFamilySamples.Sample> toolDurations = new ArrayList<>();
+    List<String> toolLabels = List.of("agent_name", "tool_name");
+    sorted(tools.durations(), l -> List.of(l.agentName(), l.toolName()))
+        .forEach(e -> histogramSamples("agent_tool_duration_seconds", toolLabels, e.labels(), e.value(), toolDurations));
+    out.add(new MetricFamilySamples("agent_tool_duration_seconds", Type.HISTOGRAM,
+        "Duration of finished tool uses, one observation each" + AS_OF, toolDurations));
+
+    out.add(perAgentHistogram("agent_tool_calls_per_invocation",
+        "Tool calls each finished invocation made, as the agent reported it (totalToolUseCount)",
+        tools.callsPerInvocation()));
+    out.add(perAgentHistogram("agent_context_tokens",
+        "The agent's context at its last API call, in tokens, as it reported it (totalTokens): not tokens billed, "
+            + "not cost", tools.contextTokens()));
 
     List<MetricFamilySamples.Sample> sessions = new ArrayList<>();
     histogramSamples("session_duration_seconds", List.of(), List.of(), w.sessionDurations(), sessions);
@@ -126,8 +155,9 @@ public final class WorkflowCollector extends Collector {
         "The longest time one read statement held SQLite's shared lock since the exporter started: "
             + "how long a writer's commit may have waited for the exporter" + AS_OF, poll.longestReadSeconds()));
     CounterMetricFamily overflow = new CounterMetricFamily("agent_workflow_exporter_label_overflow_total",
-        "Finished invocations counted with a label value reported as 'other': past --max-label-values distinct "
-            + "values of the label, or longer than 256 characters" + AS_OF, List.of("label"));
+        "Finished invocations and tool uses counted with a label value reported as 'other': past "
+            + "--max-label-values distinct values of the label, or longer than 256 characters" + AS_OF,
+        List.of("label"));
     sorted(w.labelOverflow(), List::of).forEach(e -> overflow.addMetric(e.labels(), e.value()));
     out.add(overflow);
     CounterMetricFamily seriesOverflow = new CounterMetricFamily("agent_workflow_exporter_series_overflow_total",
@@ -136,9 +166,10 @@ public final class WorkflowCollector extends Collector {
     sorted(w.seriesOverflow(), List::of).forEach(e -> seriesOverflow.addMetric(e.labels(), e.value()));
     out.add(seriesOverflow);
     CounterMetricFamily untracked = new CounterMetricFamily("agent_workflow_exporter_untracked_rows_total",
-        "Rows that needed following (running invocations; active or not yet ended sessions) but were not, because "
-            + "as many as the heap holds were followed already" + AS_OF, List.of("table"));
+        "Rows that needed following (running invocations and tool uses; active or not yet ended sessions) but were "
+            + "not, because as many as the heap holds were followed already" + AS_OF, List.of("table"));
     untracked.addMetric(List.of("agent_invocations"), w.untrackedInvocations());
+    untracked.addMetric(List.of("agent_tool_uses"), w.untrackedToolUses());
     untracked.addMetric(List.of("sessions"), w.untrackedSessions());
     out.add(untracked);
     CounterMetricFamily rescans = new CounterMetricFamily("agent_workflow_exporter_table_rescans_total",
@@ -164,6 +195,14 @@ public final class WorkflowCollector extends Collector {
     buildInfo.addMetric(List.of(version), 1);
     out.add(buildInfo);
     return out;
+  }
+
+  private static MetricFamilySamples perAgentHistogram(String name, String help,
+      Map<String, HistogramSnapshot> byAgent) {
+    List<MetricFamilySamples.Sample> samples = new ArrayList<>();
+    List<String> labels = List.of("agent_name");
+    sorted(byAgent, List::of).forEach(e -> histogramSamples(name, labels, e.labels(), e.value(), samples));
+    return new MetricFamilySamples(name, Type.HISTOGRAM, help + AS_OF, samples);
   }
 
   private static GaugeMetricFamily gauge(String name, String help, double value) {

@@ -11,7 +11,10 @@ package dev.agentworkflow.exporter.model;
  * holds something that is not a number: both mean "not given", but only NULL lets end minus start
  * stand in. {@code identity} is a hash of the columns the hooks never change after an agent's row
  * is inserted ({@code session_id}, {@code agent_name}, {@code phase}, {@code start_time}): it
- * recognises an invocation if its id changes (a rebuilt table).
+ * recognises an invocation if its id changes (a rebuilt table). {@code reportedToolUses} and
+ * {@code reportedContextTokens} are {@code totalToolUseCount} and {@code totalTokens} of the
+ * agent's response ({@code raw_output}) when it is a JSON object whose field is a JSON number,
+ * else {@code NaN}.
  */
 public record InvocationRow(
     long rowId,
@@ -24,4 +27,6 @@ public record InvocationRow(
     double endEpochSeconds,
     boolean endTimeSet,
     double durationSeconds,
-    long identity) {}
+    long identity,
+    double reportedToolUses,
+    double reportedContextTokens) {}

@@ -7,13 +7,17 @@ import dev.agentworkflow.exporter.model.InvocationRow;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.SessionRow;
 import dev.agentworkflow.exporter.model.StateStatus;
+import dev.agentworkflow.exporter.model.ToolUseRow;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import dev.agentworkflow.exporter.state.SavedState;
 import dev.agentworkflow.exporter.state.StateKeeper;
 import dev.agentworkflow.exporter.track.Anchors;
+import dev.agentworkflow.exporter.track.FollowedTable;
 import dev.agentworkflow.exporter.track.IdentityScan;
 import dev.agentworkflow.exporter.track.InvocationTracker;
+import dev.agentworkflow.exporter.track.Reidentified;
 import dev.agentworkflow.exporter.track.SessionTracker;
+import dev.agentworkflow.exporter.track.ToolUseTracker;
 import dev.agentworkflow.exporter.track.WorkflowTracker;
 import java.io.IOException;
 import java.sql.Connection;
@@ -54,6 +58,7 @@ public final class Poller implements AutoCloseable {
 
   private final WorkflowDatabase database;
   private final TableReader<InvocationRow> invocationReader;
+  private final TableReader<ToolUseRow> toolUseReader;
   private final TableReader<SessionRow> sessionReader;
   private final Supplier<WorkflowTracker> newTracker;
   private final StateKeeper state;
@@ -101,20 +106,22 @@ public final class Poller implements AutoCloseable {
   public Poller(
       WorkflowDatabase database,
       TableReader<InvocationRow> invocationReader,
+      TableReader<ToolUseRow> toolUseReader,
       TableReader<SessionRow> sessionReader,
       Supplier<WorkflowTracker> newTracker,
       StateKeeper state,
       Clock clock) {
     this.database = database;
     this.invocationReader = invocationReader;
+    this.toolUseReader = toolUseReader;
     this.sessionReader = sessionReader;
     this.newTracker = newTracker;
     this.state = state;
     this.clock = clock;
-    rowsRead.put(invocationReader.table(), 0L);
-    rowsRead.put(sessionReader.table(), 0L);
-    rescans.put(invocationReader.table(), 0L);
-    rescans.put(sessionReader.table(), 0L);
+    for (TableReader<?> reader : List.of(invocationReader, toolUseReader, sessionReader)) {
+      rowsRead.put(reader.table(), 0L);
+      rescans.put(reader.table(), 0L);
+    }
     Optional<SavedState> saved = state.restore(newTracker);
     if (saved.isPresent()) {
       unchecked = saved.get();
@@ -195,7 +202,8 @@ public final class Poller implements AutoCloseable {
       }
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    double longestRead = Math.max(invocationReader.longestLockNanos(), sessionReader.longestLockNanos()) / 1e9;
+    double longestRead = Math.max(invocationReader.longestLockNanos(),
+        Math.max(toolUseReader.longestLockNanos(), sessionReader.longestLockNanos())) / 1e9;
     return new PollResult(lastGood, up, sizeBytes, seconds, pollErrors, lastSuccessEpochSeconds, rowsRead, rescans,
         longestRead, up ? null : currentProblem, state.status());
   }
@@ -230,7 +238,11 @@ public final class Poller implements AutoCloseable {
     }
     lastRead = current;
     invocationReader.refreshSchema(connection);
+    toolUseReader.refreshSchema(connection);
     sessionReader.refreshSchema(connection);
+    // tool uses read back from the state file are checked as after a schema change: the
+    // invocations decide whether the state describes the file, the tool table may differ anyway
+    boolean checkToolUses = unchecked != null;
     if (unchecked != null) {
       verify = false;
       checkRestored(unchecked, file, connection);
@@ -240,23 +252,18 @@ public final class Poller implements AutoCloseable {
     boolean schemaChanged = schemaVersion != null && schema != schemaVersion;
 
     checkInvocationIds(connection, verify || schemaChanged);
+    checkToolUseIds(connection, verify || schemaChanged || checkToolUses);
     InvocationTracker invocations = tracker.invocations();
-    boolean firstLoad = invocations.isEmpty();
+    boolean firstLoad = invocations.isEmpty() && tracker.toolUses().isEmpty();
     long rowsBefore = rowsRead.values().stream().mapToLong(Long::longValue).sum();
     long started = System.nanoTime();
     Instant now = clock.instant();
     boolean readStale = lastStaleRead == null || !now.isBefore(lastStaleRead.plus(STALE_REREAD));
-    long[] open = readStale ? invocations.openRowIds() : tracker.recentOpenRowIds(now);
     if (readStale) {
       lastStaleRead = now;
     }
-    ChunkIntake<InvocationRow> intake = new ChunkIntake<>(intakeThread, invocations::accept);
-    try {
-      add(invocationReader.table(), invocationReader.readRowsAfter(connection, invocations.highestRowId(), intake));
-    } finally {
-      finishIntake(intake);
-    }
-    add(invocationReader.table(), invocationReader.readRows(connection, open, invocations::accept, invocations::forget));
+    readFollowed(connection, invocationReader, invocations, readStale, now);
+    readFollowed(connection, toolUseReader, tracker.toolUses(), readStale, now);
 
     SessionTracker sessions = tracker.sessions();
     OptionalLong sessionsHighest = sessionReader.highestRowId(connection);
@@ -281,7 +288,7 @@ public final class Poller implements AutoCloseable {
     lostTrack = false;
     long readNow = rowsRead.values().stream().mapToLong(Long::longValue).sum() - rowsBefore;
     changedSinceOffer |= readNow > 0;
-    if ((firstLoad && !invocations.isEmpty()) || resumed) {
+    if ((firstLoad && !tracker.isEmpty()) || resumed) {
       log.info("read {}: {} rows{} in {} ms", database.path(), readNow, resumed ? " written since the state file" : "",
           (System.nanoTime() - started) / 1_000_000);
       resumed = false;
@@ -307,7 +314,8 @@ public final class Poller implements AutoCloseable {
       long seen = invocations.highestRowId().getAsLong();
       if (tableHighest.isEmpty() || tableHighest.getAsLong() < seen) {
         why = "gives lower invocation ids than the state file counted (emptied, or restored from an older copy)";
-      } else if (!newestAnchorInPlace(connection, invocations) && !holdsCountedRows(connection, tableHighest)) {
+      } else if (!newestAnchorInPlace(connection, invocationReader, invocations)
+          && !holdsCountedRows(connection, tableHighest)) {
         why = "no longer holds the invocations the state file counted (copied over in place, or rewritten)";
       }
     }
@@ -332,11 +340,7 @@ public final class Poller implements AutoCloseable {
    * them anywhere, it is another file.
    */
   private boolean holdsCountedRows(Connection connection, OptionalLong tableHighest) throws SQLException {
-    InvocationTracker invocations = tracker.invocations();
-    IdentityScan scan = invocations.identityScan();
-    add(invocationReader.table(), invocationReader.readRowsAfterEach(connection, OptionalLong.empty(), scan));
-    rescans.merge(invocationReader.table(), 1L, Long::sum);
-    switch (invocations.reidentify(scan, tableHighest)) {
+    switch (scanForCountedRows(connection, invocationReader, tracker.invocations(), tableHighest)) {
       case STABLE -> {
         log.debug("the newest invocations the state file counted were deleted from {}; the ids are unchanged",
             database.path());
@@ -355,19 +359,47 @@ public final class Poller implements AutoCloseable {
     }
   }
 
-  private boolean newestAnchorInPlace(Connection connection, InvocationTracker invocations) throws SQLException {
-    List<Anchors.Anchor> anchors = invocations.anchors();
+  /** The newest row counted from {@code table} is still at its id, as it was (or nothing was counted). */
+  private <R> boolean newestAnchorInPlace(Connection connection, TableReader<R> reader, FollowedTable<R> table)
+      throws SQLException {
+    List<Anchors.Anchor> anchors = table.anchors();
     if (anchors.isEmpty()) {
-      return true; // no invocation counted: nothing to check the file against
+      return true; // nothing counted: nothing to check the file against
     }
     Anchors.Anchor newest = anchors.get(0);
     long[] identityThere = {0};
     boolean[] there = {false};
-    invocationReader.readRows(connection, new long[] {newest.rowId()}, row -> {
-      identityThere[0] = row.identity();
+    reader.readRows(connection, new long[] {newest.rowId()}, row -> {
+      identityThere[0] = table.identityOf(row);
       there[0] = true;
     }, gone -> { });
     return there[0] && identityThere[0] == newest.identity();
+  }
+
+  /** One pass over the whole table, to find where the rows counted from it went ({@link FollowedTable#reidentify}). */
+  private <R> Reidentified scanForCountedRows(Connection connection, TableReader<R> reader, FollowedTable<R> table,
+      OptionalLong tableHighest) throws SQLException {
+    IdentityScan<R> scan = table.identityScan();
+    add(reader.table(), reader.readRowsAfterEach(connection, OptionalLong.empty(), scan));
+    rescans.merge(reader.table(), 1L, Long::sum);
+    return table.reidentify(scan, tableHighest);
+  }
+
+  /**
+   * Reads what changed of a followed table: the rows above the highest id seen (taken in on the
+   * intake thread while the next chunk is read), then the open rows again: all of them when
+   * {@code readStale}, else those still within --stale-after.
+   */
+  private <R> void readFollowed(Connection connection, TableReader<R> reader, FollowedTable<R> table,
+      boolean readStale, Instant now) throws SQLException {
+    long[] open = readStale ? table.openRowIds() : tracker.recentOpenRowIds(table, now);
+    ChunkIntake<R> intake = new ChunkIntake<>(intakeThread, table::accept);
+    try {
+      add(reader.table(), reader.readRowsAfter(connection, table.highestRowId(), intake));
+    } finally {
+      finishIntake(intake);
+    }
+    add(reader.table(), reader.readRows(connection, open, table::accept, table::forget));
   }
 
   /**
@@ -394,34 +426,11 @@ public final class Poller implements AutoCloseable {
    * altogether (counted from scratch).
    */
   private void checkInvocationIds(Connection connection, boolean suspicious) throws SQLException {
-    InvocationTracker invocations = tracker.invocations();
-    if (invocations.isEmpty()) {
+    Optional<Reidentified> found = checkIds(connection, invocationReader, tracker.invocations(), suspicious);
+    if (found.isEmpty()) {
       return;
     }
-    OptionalLong tableHighest = invocationReader.highestRowId(connection);
-    long seen = invocations.highestRowId().getAsLong();
-    boolean wentBackwards = tableHighest.isEmpty() || tableHighest.getAsLong() < seen;
-    if (!suspicious && !wentBackwards) {
-      return;
-    }
-    List<Anchors.Anchor> anchors = invocations.anchors();
-    if (anchors.isEmpty()) {
-      return; // every row the anchors named was deleted: nothing left to check the ids against
-    }
-    Anchors.Anchor newest = anchors.get(0);
-    long[] identityThere = {0};
-    boolean[] there = {false};
-    invocationReader.readRows(connection, new long[] {newest.rowId()}, row -> {
-      identityThere[0] = row.identity();
-      there[0] = true;
-    }, gone -> { });
-    if (there[0] && identityThere[0] == newest.identity()) {
-      return;
-    }
-    IdentityScan scan = invocations.identityScan();
-    add(invocationReader.table(), invocationReader.readRowsAfterEach(connection, OptionalLong.empty(), scan));
-    rescans.merge(invocationReader.table(), 1L, Long::sum);
-    switch (invocations.reidentify(scan, tableHighest)) {
+    switch (found.get()) {
       case STABLE -> log.debug("the newest invocations of {} were deleted; the ids are unchanged", database.path());
       case RENUMBERED -> {
         log.info("the invocation ids of {} were renumbered (a rebuilt table): what was counted stays counted, the "
@@ -433,6 +442,64 @@ public final class Poller implements AutoCloseable {
         lastStaleRead = null;
       }
     }
+  }
+
+  /**
+   * The same check for the tool uses, on its own: a tool table that no longer holds the tool uses
+   * counted (dropped and created again) while the invocations are those counted keeps what was
+   * counted, and counts every row there now as new: no counter goes down, no tool use is counted twice.
+   */
+  private void checkToolUseIds(Connection connection, boolean suspicious) throws SQLException {
+    ToolUseTracker toolUses = tracker.toolUses();
+    Optional<Reidentified> found = checkIds(connection, toolUseReader, toolUses, suspicious);
+    if (found.isEmpty()) {
+      return;
+    }
+    switch (found.get()) {
+      case STABLE -> log.debug("the newest tool uses of {} were deleted; the ids are unchanged", database.path());
+      case RENUMBERED -> {
+        log.info("the tool use ids of {} were renumbered (a rebuilt table): what was counted stays counted, the rows "
+            + "there now are taken as read, and the running ones followed again", database.path());
+        lastStaleRead = null;
+      }
+      case NOT_FOUND -> {
+        log.info("{} no longer holds the tool uses that were counted (the table was emptied or made again): they stay "
+            + "counted, and its rows are counted as new", database.path());
+        toolUses.forgetIds();
+        lastStaleRead = null;
+      }
+    }
+  }
+
+  /**
+   * After a schema change, a lost connection or a restart, or when the highest id went backwards:
+   * do the ids of {@code table} still mean the rows that were counted? The newest row counted,
+   * still in place, says yes at the cost of one lookup (empty). Otherwise one pass over the table
+   * finds where the rows the tracker remembers went ({@link FollowedTable#reidentify}): deleted
+   * newest rows, renumbered ids (counted rows stay counted, nothing is counted twice), or another
+   * table altogether.
+   */
+  private <R> Optional<Reidentified> checkIds(Connection connection, TableReader<R> reader, FollowedTable<R> table,
+      boolean suspicious) throws SQLException {
+    if (table.isEmpty()) {
+      return Optional.empty();
+    }
+    OptionalLong tableHighest = reader.highestRowId(connection);
+    long seen = table.highestRowId().getAsLong();
+    boolean wentBackwards = tableHighest.isEmpty() || tableHighest.getAsLong() < seen;
+    if (!suspicious && !wentBackwards) {
+      return Optional.empty();
+    }
+    if (table.anchors().isEmpty()) {
+      // every row the anchors named was deleted: nothing left to check the ids against
+      table.rewindTo(tableHighest);
+      return Optional.empty();
+    }
+    if (newestAnchorInPlace(connection, reader, table)) {
+      table.rewindTo(tableHighest); // rows after the newest counted one may have gone (a subagent_stop row, say)
+      return Optional.empty();
+    }
+    return Optional.of(scanForCountedRows(connection, reader, table, tableHighest));
   }
 
   /**
@@ -497,6 +564,11 @@ public final class Poller implements AutoCloseable {
       log.warn("{}: more invocations are running at once than the {} this heap follows; the ones past it are not "
           + "counted when they finish (agent_workflow_exporter_untracked_rows_total); give the JVM a larger -Xmx",
           database.path(), tracker.limits().maxRunningInvocations());
+    }
+    if (snapshot.untrackedToolUses() > 0 && warnedUntracked.add(toolUseReader.table())) {
+      log.warn("{}: more tool uses are running at once than the {} this heap follows; the ones past it are not "
+          + "counted when they finish (agent_workflow_exporter_untracked_rows_total); give the JVM a larger -Xmx",
+          database.path(), tracker.limits().maxRunningToolUses());
     }
     if (snapshot.untrackedSessions() > 0 && warnedUntracked.add(sessionReader.table())) {
       log.warn("{}: more sessions are active (or not yet seen ending) at once than the {} this heap follows; the ones "

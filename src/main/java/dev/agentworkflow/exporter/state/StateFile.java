@@ -37,8 +37,11 @@ import java.util.zip.CheckedOutputStream;
  */
 public final class StateFile implements AutoCloseable {
   private static final byte[] MAGIC = "AWXSTATE".getBytes(StandardCharsets.US_ASCII);
-  /** Bumped whenever what the trackers write changes; a file of another format is not read. */
-  static final int FORMAT = 1;
+  /**
+   * Bumped whenever what the trackers write changes; a file of another format is not read. 2 added
+   * tool uses and what agents report: a state of format 1 knows nothing of them.
+   */
+  static final int FORMAT = 2;
   private static final int HEADER = MAGIC.length + 4 + 4;
   private static final int TRAILER = 8;
   private static final int BUFFER = 64 * 1024;

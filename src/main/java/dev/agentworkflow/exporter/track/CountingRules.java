@@ -45,6 +45,14 @@ final class CountingRules {
     return d >= 0 && Double.isFinite(d) ? d : Double.NaN;
   }
 
+  /**
+   * A number an agent reported ({@code totalToolUseCount}, {@code totalTokens}), already known to
+   * be a JSON number or NaN: observed only when finite and not negative, else NaN (no observation).
+   */
+  static double reported(double value) {
+    return value >= 0 && Double.isFinite(value) ? value : Double.NaN;
+  }
+
   private static String lower(String s) {
     return s.toLowerCase(Locale.ROOT);
   }

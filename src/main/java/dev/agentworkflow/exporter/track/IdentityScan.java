@@ -1,18 +1,17 @@
 package dev.agentworkflow.exporter.track;
 
-import dev.agentworkflow.exporter.model.InvocationRow;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * One pass over every row of {@code agent_invocations}, in id order, after its ids may have
+ * One pass over every row of a followed table ({@link RowFollower}), in id order, after its ids may have
  * changed: where each anchor's identity is now, and the rows to follow again if the table was
  * renumbered: those still running, and those that were followed running and have finished since
  * (so that they are counted, once). Keeps three longs per such row, at most as many rows as may be
  * followed.
  */
-public final class IdentityScan implements Consumer<InvocationRow> {
+public final class IdentityScan<R> implements Consumer<R> {
   static final long NOT_FOUND = Long.MIN_VALUE;
 
   private final long[] anchorIdentities;
@@ -21,17 +20,20 @@ public final class IdentityScan implements Consumer<InvocationRow> {
   private final long[] foundAt;
   private final boolean[] found;
   private final int maxUnfinished;
+  private final RowFollower.Rules<R> rules;
   private long[] unfinishedIds = new long[64];
   private long[] unfinishedStarts = new long[64];
   private long[] unfinishedIdentities = new long[64];
   private int unfinished;
   private long dropped;
   private long lastRowId;
-  private long lastInvocationId;
-  private long lastInvocationIdentity;
-  private boolean anyInvocation;
+  private long lastCountingId;
+  private long lastCountingIdentity;
+  private boolean anyCounting;
 
-  IdentityScan(List<Anchors.Anchor> anchors, FlatLongMap followedIdentities, int maxUnfinished) {
+  IdentityScan(List<Anchors.Anchor> anchors, FlatLongMap followedIdentities, int maxUnfinished,
+      RowFollower.Rules<R> rules) {
+    this.rules = rules;
     this.followedIdentities = followedIdentities;
     this.anchorIdentities = anchors.stream().mapToLong(Anchors.Anchor::identity).toArray();
     this.foundAt = new long[anchorIdentities.length];
@@ -40,21 +42,23 @@ public final class IdentityScan implements Consumer<InvocationRow> {
   }
 
   @Override
-  public void accept(InvocationRow row) {
+  public void accept(R row) {
+    long rowId = rules.rowId(row);
+    long identity = rules.identity(row);
     for (int i = 0; i < anchorIdentities.length; i++) {
-      if (anchorIdentities[i] == row.identity()) {
-        foundAt[i] = row.rowId(); // the last one wins: rows after it are the ones not read yet
+      if (anchorIdentities[i] == identity) {
+        foundAt[i] = rowId; // the last one wins: rows after it are the ones not read yet
         found[i] = true;
       }
     }
-    lastRowId = row.rowId();
-    if (CountingRules.isInvocation(row.agentName())) {
-      lastInvocationId = row.rowId();
-      lastInvocationIdentity = row.identity();
-      anyInvocation = true;
+    lastRowId = rowId;
+    boolean counts = rules.counts(row);
+    if (counts) {
+      lastCountingId = rowId;
+      lastCountingIdentity = identity;
+      anyCounting = true;
     }
-    boolean running = !CountingRules.isFinished(row.endTimeSet(), row.status());
-    if (CountingRules.isInvocation(row.agentName()) && (running || followedIdentities.contains(row.identity()))) {
+    if (counts && (!rules.finished(row) || followedIdentities.contains(identity))) {
       if (unfinished == maxUnfinished) {
         dropped++;
         return;
@@ -64,9 +68,9 @@ public final class IdentityScan implements Consumer<InvocationRow> {
         unfinishedStarts = Arrays.copyOf(unfinishedStarts, unfinished * 2);
         unfinishedIdentities = Arrays.copyOf(unfinishedIdentities, unfinished * 2);
       }
-      unfinishedIds[unfinished] = row.rowId();
-      unfinishedStarts[unfinished] = Double.doubleToRawLongBits(row.startEpochSeconds());
-      unfinishedIdentities[unfinished++] = row.identity();
+      unfinishedIds[unfinished] = rowId;
+      unfinishedStarts[unfinished] = Double.doubleToRawLongBits(rules.start(row));
+      unfinishedIdentities[unfinished++] = identity;
     }
   }
 
@@ -80,9 +84,9 @@ public final class IdentityScan implements Consumer<InvocationRow> {
     return lastRowId;
   }
 
-  /** The newest invocation the pass read (the newest row that can anchor), if any. */
-  java.util.Optional<Anchors.Anchor> lastInvocation() {
-    return anyInvocation ? java.util.Optional.of(new Anchors.Anchor(lastInvocationId, lastInvocationIdentity))
+  /** The newest counting row the pass read (the newest row that can anchor), if any. */
+  java.util.Optional<Anchors.Anchor> lastCounting() {
+    return anyCounting ? java.util.Optional.of(new Anchors.Anchor(lastCountingId, lastCountingIdentity))
         : java.util.Optional.empty();
   }
 

@@ -4,13 +4,13 @@ import static dev.agentworkflow.exporter.track.CountingRules.label;
 
 import dev.agentworkflow.exporter.model.DurationLabels;
 import dev.agentworkflow.exporter.model.ErrorLabels;
+import dev.agentworkflow.exporter.model.HistogramBuckets;
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.InvocationLabels;
 import dev.agentworkflow.exporter.model.InvocationRow;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
@@ -25,38 +25,34 @@ import java.util.TreeMap;
  * unfinished before; a row already counted is ignored whatever it says now, so re-reading a row
  * can never count it twice and a late update changes nothing already counted.
  *
- * <p>What grows with the rows is flat ({@link FlatLongMap}): the running invocations (row id,
- * start and identity, 30 to 45 bytes each, at most {@code maxOpen} of them; past that a new running row is
- * not followed and is counted in {@link #untracked()}), the hashes of the agent names, and the
- * agents of each session id. The label sets are bounded by --max-label-values and --max-series.
+ * <p>What grows with the rows is flat ({@link FlatLongMap}): the running invocations ({@link
+ * RowFollower}), the hashes of the agent names, and the agents of each session id. The label sets
+ * are bounded by --max-label-values and --max-series.
+ *
+ * <p>What the agent reported of its run ({@code totalToolUseCount}, {@code totalTokens} of its
+ * response) is observed once, when the invocation is counted, like its duration.
  */
-public final class InvocationTracker {
+public final class InvocationTracker implements FollowedTable<InvocationRow> {
   static final String AGENT_NAME = "agent_name";
   static final String PHASE = "phase";
   static final String STATUS = "status";
   static final String MODEL = "model";
 
   private final double[] durationBuckets;
+  private final double[] toolCallBuckets;
+  private final double[] contextTokenBuckets;
   private final LabelValues labels;
-  private final int maxOpen;
   /** 64-bit hashes of every agent name seen: total_unique_agents stays exact without keeping names. */
   private final FlatLongMap agentNameHashes = new FlatLongMap(0);
 
-  /** The highest row id seen; meaningful once {@link #readAny}. */
-  private long highestRowId;
-  private boolean readAny;
-  /**
-   * Row id of each invocation seen unfinished, with the bits of its start time (NaN when unknown)
-   * and its identity (to know it again if the table is renumbered).
-   */
-  private final FlatLongMap open = new FlatLongMap(2);
-  private long untracked;
-  private final Anchors anchors = new Anchors();
+  private final RowFollower<InvocationRow> rows;
 
   private final Map<InvocationLabels, Long> invocations = new HashMap<>();
   private final Map<ErrorLabels, Long> errors = new HashMap<>();
   private final Map<String, Long> phases = new HashMap<>();
   private final Map<DurationLabels, HistogramAccumulator> durations = new HashMap<>();
+  private final Map<String, HistogramAccumulator> toolCalls = new HashMap<>();
+  private final Map<String, HistogramAccumulator> contextTokens = new HashMap<>();
   private final Map<String, AgentTally> agents = new HashMap<>();
   private final SeriesBudget<InvocationLabels> invocationSeries;
   private final SeriesBudget<ErrorLabels> errorSeries;
@@ -64,6 +60,8 @@ public final class InvocationTracker {
   private final SeriesBudget<DurationLabels> durationSeries;
   private final SeriesBudget<String> lastExecutionSeries;
   private final SeriesBudget<String> successRateSeries;
+  private final SeriesBudget<String> toolCallSeries;
+  private final SeriesBudget<String> contextTokenSeries;
   /**
    * Distinct agents per session id, as bits over {@link AgentTally#index}: the first 64 agents in
    * one long per session (the only state here that grows with the history), any further ones in
@@ -76,15 +74,18 @@ public final class InvocationTracker {
   private Figures figures;
 
   /**
+   * @param buckets of which this tracker uses those of the invocation histograms
    * @param maxLabelValues distinct values admitted per label before new ones read as {@code other}
    * @param maxSeries label combinations admitted per metric family before new ones are counted
    *     under the one whose labels all read {@code other}
    * @param maxOpen running invocations followed at once
    */
-  public InvocationTracker(double[] durationBuckets, int maxLabelValues, int maxSeries, int maxOpen) {
-    this.durationBuckets = durationBuckets.clone();
+  public InvocationTracker(HistogramBuckets buckets, int maxLabelValues, int maxSeries, int maxOpen) {
+    this.durationBuckets = buckets.agentDuration();
+    this.toolCallBuckets = buckets.toolCalls();
+    this.contextTokenBuckets = buckets.contextTokens();
     this.labels = new LabelValues(maxLabelValues, AGENT_NAME, PHASE, STATUS, MODEL);
-    this.maxOpen = maxOpen;
+    this.rows = new RowFollower<>(RULES, maxOpen);
     String other = LabelValues.OTHER;
     this.invocationSeries = new SeriesBudget<>("agent_invocation_total", maxSeries,
         new InvocationLabels(other, other, other, other),
@@ -96,55 +97,64 @@ public final class InvocationTracker {
         new DurationLabels(other, other, other), l -> l.agentName().length() + l.phase().length() + l.model().length());
     this.lastExecutionSeries = new SeriesBudget<>("agent_last_execution_timestamp", maxSeries, other, String::length);
     this.successRateSeries = new SeriesBudget<>("agent_success_rate", maxSeries, other, String::length);
+    this.toolCallSeries = new SeriesBudget<>("agent_tool_calls_per_invocation", maxSeries, other, String::length);
+    this.contextTokenSeries = new SeriesBudget<>("agent_context_tokens", maxSeries, other, String::length);
   }
 
-  /** The highest row id seen: the next poll reads rows above it; empty before the first row. */
+  private static final RowFollower.Rules<InvocationRow> RULES = new RowFollower.Rules<>() {
+    @Override
+    public long rowId(InvocationRow row) {
+      return row.rowId();
+    }
+
+    @Override
+    public long identity(InvocationRow row) {
+      return row.identity();
+    }
+
+    @Override
+    public boolean counts(InvocationRow row) {
+      return CountingRules.isInvocation(row.agentName());
+    }
+
+    @Override
+    public boolean finished(InvocationRow row) {
+      return CountingRules.isFinished(row.endTimeSet(), row.status());
+    }
+
+    @Override
+    public double start(InvocationRow row) {
+      return row.startEpochSeconds();
+    }
+  };
+
+  @Override
   public OptionalLong highestRowId() {
-    return readAny ? OptionalLong.of(highestRowId) : OptionalLong.empty();
+    return rows.highestRowId();
   }
 
-  /** Nothing read yet: nothing would be lost by starting over. */
+  @Override
   public boolean isEmpty() {
-    return !readAny;
+    return rows.isEmpty();
   }
 
-  /** Row ids seen unfinished, in order, to be read again until they finish or vanish. */
+  @Override
   public long[] openRowIds() {
-    long[] ids = open.keysWhere((id, start) -> true);
-    Arrays.sort(ids);
-    return ids;
+    return rows.openRowIds();
   }
 
-  /**
-   * The open rows that are still running, in order: started no longer than
-   * {@code staleAfterSeconds} ago. The others (abandoned long ago, or with no readable start)
-   * rarely finish, and need not be read on every poll.
-   */
+  @Override
   public long[] recentOpenRowIds(double nowEpochSeconds, double staleAfterSeconds) {
-    long[] ids = open.keysWhere((id, start) -> isRecent(start, nowEpochSeconds, staleAfterSeconds));
-    Arrays.sort(ids);
-    return ids;
+    return rows.recentOpenRowIds(nowEpochSeconds, staleAfterSeconds);
   }
 
-  /** Takes in a row that is new or was open; any other row is ignored. */
+  @Override
   public void accept(InvocationRow row) {
-    boolean isNew = !readAny || row.rowId() > highestRowId;
-    if (!isNew && !open.contains(row.rowId())) {
-      return;
+    RowFollower.Seen seen = rows.take(row);
+    if (seen == RowFollower.Seen.DONE) {
+      return; // counted already, or not an invocation
     }
-    if (isNew) {
-      highestRowId = row.rowId();
-      readAny = true;
-    }
-    if (!CountingRules.isInvocation(row.agentName())) {
-      open.remove(row.rowId());
-      return;
-    }
-    if (isNew) {
-      // only invocations anchor: their identity (session, agent, phase, start to the microsecond)
-      // tells rows apart; a subagent_stop row's would be its session alone
-      anchors.note(row.rowId(), row.identity());
-    }
+    boolean isNew = seen == RowFollower.Seen.NEW;
     figures = null;
     String agentLabel = labels.of(AGENT_NAME, row.agentName());
     String agentSeries = lastExecutionSeries.admit(agents, agentLabel);
@@ -158,126 +168,57 @@ public final class InvocationTracker {
         lastExecutionSeries.overflowed();
       }
     }
-    if (CountingRules.isFinished(row.endTimeSet(), row.status())) {
-      open.remove(row.rowId());
+    if (RULES.finished(row)) {
       count(row, agent);
       if (agentFolded) {
         successRateSeries.overflowed();
       }
-    } else if (open.contains(row.rowId()) || open.size() < maxOpen) {
-      open.put(row.rowId(), 0, Double.doubleToRawLongBits(row.startEpochSeconds()));
-      open.put(row.rowId(), 1, row.identity());
-    } else if (isNew) {
-      untracked++;
     }
   }
 
-  /** An open row that is no longer in the database: it will never finish. */
+  @Override
   public void forget(long rowId) {
-    if (open.contains(rowId)) {
-      open.remove(rowId);
+    if (rows.forget(rowId)) {
       figures = null;
     }
   }
 
   /** Unfinished invocations that started no longer than {@code staleAfterSeconds} before now. */
   public long parallelExecutions(double nowEpochSeconds, double staleAfterSeconds) {
-    return open.count((id, start) -> isRecent(start, nowEpochSeconds, staleAfterSeconds));
+    return rows.recentOpen(nowEpochSeconds, staleAfterSeconds);
   }
 
   /** New running invocations not followed because {@code maxOpen} were followed already. */
   public long untracked() {
-    return untracked;
+    return rows.untracked();
   }
 
-  /** The rows that tell whether the ids still mean what was counted, newest first. */
+  @Override
+  public long identityOf(InvocationRow row) {
+    return RULES.identity(row);
+  }
+
+  @Override
   public List<Anchors.Anchor> anchors() {
-    return anchors.newestFirst();
+    return rows.anchors();
   }
 
-  /** A pass over the whole table, to find where the anchors went; hand it to {@link #reidentify}. */
-  public IdentityScan identityScan() {
-    FlatLongMap followed = new FlatLongMap(0);
-    for (long rowId : open.keysWhere((id, start) -> true)) {
-      followed.add(open.get(rowId, 1));
-    }
-    return new IdentityScan(anchors.newestFirst(), followed, maxOpen);
+  @Override
+  public IdentityScan<InvocationRow> identityScan() {
+    return rows.identityScan();
   }
 
-  /**
-   * Applies what a pass over the whole table found after the newest anchor was not in place:
-   *
-   * <ul>
-   *   <li>an anchor in place, the ones above it gone: the ids are stable and the newest rows were
-   *       deleted; rows above the table's highest id are forgotten, as their ids may come again;
-   *   <li>the newest anchor at another id: the table was renumbered; what was counted stays
-   *       counted, the rows up to that anchor are taken as read, the rows after it are new, and
-   *       the unfinished ones up to it are followed again, with those followed before that have
-   *       finished since (the next read of the open rows counts them);
-   *   <li>an older anchor, but not the newest, at another id: renumbered after its newest rows
-   *       were deleted; the whole table is taken as read, its unfinished rows followed again;
-   *   <li>no anchor at all: this is not the table that was counted ({@link Reidentified#NOT_FOUND}).
-   * </ul>
-   */
-  public Reidentified reidentify(IdentityScan scan, OptionalLong tableHighest) {
-    List<Anchors.Anchor> known = anchors.newestFirst();
-    if (known.isEmpty()) {
-      return Reidentified.STABLE;
-    }
-    for (int i = 0; i < known.size(); i++) {
-      long foundAt = scan.foundAt(i);
-      if (foundAt == IdentityScan.NOT_FOUND) {
-        continue;
-      }
-      figures = null;
-      if (foundAt == known.get(i).rowId()) {
-        rewindTo(tableHighest);
-        return Reidentified.STABLE;
-      }
-      // the newest anchor found: rows after it are new; else all that is there counts as read
-      long readUpTo = i == 0 ? foundAt : scan.lastRowId();
-      open.clear();
-      anchors.clear();
-      highestRowId = readUpTo;
-      if (i == 0) {
-        anchors.note(readUpTo, known.get(0).identity());
-      } else {
-        scan.lastInvocation().ifPresent(last -> anchors.note(last.rowId(), last.identity()));
-      }
-      untracked += scan.adopt(readUpTo, open);
-      return Reidentified.RENUMBERED;
-    }
-    return Reidentified.NOT_FOUND;
-  }
-
-  /** What {@link #reidentify} concluded. */
-  public enum Reidentified { STABLE, RENUMBERED, NOT_FOUND }
-
-  /**
-   * The table's highest id is below what was seen, with the ids otherwise stable: its newest
-   * rows were deleted, and a table without AUTOINCREMENT may give their ids again. Rows above it
-   * are forgotten, so that new rows with those ids are read.
-   */
-  public void rewindTo(OptionalLong tableHighest) {
-    if (!readAny || (tableHighest.isPresent() && tableHighest.getAsLong() >= highestRowId)) {
-      return;
-    }
+  @Override
+  public Reidentified reidentify(IdentityScan<InvocationRow> scan, OptionalLong tableHighest) {
     figures = null;
-    if (tableHighest.isEmpty()) {
-      readAny = false;
-      open.clear();
-      anchors.clear();
-      return;
-    }
-    long highest = tableHighest.getAsLong();
-    highestRowId = highest;
-    open.removeIf((id, start) -> id > highest);
-    anchors.dropAbove(highest);
+    return rows.reidentify(scan, tableHighest);
   }
 
-  private static boolean isRecent(long startBits, double nowEpochSeconds, double staleAfterSeconds) {
-    double start = Double.longBitsToDouble(startBits);
-    return !Double.isNaN(start) && nowEpochSeconds - start <= staleAfterSeconds;
+  @Override
+  public void rewindTo(OptionalLong tableHighest) {
+    if (rows.rewindTo(tableHighest)) {
+      figures = null;
+    }
   }
 
   /** The counted figures; rebuilt only after something changed. */
@@ -335,11 +276,25 @@ public final class InvocationTracker {
               l -> new HistogramAccumulator(durationBuckets))
           .observe(duration);
     }
+    double toolUses = CountingRules.reported(row.reportedToolUses());
+    if (!Double.isNaN(toolUses)) {
+      toolCalls.computeIfAbsent(toolCallSeries.counted(toolCalls, agentName),
+          l -> new HistogramAccumulator(toolCallBuckets)).observe(toolUses);
+    }
+    double tokens = CountingRules.reported(row.reportedContextTokens());
+    if (!Double.isNaN(tokens)) {
+      contextTokens.computeIfAbsent(contextTokenSeries.counted(contextTokens, agentName),
+          l -> new HistogramAccumulator(contextTokenBuckets)).observe(tokens);
+    }
   }
 
   private Figures buildFigures() {
     Map<DurationLabels, HistogramSnapshot> histograms = new HashMap<>();
     durations.forEach((labels, h) -> histograms.put(labels, h.snapshot()));
+    Map<String, HistogramSnapshot> toolCallHistograms = new HashMap<>();
+    toolCalls.forEach((agent, h) -> toolCallHistograms.put(agent, h.snapshot()));
+    Map<String, HistogramSnapshot> contextTokenHistograms = new HashMap<>();
+    contextTokens.forEach((agent, h) -> contextTokenHistograms.put(agent, h.snapshot()));
     Map<String, Double> lastExecution = new HashMap<>();
     Map<String, Double> successRate = new HashMap<>();
     agents.forEach((name, tally) -> {
@@ -357,17 +312,14 @@ public final class InvocationTracker {
     double avgAgents = sessionAgents.size() == 0 ? 0 : (double) sessionAgentPairs / sessionAgents.size();
     return new Figures(
         Map.copyOf(invocations), Map.copyOf(errors), Map.copyOf(phases), Map.copyOf(histograms),
-        Map.copyOf(lastExecution), Map.copyOf(successRate), agentNameHashes.size(), avgAgents, labels.overflow(),
-        Map.copyOf(seriesOverflow), untracked);
+        Map.copyOf(lastExecution), Map.copyOf(successRate), Map.copyOf(toolCallHistograms),
+        Map.copyOf(contextTokenHistograms), agentNameHashes.size(), avgAgents, labels.overflow(),
+        Map.copyOf(seriesOverflow), rows.untracked());
   }
 
   /** Writes everything this tracker knows, for a state file; {@link #readFrom} reads it back. */
   void writeTo(DataOutput out) throws IOException {
-    out.writeBoolean(readAny);
-    out.writeLong(highestRowId);
-    out.writeLong(untracked);
-    open.writeTo(out);
-    anchors.writeTo(out);
+    rows.writeTo(out);
     agentNameHashes.writeTo(out);
     sessionAgents.writeTo(out);
     out.writeInt(moreSessionAgents.size());
@@ -409,6 +361,8 @@ public final class InvocationTracker {
       out.writeLong(e.getValue().finished);
       out.writeLong(e.getValue().succeeded);
     }
+    writeHistograms(out, toolCalls);
+    writeHistograms(out, contextTokens);
     for (SeriesBudget<?> budget : budgets()) {
       budget.writeTo(out);
     }
@@ -416,14 +370,10 @@ public final class InvocationTracker {
 
   /** Reads what {@link #writeTo} wrote into this tracker, which must not have read anything yet. */
   void readFrom(DataInput in) throws IOException {
-    if (readAny || !invocations.isEmpty()) {
+    if (!invocations.isEmpty()) {
       throw new IllegalStateException("only a new tracker is read into");
     }
-    readAny = in.readBoolean();
-    highestRowId = in.readLong();
-    untracked = StateChecks.notNegative(in.readLong());
-    open.readFrom(in);
-    anchors.readFrom(in);
+    rows.readFrom(in);
     agentNameHashes.readFrom(in);
     sessionAgents.readFrom(in);
     int more = StateChecks.count(in.readInt());
@@ -466,6 +416,8 @@ public final class InvocationTracker {
       tally.succeeded = StateChecks.notNegative(in.readLong());
       agents.put(name, tally);
     }
+    readHistograms(in, toolCalls, toolCallBuckets);
+    readHistograms(in, contextTokens, contextTokenBuckets);
     for (SeriesBudget<?> budget : budgets()) {
       budget.readFrom(in);
     }
@@ -474,7 +426,27 @@ public final class InvocationTracker {
 
   private List<SeriesBudget<?>> budgets() {
     return List.of(invocationSeries, errorSeries, phaseSeries, durationSeries, lastExecutionSeries,
-        successRateSeries);
+        successRateSeries, toolCallSeries, contextTokenSeries);
+  }
+
+  private static void writeHistograms(DataOutput out, Map<String, HistogramAccumulator> histograms)
+      throws IOException {
+    out.writeInt(histograms.size());
+    for (Map.Entry<String, HistogramAccumulator> e : histograms.entrySet()) {
+      out.writeUTF(e.getKey());
+      e.getValue().writeTo(out);
+    }
+  }
+
+  private static void readHistograms(DataInput in, Map<String, HistogramAccumulator> histograms, double[] buckets)
+      throws IOException {
+    int n = StateChecks.count(in.readInt());
+    for (int i = 0; i < n; i++) {
+      String agent = in.readUTF();
+      HistogramAccumulator histogram = new HistogramAccumulator(buckets);
+      histogram.readFrom(in);
+      histograms.put(agent, histogram);
+    }
   }
 
   private static void writeAll(DataOutput out, String... texts) throws IOException {
@@ -491,6 +463,8 @@ public final class InvocationTracker {
       Map<DurationLabels, HistogramSnapshot> durations,
       Map<String, Double> lastExecution,
       Map<String, Double> successRate,
+      Map<String, HistogramSnapshot> toolCallsPerInvocation,
+      Map<String, HistogramSnapshot> contextTokens,
       long uniqueAgents,
       double avgAgentsPerSession,
       Map<String, Long> labelOverflow,

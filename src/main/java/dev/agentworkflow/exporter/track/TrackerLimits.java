@@ -8,5 +8,7 @@ package dev.agentworkflow.exporter.track;
  *     under the family's one overflow series
  * @param maxRunningInvocations running invocations followed at once
  * @param maxWatchedSessions session rows followed at once (active, or not yet observed ending)
+ * @param maxRunningToolUses running tool uses followed at once
  */
-public record TrackerLimits(int maxLabelValues, int maxSeries, int maxRunningInvocations, int maxWatchedSessions) {}
+public record TrackerLimits(int maxLabelValues, int maxSeries, int maxRunningInvocations, int maxWatchedSessions,
+    int maxRunningToolUses) {}

@@ -1,27 +1,32 @@
 package dev.agentworkflow.exporter.track;
 
+import dev.agentworkflow.exporter.model.HistogramBuckets;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * The whole incremental state of one database file: invocations and sessions. A replaced
+ * The whole incremental state of one database file: invocations, tool uses and sessions. A replaced
  * database gets a new tracker, so nothing of the old file leaks into the new one.
  */
 public final class WorkflowTracker {
   private final InvocationTracker invocations;
+  private final ToolUseTracker toolUses;
   private final SessionTracker sessions;
   private final double staleAfterSeconds;
   private final TrackerLimits limits;
 
-  public WorkflowTracker(double[] agentDurationBuckets, double[] sessionDurationBuckets, Duration staleAfter,
-      TrackerLimits limits) {
-    this.invocations = new InvocationTracker(agentDurationBuckets, limits.maxLabelValues(), limits.maxSeries(),
+  public WorkflowTracker(HistogramBuckets buckets, Duration staleAfter, TrackerLimits limits) {
+    this.invocations = new InvocationTracker(buckets, limits.maxLabelValues(), limits.maxSeries(),
         limits.maxRunningInvocations());
-    this.sessions = new SessionTracker(sessionDurationBuckets, limits.maxWatchedSessions());
+    this.toolUses = new ToolUseTracker(buckets.toolDuration(), limits.maxLabelValues(), limits.maxSeries(),
+        limits.maxRunningToolUses());
+    this.sessions = new SessionTracker(buckets.sessionDuration(), limits.maxWatchedSessions());
     this.staleAfterSeconds = staleAfter.toNanos() / 1e9;
     this.limits = limits;
   }
@@ -34,13 +39,17 @@ public final class WorkflowTracker {
     return invocations;
   }
 
+  public ToolUseTracker toolUses() {
+    return toolUses;
+  }
+
   public SessionTracker sessions() {
     return sessions;
   }
 
-  /** Nothing read yet from either table: starting over would drop nothing. */
+  /** Nothing read yet from any table: starting over would drop nothing. */
   public boolean isEmpty() {
-    return invocations.isEmpty() && sessions.isEmpty();
+    return invocations.isEmpty() && toolUses.isEmpty() && sessions.isEmpty();
   }
 
   /**
@@ -50,31 +59,47 @@ public final class WorkflowTracker {
    */
   public void writeTo(DataOutput out) throws IOException {
     invocations.writeTo(out);
+    toolUses.writeTo(out);
     sessions.writeTo(out);
   }
 
   /** Reads what {@link #writeTo} wrote into this new tracker, made with the same buckets and limits. */
   public void readFrom(DataInput in) throws IOException {
     invocations.readFrom(in);
+    toolUses.readFrom(in);
     sessions.readFrom(in);
   }
 
-  /** The open invocations still running as of now, which every poll reads again. */
-  public long[] recentOpenRowIds(Instant now) {
-    return invocations.recentOpenRowIds(seconds(now), staleAfterSeconds);
+  /**
+   * The open rows of {@code table} still running as of now, which every poll reads again; the
+   * others (past --stale-after) are read again less often.
+   */
+  public long[] recentOpenRowIds(FollowedTable<?> table, Instant now) {
+    return table.recentOpenRowIds(seconds(now), staleAfterSeconds);
   }
 
   /** The figures as of now; only the time-dependent gauge is computed afresh when nothing changed. */
   public WorkflowSnapshot snapshot(Instant now) {
     double nowSeconds = seconds(now);
     InvocationTracker.Figures inv = invocations.figures();
+    ToolUseTracker.Figures tools = toolUses.figures();
     SessionTracker.Figures ses = sessions.figures();
     return new WorkflowSnapshot(
         inv.invocations(), inv.errors(), inv.phases(), inv.durations(), ses.durations(),
         inv.lastExecution(), inv.successRate(), inv.uniqueAgents(), inv.avgAgentsPerSession(),
         invocations.parallelExecutions(nowSeconds, staleAfterSeconds),
-        ses.activeSessions(), ses.totalSessions(), inv.labelOverflow(), inv.seriesOverflow(), inv.untracked(),
-        ses.untracked());
+        ses.activeSessions(), ses.totalSessions(),
+        new WorkflowSnapshot.ToolFigures(tools.uses(), tools.errors(), tools.durations(),
+            inv.toolCallsPerInvocation(), inv.contextTokens()),
+        merged(inv.labelOverflow(), tools.labelOverflow()), merged(inv.seriesOverflow(), tools.seriesOverflow()),
+        inv.untracked(), toolUses.untracked(), ses.untracked());
+  }
+
+  /** Counts per key of both maps, added where both have the key (a label both tables carry). */
+  private static Map<String, Long> merged(Map<String, Long> a, Map<String, Long> b) {
+    Map<String, Long> sum = new HashMap<>(a);
+    b.forEach((key, n) -> sum.merge(key, n, Long::sum));
+    return sum;
   }
 
   private static double seconds(Instant instant) {

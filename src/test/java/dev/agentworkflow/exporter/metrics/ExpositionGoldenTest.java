@@ -39,7 +39,15 @@ class ExpositionGoldenTest {
     db.finishAgent(a, T0.plusSeconds(25), "completed", 20.0, "claude-sonnet-4-5");
     long b = db.startAgent("s1", "development", "backend-developer", T0.plusSeconds(30));
     long c = db.startAgent("s1", "development", "test-developer", T0.plusSeconds(31));
-    db.finishAgent(b, T0.plusSeconds(630), "completed", 600.0, "claude-opus-4-1");
+    long read = db.startTool("s1", "backend-developer", b, "Read", T0.plusSeconds(40), 1);
+    db.finishTool(read, T0.plusMillis(40_300), "completed", 0.3);
+    long bash = db.startTool("s1", "backend-developer", b, "Bash", T0.plusSeconds(41), 2);
+    db.finishTool(bash, T0.plusSeconds(53), "error", 12.0);
+    long grep = db.startTool("s1", "direct", null, "Grep", T0.plusSeconds(700), 1);
+    db.finishTool(grep, T0.plusMillis(700_100), "completed", 0.1);
+    db.startTool("s2", "direct", null, "Read", T0.plusSeconds(805), 2); // running: nowhere
+    db.finishAgent(b, T0.plusSeconds(630), "completed", 600.0, "claude-opus-4-1",
+        "{\"content\": [], \"totalDurationMs\": 600000, \"totalTokens\": 128692, \"totalToolUseCount\": 2}");
     db.finishAgent(c, T0.plusSeconds(331), "timeout", 300.0, "claude-sonnet-4-5");
     db.stopSession("s1", T0.plusSeconds(700));
     db.startSession("s2", T0.plusSeconds(800));

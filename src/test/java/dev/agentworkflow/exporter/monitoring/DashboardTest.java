@@ -90,12 +90,14 @@ class DashboardTest {
         rows.add(p.get("title").asText());
       }
     });
-    assertEquals(List.of("Overview", "Agent performance", "Execution time and rate", "System", "Exporter health"), rows);
+    assertEquals(List.of("Overview", "Agent performance", "Execution time and rate", "Tools", "System",
+        "Exporter health"), rows);
     Set<String> titles = Dashboard.panels(dashboard).stream().map(p -> p.get("title").asText())
         .collect(Collectors.toCollection(TreeSet::new));
     for (String title : List.of("Invocations per hour", "Unique agents", "Sessions", "Success rate",
         "p95 execution time per agent", "Agent performance", "Phase distribution", "Average execution time by agent",
-        "Invocation rate", "Parallel executions", "Active sessions", "Agents per session",
+        "Invocation rate", "Top tools by use", "Tool error share", "p95 tool duration", "Tool calls per invocation",
+        "p95 context size per agent (tokens)", "Parallel executions", "Active sessions", "Agents per session",
         "Database readable", "Poll duration", "Poll errors")) {
       assertTrue(titles.contains(title), title + " in " + titles);
     }
@@ -168,8 +170,9 @@ class DashboardTest {
       Matcher m = Pattern.compile("\\b([a-z_][a-z0-9_]*)\\s*[{,)]").matcher(expr);
       while (m.find()) {
         String name = m.group(1);
+        // functions and the label names that by (...) groups on are not metrics
         if (name.contains("_") && !Set.of("label_values", "histogram_quantile").contains(name)
-            && !name.equals("agent_name") && !name.equals("instance")) {
+            && !Set.of("agent_name", "tool_name", "instance").contains(name)) {
           assertTrue(exposed.contains(name), name + " is not exposed; in " + expr);
         }
       }

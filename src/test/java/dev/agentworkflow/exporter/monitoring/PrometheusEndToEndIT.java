@@ -92,7 +92,7 @@ class PrometheusEndToEndIT {
     prometheus.await("two scrapes, for rates",
         () -> PrometheusServer.nonEmpty(prometheus.query("rate(agent_workflow_database_up[" + RATE_INTERVAL + "])")));
 
-    prometheus.await("the five alerts to load and evaluate", () -> {
+    prometheus.await("the seven alerts to load and evaluate", () -> {
       JsonNode groups = prometheus.get("/api/v1/rules").path("data").path("groups");
       Set<String> healthy = new TreeSet<>();
       groups.forEach(g -> g.path("rules").forEach(r -> {
@@ -100,8 +100,8 @@ class PrometheusEndToEndIT {
           healthy.add(r.path("name").asText());
         }
       }));
-      return healthy.equals(Set.of("AgentExecutionSlow", "HighErrorRate", "LowSuccessRate",
-          "AgentWorkflowDatabaseDown", "AgentWorkflowExporterDown"));
+      return healthy.equals(Set.of("AgentExecutionSlow", "HighErrorRate", "LowSuccessRate", "ToolFailingOften",
+          "AgentContextNearLimit", "AgentWorkflowDatabaseDown", "AgentWorkflowExporterDown"));
     });
 
     List<String> failures = new ArrayList<>();

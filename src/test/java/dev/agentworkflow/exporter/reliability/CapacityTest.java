@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentworkflow.exporter.db.InvocationRows;
 import dev.agentworkflow.exporter.db.SessionRows;
+import dev.agentworkflow.exporter.db.ToolUseRows;
 import dev.agentworkflow.exporter.db.TimestampParser;
 import dev.agentworkflow.exporter.db.WorkflowDatabase;
 import dev.agentworkflow.exporter.metrics.WorkflowCollector;
@@ -51,9 +52,9 @@ class CapacityTest {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     TimestampParser timestamps = new TimestampParser(HookDatabase.ZONE);
     try (Poller poller = new Poller(new WorkflowDatabase(db.path(), Duration.ofSeconds(1)),
-        InvocationRows.reader(timestamps), SessionRows.reader(timestamps),
-        () -> new WorkflowTracker(WorkflowCollector.agentDurationBuckets(), WorkflowCollector.sessionDurationBuckets(),
-            Duration.ofHours(6), new TrackerLimits(500, 2000, CAPACITY, CAPACITY)),
+        InvocationRows.reader(timestamps), ToolUseRows.reader(timestamps), SessionRows.reader(timestamps),
+        () -> new WorkflowTracker(WorkflowCollector.histogramBuckets(), Duration.ofHours(6),
+            new TrackerLimits(500, 2000, CAPACITY, CAPACITY, CAPACITY)),
         StateKeeper.none(), Clock.systemUTC())) {
       System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
       WorkflowSnapshot first = poll(poller).workflow();

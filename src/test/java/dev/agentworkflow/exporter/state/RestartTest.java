@@ -8,6 +8,7 @@ import dev.agentworkflow.exporter.app.Exporter;
 import dev.agentworkflow.exporter.app.ExporterSettings;
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.ToolUseLabels;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import dev.agentworkflow.exporter.poll.Poller;
 import dev.agentworkflow.exporter.support.HookDatabase;
@@ -56,8 +57,14 @@ class RestartTest {
     db.startSession("s1", T0);
     long a = db.startAgent("s1", "planning", "architect", T0.plusSeconds(10));
     db.finishAgent(a, T0.plusSeconds(70), "completed", 60.0, "opus");
+    long read = db.startTool("s1", "architect", a, "Read", T0.plusSeconds(20), 1);
+    db.finishTool(read, T0.plusSeconds(21), "completed", 0.4);
     long b = db.startAgent("s1", "development", "backend", T0.plusSeconds(100));
-    db.finishAgent(b, T0.plusSeconds(400), "failed", 300.0, "sonnet");
+    long bash = db.startTool("s1", "backend", b, "Bash", T0.plusSeconds(110), 1);
+    db.finishTool(bash, T0.plusSeconds(140), "error", 30.0);
+    db.startTool("s1", "backend", b, "Edit", T0.plusSeconds(150), 2); // still running when the exporter stops
+    db.finishAgent(b, T0.plusSeconds(400), "failed", 300.0, "sonnet",
+        "{\"totalToolUseCount\": 2, \"totalTokens\": 150000, \"content\": []}");
     db.stopSession("s1", T0.plusSeconds(500));
     db.startSession("s2", T0.plusSeconds(600));
     db.startAgent("s2", "review", "reviewer", T0.plusSeconds(610));
@@ -90,10 +97,17 @@ class RestartTest {
 
     long c = db.startAgent("s2", "review", "security", T0.plusSeconds(700));
     db.finishAgent(c, T0.plusSeconds(760), "completed", 60.0, "opus");
+    db.finishTool(3, T0.plusSeconds(160), "completed", 10.0); // the Edit running when the exporter stopped
     PollResult second = pollAndClose(settings());
 
     assertTrue(second.state().restored());
     assertEquals(withoutState().workflow(), second.workflow(), "the same figures as counting from scratch");
+    assertEquals(Map.of(
+            new ToolUseLabels("architect", "Read", "completed"), 1L,
+            new ToolUseLabels("backend", "Bash", "error"), 1L,
+            new ToolUseLabels("backend", "Edit", "completed"), 1L),
+        second.workflow().tools().uses(), "the tool use running at the stop counted once it finished, while down");
+    assertEquals(1, second.workflow().tools().contextTokens().get("backend").count());
     long readBefore = first.rowsRead().get("agent_invocations");
     assertEquals(readBefore + 2, second.rowsRead().get("agent_invocations"),
         "the counter goes on from the state, and the restart read only the new row and the one still running");

@@ -35,8 +35,9 @@ class StateKeeperTest {
   Path dir;
 
   private static WorkflowTracker newTracker() {
-    return new WorkflowTracker(new double[] {1, 10, 100}, new double[] {60, 600}, Duration.ofHours(6),
-        new TrackerLimits(500, 2000, ROWS, ROWS));
+    return new WorkflowTracker(new dev.agentworkflow.exporter.model.HistogramBuckets(new double[] {1, 10, 100},
+        new double[] {0, 10}, new double[] {1000}, new double[] {1}, new double[] {60, 600}), Duration.ofHours(6),
+        new TrackerLimits(500, 2000, ROWS, ROWS, ROWS));
   }
 
   @Test
@@ -47,7 +48,7 @@ class StateKeeperTest {
       String session = "session-" + i;
       tracker.sessions().accept(new SessionRow(i, session, "t" + i, start, Double.NaN, false, "active"));
       tracker.invocations().accept(new InvocationRow(i, session, "development", "developer-" + i % 20, null,
-          "started", start, Double.NaN, false, Double.NaN, 31L * i + 7));
+          "started", start, Double.NaN, false, Double.NaN, 31L * i + 7, Double.NaN, Double.NaN));
     }
     SavedState saved = new SavedState("(dev=1,ino=2)", SETTINGS, OptionalLong.of(3), 0, Map.of("agent_invocations",
         (long) ROWS), Map.of(), NOW, tracker);

@@ -1,5 +1,7 @@
 package dev.agentworkflow.exporter.track;
 
+import dev.agentworkflow.exporter.model.InvocationRow;
+
 import static dev.agentworkflow.exporter.track.Rows.finished;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,15 +35,15 @@ class AnchorsTest {
 
   @Test
   void theNewestOfFourRowsDeletedLeavesTheIdsKnown() {
-    InvocationTracker tracker = new InvocationTracker(new double[] {1, 10}, 500, 2000, 1000);
+    InvocationTracker tracker = new InvocationTracker(Rows.buckets(new double[] {1, 10}), 500, 2000, 1000);
     for (int id = 1; id <= 4; id++) {
       tracker.accept(finished(id, "s", "p", "agent-" + id, "completed", "m", 100, 101, 1));
     }
-    IdentityScan scan = tracker.identityScan();
+    IdentityScan<InvocationRow> scan = tracker.identityScan();
     for (int id = 1; id <= 3; id++) { // row 4 deleted
       scan.accept(finished(id, "s", "p", "agent-" + id, "completed", "m", 100, 101, 1));
     }
-    assertEquals(InvocationTracker.Reidentified.STABLE, tracker.reidentify(scan, OptionalLong.of(4)),
+    assertEquals(Reidentified.STABLE, tracker.reidentify(scan, OptionalLong.of(4)),
         "before: NOT_FOUND, another table");
   }
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class InvocationTrackerTest {
   private static final double[] BUCKETS = {1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600};
   private static final double NONE = Double.NaN;
-  private final InvocationTracker tracker = new InvocationTracker(BUCKETS, 500, 2000, 1000);
+  private final InvocationTracker tracker = new InvocationTracker(Rows.buckets(BUCKETS), 500, 2000, 1000);
 
   @Test
   void aStartedRowIsOpenAndCountsNowhereUntilItFinishes() {
@@ -56,13 +56,13 @@ class InvocationTrackerTest {
   void finishedMeansEndTimeSetOrAStatusOtherThanTheRunningOnes() {
     long id = 0;
     for (String running : new String[] {null, "", "started", "RUNNING", "pending", "In_Progress"}) {
-      tracker.accept(new InvocationRow(++id, "s", "p", "a", null, running, 0, NONE, false, NONE, 0));
+      tracker.accept(new InvocationRow(++id, "s", "p", "a", null, running, 0, NONE, false, NONE, 0, NONE, NONE));
     }
     assertEquals(6, tracker.openRowIds().length);
     // end_time set (even unparseable) finishes whatever the status says
-    tracker.accept(new InvocationRow(1, "s", "p", "a", null, null, 0, NONE, true, NONE, 0));
+    tracker.accept(new InvocationRow(1, "s", "p", "a", null, null, 0, NONE, true, NONE, 0, NONE, NONE));
     // any other status finishes without an end time
-    tracker.accept(new InvocationRow(2, "s", "p", "a", null, "cancelled", 0, NONE, false, NONE, 0));
+    tracker.accept(new InvocationRow(2, "s", "p", "a", null, "cancelled", 0, NONE, false, NONE, 0, NONE, NONE));
 
     assertArrayEquals(new long[] {3, 4, 5, 6}, tracker.openRowIds());
     assertEquals(Map.of(
@@ -73,7 +73,7 @@ class InvocationTrackerTest {
 
   @Test
   void rowsWithoutARealAgentAreNotInvocations() {
-    tracker.accept(new InvocationRow(1, "s", null, null, null, "completed", 0, 5, true, NONE, 0)); // subagent_stop
+    tracker.accept(new InvocationRow(1, "s", null, null, null, "completed", 0, 5, true, NONE, 0, NONE, NONE)); // subagent_stop
     tracker.accept(started(2, "s", "planning", "unknown", 0));
     tracker.accept(started(3, "s", "planning", "", 0));
 
@@ -199,7 +199,7 @@ class InvocationTrackerTest {
 
   @Test
   void pastTheLimitNewLabelValuesReadOtherAndAreCounted() {
-    InvocationTracker limited = new InvocationTracker(BUCKETS, 2, 2000, 1000);
+    InvocationTracker limited = new InvocationTracker(Rows.buckets(BUCKETS), 2, 2000, 1000);
     long id = 0;
     for (String agent : new String[] {"a1", "a2", "a3", "a4", "a1"}) {
       limited.accept(finished(++id, "s", "p", agent, "completed", null, 0, 1, 1));
@@ -222,7 +222,7 @@ class InvocationTrackerTest {
 
   @Test
   void pastTheSeriesBudgetNewCombinationsAreCountedUnderTheOverflowSeries() {
-    InvocationTracker budgeted = new InvocationTracker(BUCKETS, 500, 2, 1000);
+    InvocationTracker budgeted = new InvocationTracker(Rows.buckets(BUCKETS), 500, 2, 1000);
     long id = 0;
     for (String agent : new String[] {"a1", "a2", "a3", "a4", "a1"}) {
       budgeted.accept(finished(++id, "s", "p", agent, "failed", "m", 0, 1, 1));
@@ -248,7 +248,7 @@ class InvocationTrackerTest {
 
   @Test
   void pastItsCapacityANewRunningRowIsNotFollowedButCounted() {
-    InvocationTracker small = new InvocationTracker(BUCKETS, 500, 2000, 2);
+    InvocationTracker small = new InvocationTracker(Rows.buckets(BUCKETS), 500, 2000, 2);
     small.accept(started(1, "s", "p", "a", 100));
     small.accept(started(2, "s", "p", "a", 100));
     small.accept(started(3, "s", "p", "a", 100));
@@ -277,12 +277,12 @@ class InvocationTrackerTest {
     tracker.accept(started(11, "s", "p", "b", 100));
     tracker.accept(finished(12, "s", "p", "c", "completed", "m", 100, 101, 1));
     // rebuilt without its ids: 10, 11, 12 are now 1, 2, 3, and a row 4 came after
-    IdentityScan scan = tracker.identityScan();
+    IdentityScan<InvocationRow> scan = tracker.identityScan();
     scan.accept(withIdentityOf(10, finished(1, "s", "p", "a", "completed", "m", 100, 101, 1)));
     scan.accept(withIdentityOf(11, started(2, "s", "p", "b", 100)));
     scan.accept(withIdentityOf(12, finished(3, "s", "p", "c", "completed", "m", 100, 101, 1)));
     scan.accept(finished(4, "s", "p", "d", "completed", "m", 100, 101, 1));
-    assertEquals(InvocationTracker.Reidentified.RENUMBERED, tracker.reidentify(scan, java.util.OptionalLong.of(4)));
+    assertEquals(Reidentified.RENUMBERED, tracker.reidentify(scan, java.util.OptionalLong.of(4)));
     assertEquals(3, tracker.highestRowId().getAsLong(), "rows after the newest counted one are new");
     assertArrayEquals(new long[] {2}, tracker.openRowIds());
     assertEquals(2L, tracker.figures().phases().get("p"));
@@ -291,9 +291,9 @@ class InvocationTrackerTest {
   @Test
   void anIdentityScanThatFindsNoAnchorMeansAnotherTable() {
     tracker.accept(finished(10, "s", "p", "a", "completed", "m", 100, 101, 1));
-    IdentityScan scan = tracker.identityScan();
+    IdentityScan<InvocationRow> scan = tracker.identityScan();
     scan.accept(finished(1, "t", "p", "x", "completed", "m", 100, 101, 1));
-    assertEquals(InvocationTracker.Reidentified.NOT_FOUND, tracker.reidentify(scan, java.util.OptionalLong.of(1)));
+    assertEquals(Reidentified.NOT_FOUND, tracker.reidentify(scan, java.util.OptionalLong.of(1)));
   }
 
   @Test
@@ -313,7 +313,7 @@ class InvocationTrackerTest {
   private static InvocationRow withIdentityOf(long oldId, InvocationRow row) {
     return new InvocationRow(row.rowId(), row.sessionId(), row.phase(), row.agentName(), row.model(), row.status(),
         row.startEpochSeconds(), row.endEpochSeconds(), row.endTimeSet(), row.durationSeconds(),
-        Rows.identity(oldId, row.sessionId(), row.agentName()));
+        Rows.identity(oldId, row.sessionId(), row.agentName()), NONE, NONE);
   }
 
   private HistogramSnapshot histogram(String agent, String phase, String model) {

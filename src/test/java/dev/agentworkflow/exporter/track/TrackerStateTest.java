@@ -25,12 +25,14 @@ import org.junit.jupiter.api.Test;
  */
 class TrackerStateTest {
   private static final double[] AGENT_BUCKETS = {1, 10, 100};
-  private static final double[] SESSION_BUCKETS = {60, 600};
-  private static final TrackerLimits LIMITS = new TrackerLimits(3, 4, 1000, 1000);
+  private static dev.agentworkflow.exporter.model.HistogramBuckets buckets(double[] agentDuration) {
+    return Rows.buckets(agentDuration);
+  }
+  private static final TrackerLimits LIMITS = new TrackerLimits(3, 4, 1000, 1000, 1000);
   private static final Instant NOW = Instant.ofEpochSecond(10_000);
 
   private static WorkflowTracker newTracker() {
-    return new WorkflowTracker(AGENT_BUCKETS, SESSION_BUCKETS, Duration.ofHours(6), LIMITS);
+    return new WorkflowTracker(buckets(AGENT_BUCKETS), Duration.ofHours(6), LIMITS);
   }
 
   /** A history with something of everything: running rows, errors, overflowing labels and series, resumed sessions. */
@@ -48,6 +50,17 @@ class TrackerStateTest {
       inv.accept(started(100 + i, "wide", "development", "agent-" + i, 3000 + i));
     }
     inv.accept(started(200, "s2", "review", "reviewer", 9_000));
+    inv.accept(Rows.reporting(finished(201, "s2", "review", "reviewer", "completed", "opus", 9_000, 9_100, 100),
+        97, 128_692));
+    inv.accept(Rows.reporting(finished(202, "s2", "review", "agent-9", "completed", "opus", 9_000, 9_100, 100),
+        3, Double.NaN));
+    ToolUseTracker tools = t.toolUses();
+    tools.accept(Rows.tool(1, "reviewer", "Read", "completed", 9_001, 9_002, 1));
+    tools.accept(Rows.tool(2, "direct", "Bash", "error", 9_001, 9_031, Double.NaN));
+    tools.accept(Rows.tool(3, "reviewer", "Edit", "started", 9_003, Double.NaN, Double.NaN)); // running
+    for (int i = 4; i < 20; i++) { // past 3 label values and 4 series
+      tools.accept(Rows.tool(i, "agent-" + i, "mcp__tool_" + i, "completed", 9_100, 9_101, 1));
+    }
     SessionTracker ses = t.sessions();
     ses.accept(session(-3, "s1", 1000, 1600, "completed"));
     ses.accept(session(0, "s2", 1200, Double.NaN, "active"));
@@ -65,6 +78,10 @@ class TrackerStateTest {
     inv.forget(101);
     inv.accept(finished(300, "s9", "planning", "architect", "completed", "opus", 9_500, 9_510, 10));
     inv.accept(finished(301, "s9", "new-phase", "new-agent", "completed", "new-model", 9_500, 9_510, 10));
+    ToolUseTracker tools = t.toolUses();
+    tools.accept(Rows.tool(3, "reviewer", "Edit", "completed", 9_003, 9_004, 1)); // the running one finishes
+    tools.accept(Rows.tool(2, "direct", "Bash", "completed", 9_001, 9_031, 30)); // counted already
+    tools.accept(Rows.tool(30, "direct", "Read", "completed", 9_500, 9_500.2, 0.2));
     SessionTracker ses = t.sessions();
     long[] watched = ses.watchedRowIds();
     ses.accept(session(0, "s2", 1200, 1900, "completed"));
@@ -85,6 +102,9 @@ class TrackerStateTest {
     assertEquals(Arrays.toString(original.invocations().openRowIds()),
         Arrays.toString(restored.invocations().openRowIds()));
     assertEquals(original.invocations().anchors(), restored.invocations().anchors());
+    assertEquals(original.toolUses().highestRowId(), restored.toolUses().highestRowId());
+    assertEquals(Arrays.toString(original.toolUses().openRowIds()), Arrays.toString(restored.toolUses().openRowIds()));
+    assertEquals(original.toolUses().anchors(), restored.toolUses().anchors());
     assertEquals(Arrays.toString(original.sessions().watchedRowIds()),
         Arrays.toString(restored.sessions().watchedRowIds()));
 
@@ -113,11 +133,10 @@ class TrackerStateTest {
       assertThrows(IOException.class, () -> newTracker().readFrom(new DataInputStream(new ByteArrayInputStream(cut))),
           "cut to " + length);
     }
-    WorkflowTracker otherBuckets = new WorkflowTracker(new double[] {1, 10}, SESSION_BUCKETS, Duration.ofHours(6),
-        LIMITS);
+    WorkflowTracker otherBuckets = new WorkflowTracker(buckets(new double[] {1, 10}), Duration.ofHours(6), LIMITS);
     assertThrows(IOException.class, () -> otherBuckets.readFrom(new DataInputStream(new ByteArrayInputStream(bytes))));
-    WorkflowTracker fewerLabels = new WorkflowTracker(AGENT_BUCKETS, SESSION_BUCKETS, Duration.ofHours(6),
-        new TrackerLimits(2, 4, 1000, 1000));
+    WorkflowTracker fewerLabels = new WorkflowTracker(buckets(AGENT_BUCKETS), Duration.ofHours(6),
+        new TrackerLimits(2, 4, 1000, 1000, 1000));
     assertThrows(IOException.class, () -> fewerLabels.readFrom(new DataInputStream(new ByteArrayInputStream(bytes))));
   }
 

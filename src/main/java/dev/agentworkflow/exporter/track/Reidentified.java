@@ -1,0 +1,11 @@
+package dev.agentworkflow.exporter.track;
+
+/** What a pass over a whole table found of the rows counted from it ({@link FollowedTable#reidentify}). */
+public enum Reidentified {
+  /** The ids still mean the rows counted; the newest ones may have been deleted. */
+  STABLE,
+  /** The rows counted are there under other ids (a rebuilt table): they stay counted, never twice. */
+  RENUMBERED,
+  /** None of the rows counted is there: another table. */
+  NOT_FOUND
+}
