@@ -28,8 +28,8 @@ final class ShellScan {
   static final String INVOCATIONS = "SELECT rowid, session_id, phase, agent_name, model, status, start_time, "
       + "end_time, duration_seconds, " + TOOL_USE_COUNT + ", " + TOTAL_TOKENS + " FROM agent_invocations;";
   static final String SESSIONS = "SELECT rowid, session_id, start_time, end_time, status FROM sessions;";
-  static final String TOOL_USES = "SELECT rowid, session_id, sequence_number, agent_name, tool_name, status, "
-      + "start_time, end_time, duration_seconds FROM agent_tool_uses;";
+  static final String TOOL_USES = "SELECT rowid, session_id, agent_name, tool_name, status, start_time, end_time, "
+      + "duration_seconds, sequence_number FROM agent_tool_uses;";
   private static final String COUNTS = "SELECT (SELECT count(*) FROM agent_invocations), "
       + "(SELECT count(*) FROM sessions), (SELECT count(*) FROM agent_tool_uses);";
 
@@ -78,11 +78,12 @@ final class ShellScan {
   }
 
   /**
-   * A number of the response, as the exporter takes it: only from text that is valid JSON, and
-   * only when it is a JSON number. PROVISIONAL until the exporter's own expression is on main.
+   * A number of the response, as the exporter takes it ({@code TableReader.Cut.JSON_NUMBER}, word
+   * for word): only from text that is valid JSON, and only when it is a JSON number.
    */
   private static String json(String field) {
-    return "CASE WHEN typeof(raw_output) = 'text' AND json_valid(raw_output) AND json_type(raw_output, '$." + field
-        + "') IN ('integer', 'real') THEN json_extract(raw_output, '$." + field + "') END";
+    return ("CASE WHEN typeof(\"raw_output\") = 'text' THEN CASE WHEN json_valid(\"raw_output\") THEN "
+        + "CASE json_type(\"raw_output\", '$.%1$s') WHEN 'integer' THEN \"raw_output\" ->> '$.%1$s' "
+        + "WHEN 'real' THEN \"raw_output\" ->> '$.%1$s' END END END").formatted(field);
   }
 }
