@@ -81,8 +81,11 @@ class BenchmarkSmokeIT {
     assertTrue(toolLoad.residentKib() > 0);
     assertEquals(config.toolRounds(), List.copyOf(tools.steady().keySet()));
     tools.steady().values().forEach(polls -> assertEquals(config.polls(), polls.count()));
+    assertTrue(toolLoad.countsRight(), "the first load counted every tool use: " + toolLoad.toolUsesCounted());
     assertTrue(tools.soak().up());
     assertTrue(tools.soak().lastKib() > 0);
+    assertTrue(tools.soak().countsRight(), "the service counted every tool use finished since too: "
+        + tools.soak().toolUsesCounted() + " of " + tools.soak().toolUsesFinished());
 
     assertEquals(List.of(0.0, 0.0, 0.0, 0.0), Datasets.ensure(dataDir, config.allDatasets()),
         "a second run reuses the generated files");
