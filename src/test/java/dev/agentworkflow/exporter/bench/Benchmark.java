@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  * java -cp target/exporter.jar:target/test-classes dev.agentworkflow.exporter.bench.Benchmark full
  * </pre>
  *
+ * ({@code generate-tool-uses} instead of {@code full}: only generates the file with tool uses.)
+ *
  * Not JMH: every measured poll needs the database written before it, outside the timing, and the
  * process figures (first load, memory) need the service as it runs; a plain harness times both.
  */
@@ -95,6 +97,13 @@ public final class Benchmark {
   public static void main(String[] args) throws Exception {
     Config config = args.length > 0 && args[0].equals("smoke") ? SMOKE : FULL;
     Path dataDir = Path.of(args.length > 1 ? args[1] : "bench-data");
+    if (args.length > 0 && args[0].equals("generate-tool-uses")) {
+      // Only the file with tool uses, generated ahead of a full run (or timed on its own).
+      double seconds = Datasets.ensure(dataDir, List.of(FULL.toolUses())).get(0);
+      System.out.printf("%s: %s, %,d MiB%n", FULL.toolUses().name(), seconds == 0 ? "reused" : "generated in %.0f s"
+          .formatted(seconds), Files.size(FULL.toolUses().file(dataDir)) >> 20);
+      return;
+    }
     System.setProperty("exporter.jar",
         Path.of(System.getProperty("exporter.jar", "target/exporter.jar")).toAbsolutePath().toString());
     Report report = run(config, dataDir);
