@@ -256,8 +256,8 @@ final class Report {
     }
     ToolUseSteps.Soak soak = t.soak();
     ToolUseSteps.Round round = config.toolRounds().get(config.toolRounds().size() - 1);
-    md.append("\nMemory of that service, polling every 15 s while the hooks write ").append(round.label())
-        .append(" and a scrape comes every 15 s (the steady polls above also wrote to it): resident ")
+    md.append("\nMemory of that service, polling every 15 s while every 15 s the hooks change ").append(round.label())
+        .append(" (a round as above) and a scrape comes (the steady polls above also wrote to its file): resident ")
         .append(mib(l.residentKib() * 1024)).append(" after the first load, then every 30 s: ")
         .append(String.join(", ", soak.residentKib().stream().map(k -> Long.toString(k >> 10)).toList()))
         .append(" MiB; %.0f s after its start: ".formatted(soak.seconds())).append(mib(soak.lastKib() * 1024))
