@@ -30,17 +30,17 @@ public final class InvocationRows {
   private InvocationRows() {}
 
   public static TableReader<InvocationRow> reader(TimestampParser timestamps) {
-    return new TableReader<>(TABLE, COLUMNS, row -> map(row, timestamps));
+    return new TableReader<>(TABLE, COLUMNS, (row, rowId) -> map(row, rowId, timestamps));
   }
 
-  private static InvocationRow map(ResultSet row, TimestampParser timestamps) throws SQLException {
+  private static InvocationRow map(ResultSet row, long rowId, TimestampParser timestamps) throws SQLException {
     Object start = TableReader.shortValue(row, "start_time");
     Object end = TableReader.shortValue(row, "end_time");
     String sessionId = row.getString("session_id");
     String phase = row.getString("phase");
     String agentName = row.getString("agent_name");
     return new InvocationRow(
-        row.getLong("row_id"),
+        rowId,
         sessionId,
         phase,
         agentName,

@@ -23,14 +23,14 @@ public final class SessionRows {
   private SessionRows() {}
 
   public static TableReader<SessionRow> reader(TimestampParser timestamps) {
-    return new TableReader<>(TABLE, COLUMNS, row -> map(row, timestamps));
+    return new TableReader<>(TABLE, COLUMNS, (row, rowId) -> map(row, rowId, timestamps));
   }
 
-  private static SessionRow map(ResultSet row, TimestampParser timestamps) throws SQLException {
+  private static SessionRow map(ResultSet row, long rowId, TimestampParser timestamps) throws SQLException {
     Object start = TableReader.shortValue(row, "start_time");
     Object end = TableReader.shortValue(row, "end_time");
     return new SessionRow(
-        row.getLong("row_id"),
+        rowId,
         row.getString("session_id"),
         start == null ? null : start.toString(),
         timestamps.epochSeconds(start),

@@ -91,10 +91,10 @@ public final class TableReader<R> {
     }
   }
 
-  /** Mapping from the current row of a result set (with a {@code row_id} column) to a record. */
+  /** Mapping from the current row of a result set, whose row id was read already, to a record. */
   @FunctionalInterface
   public interface RowMapper<R> {
-    R map(ResultSet row) throws SQLException;
+    R map(ResultSet row, long rowId) throws SQLException;
   }
 
   private static final String COLUMN_NAMES = """
@@ -122,6 +122,8 @@ public final class TableReader<R> {
        WHERE rowid IN (%3$s)
       """;
 
+  /** The row id is the first column of every SELECT here. */
+  private static final int ROW_ID = 1;
   /** The longest timestamp or number text read as one; a longer one is {@link #TOO_LONG}. */
   static final int MAX_SHORT_LENGTH = 64;
   /** What a {@link Cut#SHORT} column longer than {@link #MAX_SHORT_LENGTH} reads as: neither a time nor a number. */
@@ -260,8 +262,8 @@ public final class TableReader<R> {
             if (chunk.isEmpty()) {
               locked = System.nanoTime(); // the shared lock is held from the first row on
             }
-            chunk.add(mapper.map(rs));
-            long id = rs.getLong("row_id");
+            long id = rs.getLong(ROW_ID); // once per row: each value fetched is a call into SQLite
+            chunk.add(mapper.map(rs, id));
             last = id == Long.MAX_VALUE; // nothing can follow the largest id
             from = last ? from : id + 1;
           }
@@ -320,8 +322,9 @@ public final class TableReader<R> {
             if (locked == 0) {
               locked = System.nanoTime();
             }
-            rows.add(mapper.map(rs));
-            seen.add(rs.getLong("row_id"));
+            long id = rs.getLong(ROW_ID);
+            rows.add(mapper.map(rs, id));
+            seen.add(id);
           }
         }
         noteLockHeld(locked == 0 ? 0 : System.nanoTime() - locked);

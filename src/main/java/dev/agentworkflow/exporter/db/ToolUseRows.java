@@ -27,17 +27,17 @@ public final class ToolUseRows {
   private ToolUseRows() {}
 
   public static TableReader<ToolUseRow> reader(TimestampParser timestamps) {
-    return new TableReader<>(TABLE, COLUMNS, row -> map(row, timestamps));
+    return new TableReader<>(TABLE, COLUMNS, (row, rowId) -> map(row, rowId, timestamps));
   }
 
-  private static ToolUseRow map(ResultSet row, TimestampParser timestamps) throws SQLException {
+  private static ToolUseRow map(ResultSet row, long rowId, TimestampParser timestamps) throws SQLException {
     Object start = TableReader.shortValue(row, "start_time");
     Object end = TableReader.shortValue(row, "end_time");
     Object sequence = TableReader.shortValue(row, "sequence_number");
     String agentName = row.getString("agent_name");
     String toolName = row.getString("tool_name");
     return new ToolUseRow(
-        row.getLong("row_id"),
+        rowId,
         agentName,
         toolName,
         row.getString("status"),

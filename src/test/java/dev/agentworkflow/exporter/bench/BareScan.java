@@ -8,18 +8,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * The floor for a first load: one plain JDBC scan of the columns the exporter reads, on the same
- * file, read-only, every value fetched and nothing done with it.
+ * The floor for a first load in Java: one plain JDBC scan of the columns the exporter reads (the
+ * {@link ShellScan}'s SELECTs: raw_output as the two numbers the exporter's JSON expressions take
+ * from it, the tool uses where the table has rows), on the same file, read-only, every value
+ * fetched and nothing done with it. What it costs over the shell is what any JDBC reader pays.
  */
 final class BareScan {
-  private static final String INVOCATIONS = """
-      SELECT rowid, session_id, phase, agent_name, model, status, start_time, end_time, duration_seconds
-        FROM agent_invocations
-      """;
-  private static final String SESSIONS = """
-      SELECT rowid, session_id, start_time, end_time, status
-        FROM sessions
-      """;
+  private static final String INVOCATIONS = ShellScan.INVOCATIONS.replace(";", "");
+  private static final String SESSIONS = ShellScan.SESSIONS.replace(";", "");
+  private static final String TOOL_USES = ShellScan.TOOL_USES.replace(";", "");
 
   private BareScan() {}
 
@@ -29,7 +26,7 @@ final class BareScan {
     long count = 0;
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + file.toAbsolutePath() + "?mode=ro");
         Statement s = c.createStatement()) {
-      for (String sql : new String[] {INVOCATIONS, SESSIONS}) {
+      for (String sql : new String[] {INVOCATIONS, SESSIONS, TOOL_USES}) {
         try (ResultSet rs = s.executeQuery(sql)) {
           int columns = rs.getMetaData().getColumnCount();
           while (rs.next()) {

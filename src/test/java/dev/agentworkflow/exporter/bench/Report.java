@@ -237,12 +237,16 @@ final class Report {
         .append("First load: the service as above, next to `sqlite3 -readonly FILE \"SELECT …\" > /dev/null` ("
             + t.shellVersion() + ") reading the columns the exporter reads from agent_invocations (raw_output as "
             + "the two numbers of its JSON expressions), sessions and agent_tool_uses, in turns after an untimed "
-            + "shell scan; the ratio is of their medians.\n\n"
-            + "| sqlite3 shell | service: start to first complete scrape | ratio of medians | its first poll | "
-            + "in-process first poll | longest lock hold | resident memory after it (peak) | tool uses counted |\n"
-            + "| --- | --- | --- | --- | --- | --- | --- | --- |\n")
-        .append("| %s | %s | %.2f× | %.2f s | %.2f s | %.1f ms | %s (%s) | %,.0f of %,d |%n".formatted(seconds(l.scans()),
-            seconds(l.services()), l.firstScrape() / l.floor(), l.exporterPoll(), t.inProcessLoad(),
+            + "shell scan; the ratio is of their medians. Beside each shell scan, a bare JDBC scan of the same "
+            + "SELECTs (every value fetched, nothing done with it): what reading these columns costs any Java "
+            + "reader through sqlite-jdbc.\n\n"
+            + "| sqlite3 shell | bare JDBC scan | service: start to first complete scrape | ratio of medians (to "
+            + "the shell; to the JDBC scan) | its first poll | in-process first poll | longest lock hold | resident "
+            + "memory after it (peak) | tool uses counted |\n"
+            + "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+        .append("| %s | %s | %s | %.2f×; %.2f× | %.2f s | %.2f s | %.1f ms | %s (%s) | %,.0f of %,d |%n".formatted(
+            seconds(l.scans()), seconds(l.jdbcScans()), seconds(l.services()), l.firstScrape() / l.floor(),
+            l.firstScrape() / l.jdbcFloor(), l.exporterPoll(), t.inProcessLoad(),
             l.longestRead() * 1000, mib(l.residentKib() * 1024), mib(l.peakKib() * 1024), l.toolUsesCounted(),
             rows.toolUses()));
     md.append("\nSteady polls (in process, no state file; before each timed poll the hooks change that much in one "

@@ -37,10 +37,16 @@ final class ToolUseSteps {
    * @param toolUsesCounted what its first scrape counted: the sum of {@code agent_tool_usage_total}
    * @param withoutState every service said {@code agent_workflow_exporter_state_restored 0}
    */
-  record FirstLoad(ShellScan.Rows rows, List<Double> scans, List<Double> services, double exporterPoll,
-      double longestRead, long residentKib, long peakKib, double toolUsesCounted, boolean withoutState) {
+  record FirstLoad(ShellScan.Rows rows, List<Double> scans, List<Double> jdbcScans, List<Double> services,
+      double exporterPoll, double longestRead, long residentKib, long peakKib, double toolUsesCounted,
+      boolean withoutState) {
     double floor() {
       return Report.Load.median(scans);
+    }
+
+    /** The median bare JDBC scan of the same columns ({@link BareScan}): what reading them costs in Java. */
+    double jdbcFloor() {
+      return Report.Load.median(jdbcScans);
     }
 
     double firstScrape() {
@@ -90,8 +96,10 @@ final class ToolUseSteps {
     // As for the other files: an untimed scan first, so that the cold page cache falls on neither side.
     ShellScan.seconds(file);
     List<Double> scans = new ArrayList<>();
+    List<Double> jdbcScans = new ArrayList<>();
     List<Double> services = new ArrayList<>();
     scans.add(ShellScan.seconds(file));
+    jdbcScans.add(BareScan.seconds(file, new long[1]));
     ExporterProcess process = null;
     long started = 0;
     String metrics = "";
@@ -113,8 +121,9 @@ final class ToolUseSteps {
         peakKib = process.peakResidentKib();
         withoutState &= Benchmark.value(metrics, "agent_workflow_exporter_state_restored") == 0;
         scans.add(ShellScan.seconds(file));
+        jdbcScans.add(BareScan.seconds(file, new long[1]));
       }
-      FirstLoad load = new FirstLoad(rows, List.copyOf(scans), List.copyOf(services),
+      FirstLoad load = new FirstLoad(rows, List.copyOf(scans), List.copyOf(jdbcScans), List.copyOf(services),
           Benchmark.value(metrics, "agent_workflow_exporter_poll_duration_seconds"),
           Benchmark.value(metrics, "agent_workflow_exporter_longest_read_seconds"), residentKib, peakKib,
           sum(metrics, TOOL_USAGE), withoutState);
