@@ -169,6 +169,11 @@ public final class TableReader<R> {
     return table;
   }
 
+  /** The table was there when its columns were last read ({@link #refreshSchema}). */
+  public boolean exists() {
+    return tableExists;
+  }
+
   /** Reads the table's columns again (tables gain columns as hooks are upgraded). */
   public void refreshSchema(Connection connection) throws SQLException {
     Set<String> present = new HashSet<>();
@@ -301,9 +306,8 @@ public final class TableReader<R> {
       return 0;
     }
     if (!tableExists) {
-      for (long id : rowIds) {
-        missing.accept(id);
-      }
+      // a table missing for a moment (renamed while a migration runs) says nothing of its rows:
+      // they are looked for again once it is back
       return 0;
     }
     long total = 0;

@@ -445,9 +445,10 @@ public final class Poller implements AutoCloseable {
   }
 
   /**
-   * The same check for the tool uses, on its own: a tool table that no longer holds the tool uses
-   * counted (dropped and created again) while the invocations are those counted keeps what was
-   * counted, and counts every row there now as new: no counter goes down, no tool use is counted twice.
+   * The same check for the tool uses, on its own, while the invocations are those counted: a tool
+   * table emptied or made again (lower ids, none of the rows counted) keeps what was counted and
+   * counts its rows as new; one rewritten in place (the same ids, none known) keeps what was counted
+   * and takes its rows as read. No counter goes down, no tool use is counted twice.
    */
   private void checkToolUseIds(Connection connection, boolean suspicious) throws SQLException {
     ToolUseTracker toolUses = tracker.toolUses();
@@ -463,9 +464,14 @@ public final class Poller implements AutoCloseable {
         lastStaleRead = null;
       }
       case NOT_FOUND -> {
-        log.info("{} no longer holds the tool uses that were counted (the table was emptied or made again): they stay "
-            + "counted, and its rows are counted as new", database.path());
+        log.info("{} no longer holds the tool uses that were counted, and gives lower ids (the table was emptied or "
+            + "made again): they stay counted, and its rows are counted as new", database.path());
         toolUses.forgetIds();
+        lastStaleRead = null;
+      }
+      case REWRITTEN -> {
+        log.info("{}: the tool uses counted are no longer known by their columns at the same ids (the table was "
+            + "rewritten in place): they stay counted, and the rows there now are taken as read", database.path());
         lastStaleRead = null;
       }
     }
@@ -481,7 +487,9 @@ public final class Poller implements AutoCloseable {
    */
   private <R> Optional<Reidentified> checkIds(Connection connection, TableReader<R> reader, FollowedTable<R> table,
       boolean suspicious) throws SQLException {
-    if (table.isEmpty()) {
+    if (table.isEmpty() || !reader.exists()) {
+      // a table missing right now (renamed during a migration, say) is not one that holds other
+      // rows: what was read of it stays as it is until it is back, and is checked then
       return Optional.empty();
     }
     OptionalLong tableHighest = reader.highestRowId(connection);

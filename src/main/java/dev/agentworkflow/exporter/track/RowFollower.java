@@ -174,29 +174,53 @@ final class RowFollower<R> {
     if (known.isEmpty()) {
       return Reidentified.STABLE;
     }
+    // Rows keep their order through any rebuild: an anchor found below an older anchor that is
+    // still at its own id is another row with the same columns (two calls of one tool in one
+    // second, written without a sequence number), not the anchor moved.
+    long[] olderInPlace = new long[known.size()];
+    long highestInPlace = Long.MIN_VALUE;
+    for (int i = known.size() - 1; i >= 0; i--) {
+      olderInPlace[i] = highestInPlace;
+      if (scan.foundAt(i) == known.get(i).rowId()) {
+        highestInPlace = Math.max(highestInPlace, known.get(i).rowId());
+      }
+    }
     for (int i = 0; i < known.size(); i++) {
       long foundAt = scan.foundAt(i);
-      if (foundAt == IdentityScan.NOT_FOUND) {
+      if (foundAt == IdentityScan.NOT_FOUND
+          || (foundAt != known.get(i).rowId() && foundAt < olderInPlace[i])) {
         continue;
       }
       if (foundAt == known.get(i).rowId()) {
         rewindTo(tableHighest);
         return Reidentified.STABLE;
       }
-      // the newest anchor found: rows after it are new; else all that is there counts as read
-      long readUpTo = i == 0 ? foundAt : scan.lastRowId();
-      open.clear();
-      anchors.clear();
-      highestRowId = readUpTo;
       if (i == 0) {
-        anchors.note(readUpTo, known.get(0).identity());
+        // the newest anchor found: the rows up to it are read, the rows after it are new
+        open.clear();
+        anchors.clear();
+        highestRowId = foundAt;
+        anchors.note(foundAt, known.get(0).identity());
+        untracked += scan.adopt(foundAt, open);
       } else {
-        scan.lastCounting().ifPresent(last -> anchors.note(last.rowId(), last.identity()));
+        takeAsRead(scan);
       }
-      untracked += scan.adopt(readUpTo, open);
       return Reidentified.RENUMBERED;
     }
     return Reidentified.NOT_FOUND;
+  }
+
+  /**
+   * Every row the pass found is taken as read (nothing there is counted now), and its unfinished
+   * ones, with those followed before that have finished since, are followed again.
+   */
+  void takeAsRead(IdentityScan<R> scan) {
+    open.clear();
+    anchors.clear();
+    readAny = true;
+    highestRowId = scan.lastRowId();
+    scan.lastCounting().ifPresent(last -> anchors.note(last.rowId(), last.identity()));
+    untracked += scan.adopt(highestRowId, open);
   }
 
   /**

@@ -144,10 +144,23 @@ public final class ToolUseTracker implements FollowedTable<ToolUseRow> {
     return rows.identityScan();
   }
 
+  /**
+   * As {@link RowFollower#reidentify}; but a tool table that no longer holds the rows counted while
+   * its ids did not go back was rewritten in place ({@link Reidentified#REWRITTEN}): taken as read.
+   * Counting its rows as new would count a tool use twice.
+   */
   @Override
   public Reidentified reidentify(IdentityScan<ToolUseRow> scan, OptionalLong tableHighest) {
     figures = null;
-    return rows.reidentify(scan, tableHighest);
+    OptionalLong seen = rows.highestRowId();
+    Reidentified found = rows.reidentify(scan, tableHighest);
+    boolean wentBackwards = seen.isPresent()
+        && (tableHighest.isEmpty() || tableHighest.getAsLong() < seen.getAsLong());
+    if (found == Reidentified.NOT_FOUND && !wentBackwards) {
+      rows.takeAsRead(scan);
+      return Reidentified.REWRITTEN;
+    }
+    return found;
   }
 
   @Override

@@ -295,6 +295,78 @@ class ToolUsageTest {
     assertEquals(3L, poller.poll().workflow().tools().uses().get(new ToolUseLabels("direct", "Read", "completed")));
   }
 
+  @Test
+  void aToolTableMissingForAWhileIsNotCountedAgainWhenItIsBack() throws Exception {
+    long a = db.startTool("s1", "direct", null, "Read", at(1), 1);
+    db.finishTool(a, at(2), "completed", 1.0);
+    long b = db.startTool("s1", "direct", null, "Read", at(3), 2);
+    db.finishTool(b, at(4), "completed", 1.0);
+    long running = db.startTool("s1", "direct", null, "Bash", at(5), 3);
+    assertEquals(2, totalToolUses(poller.poll().workflow()));
+
+    db.execute("ALTER TABLE agent_tool_uses RENAME TO agent_tool_uses_migrating"); // a migration, half way
+    PollResult whileMissing = poller.poll();
+    assertTrue(whileMissing.databaseUp());
+    assertEquals(2, totalToolUses(whileMissing.workflow()));
+    db.execute("ALTER TABLE agent_tool_uses_migrating RENAME TO agent_tool_uses");
+    db.finishTool(running, at(9), "completed", 4.0); // finished while the table was away
+
+    assertEquals(3, totalToolUses(poller.poll().workflow()), "the two counted once, the running one when it finished");
+    assertEquals(3, totalToolUses(poller.poll().workflow()));
+  }
+
+  @Test
+  void toolUsesWithTheSameColumnsDoNotMakeRowsCountAgainWhenTheNewestIsDeleted() throws Exception {
+    // another writer's table: no AUTOINCREMENT, times to the second, no sequence numbers
+    db.execute("DROP TABLE agent_tool_uses");
+    db.execute("""
+        CREATE TABLE agent_tool_uses (id INTEGER PRIMARY KEY, session_id TEXT, agent_name TEXT, tool_name TEXT,
+            status TEXT, start_time TIMESTAMP, end_time TIMESTAMP, duration_seconds REAL)
+        """);
+    for (String tool : List.of("Read", "Grep", "Glob", "Bash", "Edit", "Read")) {
+      db.execute("INSERT INTO agent_tool_uses (session_id, agent_name, tool_name, status, start_time, end_time, "
+          + "duration_seconds) VALUES ('s', 'tester', '" + tool + "', 'completed', '2025-08-15 14:00:00', "
+          + "'2025-08-15 14:00:00', 0.5)");
+    }
+    assertEquals(6, totalToolUses(poller.poll().workflow()));
+
+    db.execute("DELETE FROM agent_tool_uses WHERE id = 6"); // the newest, whose columns equal row 1's
+    assertEquals(6, totalToolUses(poller.poll().workflow()), "rows 2 to 5 are not counted again");
+    db.execute("INSERT INTO agent_tool_uses (session_id, agent_name, tool_name, status, start_time, end_time, "
+        + "duration_seconds) VALUES ('s', 'tester', 'Write', 'completed', '2025-08-15 14:00:01', "
+        + "'2025-08-15 14:00:01', 0.5)"); // id 6 again: a table without AUTOINCREMENT gives it anew
+    WorkflowSnapshot w = poller.poll().workflow();
+    assertEquals(7, totalToolUses(w), "the new row at the deleted one's id is counted");
+    assertEquals(1L, w.tools().uses().get(new ToolUseLabels("tester", "Write", "completed")));
+  }
+
+  @Test
+  void aToolTableRewrittenInPlaceKeepsWhatWasCountedAndCountsNoRowTwice() throws Exception {
+    db.execute("DROP TABLE agent_tool_uses"); // an older hook: no sequence numbers
+    db.execute("""
+        CREATE TABLE agent_tool_uses (id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT, agent_name TEXT,
+            tool_name TEXT, status TEXT, start_time TIMESTAMP, end_time TIMESTAMP, duration_seconds REAL)
+        """);
+    for (int i = 0; i < 3; i++) {
+      db.execute("INSERT INTO agent_tool_uses (session_id, agent_name, tool_name, status, start_time, end_time, "
+          + "duration_seconds) VALUES ('s', 'tester', 'Read', 'completed', '2025-08-15T14:00:0" + i + ".5', "
+          + "'2025-08-15T14:00:0" + i + ".9', 0.4)");
+    }
+    assertEquals(3, totalToolUses(poller.poll().workflow()));
+
+    // the newer hook's migration: every row's identity changes, at the same ids
+    db.execute("ALTER TABLE agent_tool_uses ADD COLUMN sequence_number INTEGER DEFAULT 0");
+    assertEquals(3, totalToolUses(poller.poll().workflow()), "nothing counted again");
+    db.execute("INSERT INTO agent_tool_uses (session_id, agent_name, tool_name, status, start_time, end_time, "
+        + "duration_seconds, sequence_number) VALUES ('s', 'tester', 'Edit', 'completed', '2025-08-15T14:01:00.5', "
+        + "'2025-08-15T14:01:01.5', 1.0, 1)");
+    assertEquals(4, totalToolUses(poller.poll().workflow()), "and the rows after it are counted");
+  }
+
+  private static long totalToolUses(WorkflowSnapshot w) {
+    return w.tools().uses().values().stream().mapToLong(Long::longValue).sum();
+  }
+
   /** The histogram of {@code observed} with upper-inclusive bounds, worked out here. */
   private static void assertHistogram(double[] bounds, List<Double> observed, HistogramSnapshot actual) {
     List<Long> cumulative = new ArrayList<>();
