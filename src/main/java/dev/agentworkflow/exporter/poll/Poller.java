@@ -314,9 +314,15 @@ public final class Poller implements AutoCloseable {
       long seen = invocations.highestRowId().getAsLong();
       if (tableHighest.isEmpty() || tableHighest.getAsLong() < seen) {
         why = "gives lower invocation ids than the state file counted (emptied, or restored from an older copy)";
-      } else if (!newestAnchorInPlace(connection, invocationReader, invocations)
-          && !holdsCountedRows(connection, tableHighest)) {
-        why = "no longer holds the invocations the state file counted (copied over in place, or rewritten)";
+      } else {
+        // checked as after a schema change while running; the newest rows deleted meanwhile, or
+        // the table renumbered, the file goes on
+        Optional<Reidentified> found = checkIds(connection, invocationReader, invocations, true);
+        if (found.isPresent() && found.get() == Reidentified.NOT_FOUND) {
+          why = "no longer holds the invocations the state file counted (copied over in place, or rewritten)";
+        } else {
+          found.ifPresent(this::invocationIdsKnownAgain);
+        }
       }
     }
     if (why != null) {
@@ -330,33 +336,6 @@ public final class Poller implements AutoCloseable {
     resumed = true;
     log.info("resuming from the state file written {}: {} counted invocations", saved.writtenAt(),
         invocations.figures().invocations().values().stream().mapToLong(Long::longValue).sum());
-  }
-
-  /**
-   * The newest invocation counted is not at its id as it was: deleted while the exporter was down
-   * (a user deleting a session's rows), or another file's row there. One pass over the table looks
-   * for the older rows counted, as after a schema change while running: still at their ids (the
-   * newest rows deleted) or all of them elsewhere (the table renumbered), the file goes on; none of
-   * them anywhere, it is another file.
-   */
-  private boolean holdsCountedRows(Connection connection, OptionalLong tableHighest) throws SQLException {
-    switch (scanForCountedRows(connection, invocationReader, tracker.invocations(), tableHighest)) {
-      case STABLE -> {
-        log.debug("the newest invocations the state file counted were deleted from {}; the ids are unchanged",
-            database.path());
-        return true;
-      }
-      case RENUMBERED -> {
-        log.info("the invocation ids of {} were renumbered while the exporter was down (a rebuilt table): what was "
-            + "counted stays counted, the rows there now are taken as read, and the running ones followed again",
-            database.path());
-        lastStaleRead = null;
-        return true;
-      }
-      default -> {
-        return false;
-      }
-    }
   }
 
   /** The newest row counted from {@code table} is still at its id, as it was (or nothing was counted). */
@@ -430,17 +409,22 @@ public final class Poller implements AutoCloseable {
     if (found.isEmpty()) {
       return;
     }
-    switch (found.get()) {
-      case STABLE -> log.debug("the newest invocations of {} were deleted; the ids are unchanged", database.path());
-      case RENUMBERED -> {
-        log.info("the invocation ids of {} were renumbered (a rebuilt table): what was counted stays counted, the "
-            + "rows there now are taken as read, and the running ones followed again", database.path());
-        lastStaleRead = null; // read every row followed again now, stale or not
-      }
-      case NOT_FOUND -> {
-        startOver("no longer holds the invocations that were counted");
-        lastStaleRead = null;
-      }
+    if (found.get() == Reidentified.NOT_FOUND) {
+      startOver("no longer holds the invocations that were counted");
+      lastStaleRead = null;
+    } else {
+      invocationIdsKnownAgain(found.get());
+    }
+  }
+
+  /** The invocations counted were found again by one pass over the table: says how. */
+  private void invocationIdsKnownAgain(Reidentified found) {
+    if (found == Reidentified.RENUMBERED) {
+      log.info("the invocation ids of {} were renumbered (a rebuilt table): what was counted stays counted, the "
+          + "rows there now are taken as read, and the running ones followed again", database.path());
+      lastStaleRead = null; // read every row followed again now, stale or not
+    } else {
+      log.debug("the newest invocations of {} were deleted; the ids are unchanged", database.path());
     }
   }
 
