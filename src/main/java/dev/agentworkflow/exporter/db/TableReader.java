@@ -26,30 +26,37 @@ public final class TableReader<R> {
   /**
    * How a column is selected, so that no value reaches the JVM longer than it may meaningfully be:
    * a 1 MB agent name read again on every poll would otherwise exhaust the heap. The cuts are
-   * made by SQLite, before the value is copied to Java.
+   * made by SQLite, before the value is copied to Java. Each first asks {@code octet_length},
+   * which SQLite answers from the record's header without loading the value (nor the overflow
+   * pages it may lie in), so that the usual short value is passed on as it is, not copied by
+   * {@code substr}: calling {@code substr} on every value cost a first load of 3M tool uses about
+   * a fifth of its time. A value's characters never outnumber its bytes, so testing the bytes
+   * first changes no result.
    */
   public enum Cut {
     /**
      * A label: cut to one character more than the longest value a label keeps, so that a longer
      * one still reads as too long ({@code other}) and the counting rules decide as on the whole.
      */
-    LABEL("substr(%1$s, 1, " + (MAX_LABEL_LENGTH + 1) + ")"),
+    LABEL("CASE WHEN octet_length(%1$s) > " + (MAX_LABEL_LENGTH + 1) + " THEN substr(%1$s, 1, " + (MAX_LABEL_LENGTH + 1)
+        + ") ELSE %1$s END"),
     /**
      * A value whose distinct values must stay distinct (session ids, agent names for
      * total_unique_agents): past 320 characters it reads as its first 256, its length and its
      * last 64; two values collide only if they agree in all three.
      */
-    IDENTITY("CASE WHEN length(%1$s) > 320 THEN substr(%1$s, 1, 256) || ' [' || length(%1$s) || ' characters] ' "
+    IDENTITY("CASE WHEN octet_length(%1$s) > 320 AND length(%1$s) > 320 THEN substr(%1$s, 1, 256) || ' [' || length(%1$s) || ' characters] ' "
         + "|| substr(%1$s, -64) ELSE %1$s END"),
     /**
      * A timestamp or a number: no valid one is longer than 64 characters, so text longer than that
      * is cut to 65 here and read as {@link #TOO_LONG} by {@link #shortValue}, which no rule takes
      * for a time or a number; NULL stays NULL (the counting rules tell NULL from any value), and a
-     * number stays a number. The column is named once in the expression: {@code typeof} does not
-     * load the value, and loading it twice (the row's end lies in overflow pages, past the
+     * number stays a number. The value is loaded once: {@code typeof} and {@code octet_length}
+     * do not load it, and loading it twice (the row's end lies in overflow pages, past the
      * prompt) cost a first load some 20%.
      */
-    SHORT("CASE typeof(%1$s) WHEN 'text' THEN substr(%1$s, 1, " + (MAX_SHORT_LENGTH + 1) + ") ELSE %1$s END"),
+    SHORT("CASE WHEN typeof(%1$s) = 'text' AND octet_length(%1$s) > " + (MAX_SHORT_LENGTH + 1) + " THEN substr(%1$s, 1, "
+        + (MAX_SHORT_LENGTH + 1) + ") ELSE %1$s END"),
     /**
      * One top-level field of a JSON object held as text (an agent's response), when it is a JSON
      * number: that number; else (a string, even of digits, a boolean, an object, a missing field,

