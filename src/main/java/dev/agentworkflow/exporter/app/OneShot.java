@@ -1,5 +1,6 @@
 package dev.agentworkflow.exporter.app;
 
+import dev.agentworkflow.exporter.db.DatabaseFile;
 import dev.agentworkflow.exporter.metrics.WorkflowCollector;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.poll.Poller;
@@ -27,10 +28,22 @@ import java.util.function.Supplier;
 public final class OneShot {
   private OneShot() {}
 
-  /** The poll and its exposition; the text is meaningful only when the poll read the database. */
-  public record Output(PollResult poll, String text) {}
+  /**
+   * The exposition of one poll; {@code problem} says, in one line, why the database was not read
+   * ({@code null} when it was), and then the text is meaningless.
+   */
+  public record Output(String problem, String text) {
+    public boolean databaseRead() {
+      return problem == null;
+    }
+  }
 
   public static Output run(ExporterSettings settings, Clock clock) {
+    // Checked before a poller exists: it would say it waits for the file to appear, and look for
+    // a state file, for a run that ends here.
+    if (missing(settings.databasePath())) {
+      return new Output("the database file " + settings.databasePath() + " does not exist", "");
+    }
     PollResult poll;
     try (Poller poller = Exporter.newPoller(settings, clock)) {
       poll = poller.poll();
@@ -43,7 +56,15 @@ public final class OneShot {
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a StringWriter does not fail
     }
-    return new Output(poll, text.toString());
+    return new Output(poll.databaseUp() ? null : poll.problem(), text.toString());
+  }
+
+  private static boolean missing(Path database) {
+    try {
+      return DatabaseFile.inspect(database).kind() == DatabaseFile.Kind.MISSING;
+    } catch (IOException e) {
+      return false; // the poll says what is wrong
+    }
   }
 
   /**

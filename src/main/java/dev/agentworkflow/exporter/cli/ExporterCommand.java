@@ -9,6 +9,7 @@ import java.nio.file.FileSystemException;
 import java.time.Clock;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -18,6 +19,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -76,6 +78,9 @@ public final class ExporterCommand implements Callable<Integer> {
     CommandLine commandLine = new CommandLine(new ExporterCommand());
     commandLine.registerConverter(Path.class, new PathConverter());
     commandLine.setDefaultValueProvider(new EnvironmentDefaults(environment));
+    for (CommandLine command : List.of(commandLine, commandLine.getSubcommands().get("demo"))) {
+      command.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_OPTION_LIST, new OptionList());
+    }
     commandLine.setParameterExceptionHandler((e, args) -> {
       PrintWriter err = e.getCommandLine().getErr();
       err.println("agent-workflow-exporter: " + OneLine.escape(e.getMessage()) + " (see --help)");
@@ -118,8 +123,8 @@ public final class ExporterCommand implements Callable<Integer> {
   private int oneShot(ExporterSettings settings) {
     OneShot.Output output = OneShot.run(settings, Clock.systemUTC());
     PrintWriter err = spec.commandLine().getErr();
-    if (!output.poll().databaseUp()) {
-      err.println("agent-workflow-exporter: " + OneLine.escape(output.poll().problem()) + "; no metrics written");
+    if (!output.databaseRead()) {
+      err.println("agent-workflow-exporter: " + OneLine.escape(output.problem()) + "; no metrics written");
       err.flush();
       return ExitCodes.CANNOT_START;
     }

@@ -37,13 +37,13 @@ final class ServeOptions {
   int intervalSeconds;
 
   @Option(names = "--stale-after", paramLabel = "DURATION", defaultValue = "6h", converter = DurationConverter.class,
-      description = "An invocation still running after this long no longer counts in parallel_executions_current, "
-          + "e.g. 90m, 6h, 1d; at most 365d (env AGENT_WORKFLOW_EXPORTER_STALE_AFTER, default ${DEFAULT-VALUE}).")
+      description = "An invocation still running after this long no longer counts in parallel_executions_current: "
+          + "90m, 6h, 1d and the like, at most 365d (env AGENT_WORKFLOW_EXPORTER_STALE_AFTER, default ${DEFAULT-VALUE}).")
   Duration staleAfter;
 
   @Option(names = "--timezone", paramLabel = "ZONE", converter = ZoneConverter.class,
-      description = "Zone of timestamps written without an offset, e.g. Europe/Berlin or UTC "
-          + "(env AGENT_WORKFLOW_EXPORTER_TIMEZONE, default: the system's, ${sys:user.timezone}).")
+      description = "Zone of timestamps written without an offset, such as Europe/Berlin or UTC "
+          + "(env AGENT_WORKFLOW_EXPORTER_TIMEZONE, default: this machine's zone, from TZ or /etc/localtime).")
   ZoneId timezone;
 
   @Option(names = "--max-label-values", paramLabel = "N", defaultValue = "500",

@@ -1,6 +1,7 @@
 package dev.agentworkflow.exporter.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /** Options, environment defaults and one-line errors, in process with an injected environment. */
@@ -270,6 +272,38 @@ class CommandLineTest {
     assertTrue(help.contains("Exit codes:"));
     assertTrue(help.contains("invalid option or value"));
     assertTrue(help.contains("SIGHUP           reload the configuration files (--web-config-file), go on"), help);
+  }
+
+  /**
+   * Issue 15: {@code --help} broke words after full stops ("e." and "g." on two lines, so did
+   * "docs/security." and "md": picocli wraps with the JDK's line BreakIterator) and showed
+   * "default: the system's, null".
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {60, 80, 132})
+  void helpWrapsAtSpacesOnlyAndShowsEveryDescriptionWhole(int width) {
+    for (String command : new String[] {"", "demo"}) {
+      CommandLine commandLine = ExporterCommand.commandLine(Map.of());
+      commandLine.setUsageHelpWidth(width);
+      StringWriter out = new StringWriter();
+      commandLine.setOut(new PrintWriter(out));
+      String[] args = command.isEmpty() ? new String[] {"--help"} : new String[] {command, "--help"};
+      assertEquals(0, commandLine.execute(args));
+      String help = out.toString();
+      String flowing = help.replaceAll("\\s+", " ");
+      CommandLine shown = command.isEmpty() ? commandLine : commandLine.getSubcommands().get(command);
+      for (CommandLine.Model.OptionSpec option : shown.getCommandSpec().options()) {
+        String description = String.join(" ", option.renderedDescription()).replaceAll("\\s+", " ").strip();
+        assertTrue(flowing.contains(description), option.longestName() + " at width " + width + ":\n" + help);
+      }
+      assertTrue(flowing.contains("docs/security.md"), help);
+      assertTrue(flowing.contains("default: this machine's zone"), help);
+      assertFalse(help.contains("null"), help);
+      for (String line : help.lines().toList()) {
+        boolean oneLongWord = !line.strip().contains(" ");
+        assertTrue(line.length() <= width || oneLongWord || !line.startsWith(" "), width + ": " + line);
+      }
+    }
   }
 
   /** Issue 12: {@code --stale-after 110000d} ended in a stack trace (the tracker's toNanos overflowed), exit 1. */

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,29 @@ class OneShotIT {
       assertEquals(1, m.value("agent_workflow_database_up"));
       assertFalse(once.stderr().contains("\tat "), "no stack trace");
     }
+  }
+
+  /**
+   * Issue 15: it printed two lines, the first (the poller's "waiting for it to appear") untrue for
+   * a run that ends there, and a state file was looked for.
+   */
+  @Test
+  void onceOnAMissingDatabaseSaysSoInOneLineAtTheDefaultLogLevel() throws Exception {
+    for (String option : new String[] {"--once", "--textfile"}) {
+      List<String> args = new ArrayList<>(List.of(option));
+      if (option.equals("--textfile")) {
+        args.add(dir.resolve("out.prom").toString());
+      }
+      args.addAll(List.of("--db", "missing.db"));
+      try (ExporterProcess once = ExporterProcess.start(dir, args.toArray(String[]::new))) {
+        assertEquals(1, once.exitCode(EXIT));
+        assertEquals("", once.stdout());
+        assertEquals("agent-workflow-exporter: the database file missing.db does not exist; no metrics written\n",
+            once.stderr());
+      }
+    }
+    assertFalse(Files.exists(dir.resolve("xdg-state")), "no state folder made for a run that read nothing");
+    assertFalse(Files.exists(dir.resolve("out.prom")));
   }
 
   @Test

@@ -130,16 +130,8 @@ class HostileInvocationIT {
     String shown = "logs/x\\n2026-01-01T00:00:00.000Z ERROR forged\\x1b[2J.db";
     try (ExporterProcess once = ExporterProcess.start(dir, "--once", "--db", path)) {
       assertEquals(1, once.exitCode(EXIT));
-      List<String> lines = once.stderr().lines().toList();
-      assertEquals(3, lines.size(), once.stderr());
-      // the state file is named after the database with every character but [A-Za-z0-9._-] made '_'
-      assertTrue(lines.get(0).matches(LOG_LINE + "INFO StateKeeper - no state file .*/agent-workflow-exporter/"
-          + Pattern.quote("x_2026-01-01T00_00_00.000Z_ERROR_forged__2J.db-") + "[0-9a-f]{16}\\.state yet: .*"),
-          lines.get(0));
-      assertTrue(lines.get(1).matches(LOG_LINE + "INFO Poller - the database file " + Pattern.quote(shown)
-          + " does not exist; waiting for it to appear"), lines.get(1));
-      assertEquals("agent-workflow-exporter: the database file " + shown + " does not exist; no metrics written",
-          lines.get(2));
+      assertEquals("agent-workflow-exporter: the database file " + shown + " does not exist; no metrics written\n",
+          once.stderr());
     }
     try (ExporterProcess serving = ExporterProcess.start(dir, "--db", path, "--bind", "127.0.0.1", "--port", "0")) {
       serving.await("serving http://127\\.0\\.0\\.1:\\d+/metrics, reading " + Pattern.quote(shown) + " every", EXIT);
