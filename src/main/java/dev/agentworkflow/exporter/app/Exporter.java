@@ -22,9 +22,11 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * A running exporter: HTTP server bound, polls scheduled. Each instance has its own registry, so
@@ -65,9 +67,14 @@ public final class Exporter implements AutoCloseable {
     if (web.fromFile()) {
       registry.register(new WebConfigCollector(web::status));
     }
+    // Counted down once the first poll is published (after latest is set, so a count of 0 means
+    // latest holds a poll): /-/ready, and the figures of the status page.
+    CountDownLatch firstPoll = new CountDownLatch(1);
+    Supplier<Optional<PollResult>> published =
+        () -> firstPoll.getCount() == 0 ? Optional.of(latest.get()) : Optional.empty();
     // Bind first: a port in use is said at once, before a state file is locked or read.
     MetricsServer server = new MetricsServer(settings.listen(), registry, () -> List.of(latest.get(), web.status()),
-        settings.version(), path, web, clock, ServerLimits.DEFAULT);
+        published, settings.version(), path, web, clock, ServerLimits.DEFAULT);
     Poller poller;
     try {
       poller = newPoller(settings, clock);
@@ -78,7 +85,6 @@ public final class Exporter implements AutoCloseable {
     latest.set(poller.initialResult());
     registry.register(new HttpServerCollector(server::status));
     server.start();
-    CountDownLatch firstPoll = new CountDownLatch(1);
     PollScheduler scheduler = new PollScheduler(poller, settings.interval(), result -> {
       latest.set(result);
       firstPoll.countDown();

@@ -1,6 +1,7 @@
 package dev.agentworkflow.exporter.http;
 
 import dev.agentworkflow.exporter.model.HttpServerStatus;
+import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.webconfig.LiveWebConfig;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +22,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 
 /**
- * The HTTP endpoint: {@code /metrics}, {@code /-/healthy}, and a landing page on {@code /}.
+ * The HTTP endpoint: {@code /metrics}, {@code /-/healthy}, {@code /-/ready}, and a status page on {@code /}.
  *
  * <p>Our own small server on non-blocking sockets, because a server that reads requests on worker
  * threads can be taken by as many slow clients as it has workers: simpleclient's five workers by
@@ -29,10 +31,11 @@ import javax.net.ssl.SSLEngine;
  * deadline for each request and TLS handshake, a cap on connections that closes the one waiting
  * longest; a few workers answer complete requests only. The web configuration decides the rest:
  * with TLS every connection is TLS; basic auth, the rate limit and extra headers apply as {@link
- * AccessControl} says.
+ * AccessControl} says; {@code /-/healthy} and {@code /-/ready} are open to probes.
  *
  * <pre>{@code
- * MetricsServer server = new MetricsServer(address, registry, inputs, "1.0", "db", web, clock, ServerLimits.DEFAULT);
+ * MetricsServer server = new MetricsServer(address, registry, inputs, published, "1.0", "db", web, clock,
+ *     ServerLimits.DEFAULT);
  * server.start();
  * }</pre>
  */
@@ -47,6 +50,7 @@ public final class MetricsServer implements AutoCloseable {
   private final AccessControl access;
   private final MetricsHandler metrics;
   private final LandingPage landing;
+  private final Supplier<Optional<PollResult>> published;
   private final String scheme;
 
   /**
@@ -54,9 +58,12 @@ public final class MetricsServer implements AutoCloseable {
    *
    * @param expositionInputs the objects the registry renders; {@code /metrics} renders again when one is
    *     replaced (see {@link ExpositionCache}); this server's own {@link #status()} is added to them
+   * @param published the poll the registry renders, empty until the first poll has finished: {@code
+   *     /-/ready} answers 503 until then, and the status page on {@code /} shows its figures
    */
   public MetricsServer(InetSocketAddress address, CollectorRegistry registry, Supplier<List<Object>> expositionInputs,
-      String version, String databasePath, LiveWebConfig web, Clock clock, ServerLimits limits) throws IOException {
+      Supplier<Optional<PollResult>> published, String version, String databasePath, LiveWebConfig web, Clock clock,
+      ServerLimits limits) throws IOException {
     this.channel = ServerSocketChannel.open();
     try {
       channel.bind(address, limits.maxConnections());
@@ -78,7 +85,8 @@ public final class MetricsServer implements AutoCloseable {
       inputs.add(counters.status());
       return inputs;
     }));
-    this.landing = new LandingPage(version, databasePath);
+    this.published = published;
+    this.landing = new LandingPage(version, databasePath, "/metrics", published);
     this.scheme = web.sslContext().isPresent() ? "https" : "http";
     ConnectionLoop.Transports transports = web.sslContext().isPresent()
         ? socket -> new TlsTransport(socket, engine(web.sslContext().get(), web))
@@ -104,9 +112,19 @@ public final class MetricsServer implements AutoCloseable {
     return switch (request.path()) {
       case "/metrics" -> access.guarded(request, allowGetAndHead(metrics::answer));
       case "/-/healthy" -> access.open(request, allowGetAndHead(r -> Response.text(200, "Healthy.\n")));
+      case "/-/ready" -> access.open(request, allowGetAndHead(this::readiness));
       case "/" -> access.guarded(request, allowGetAndHead(landing::answer));
       default -> access.guarded(request, r -> Response.notFound());
     };
+  }
+
+  /**
+   * Ready once the first poll has finished, whatever it found, and from then on: a database that
+   * cannot be read is {@code agent_workflow_database_up 0}, served like every other figure.
+   */
+  private Response readiness(Request request) {
+    return published.get().isPresent() ? Response.text(200, "Ready.\n")
+        : Response.text(503, "Not ready: the first poll of the database has not finished.\n");
   }
 
   private static Function<Request, Response> allowGetAndHead(Function<Request, Response> handler) {

@@ -170,15 +170,30 @@ class ExporterHttpTest {
   }
 
   @Test
-  void landingPageHealthAndUnknownPaths() throws Exception {
+  void statusPageHealthReadinessAndUnknownPaths() throws Exception {
     try (Exporter exporter = start(workflow())) {
+      assertTrue(exporter.awaitFirstPoll(Duration.ofSeconds(30)));
       Scraper scraper = new Scraper(exporter.port());
       HttpResponse<String> landing = scraper.get("/");
       assertEquals(200, landing.statusCode());
-      assertTrue(landing.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
-      assertTrue(landing.body().contains("<a href=\"metrics\">"));
-      assertTrue(landing.body().contains("Version 1.2.3"));
-      assertTrue(landing.body().contains(dir.resolve("agent_workflow.db").toString()));
+      assertEquals("text/html; charset=utf-8", landing.headers().firstValue("Content-Type").orElse(""));
+      String page = landing.body();
+      assertTrue(page.contains("<a href=\"./metrics\">Metrics</a>"), page);
+      assertTrue(page.contains("<td id=\"version\">1.2.3</td>"), page);
+      assertTrue(page.contains("<td id=\"database-path\"><code>" + dir.resolve("agent_workflow.db") + "</code></td>"));
+      assertTrue(page.contains("<p id=\"state\" class=\"state up\">Database up: the last poll read it.</p>"), page);
+      // the workflow above: 3 finished, 1 running, 2 sessions (1 active), 4 agents; 5 + 2 rows read
+      assertTrue(page.contains("<td id=\"invocations\" class=\"n\">3</td>"), page);
+      assertTrue(page.contains("<td id=\"running\" class=\"n\">1</td>"), page);
+      assertTrue(page.contains("<td id=\"sessions\" class=\"n\">2</td>"), page);
+      assertTrue(page.contains("<td id=\"active-sessions\" class=\"n\">1</td>"), page);
+      assertTrue(page.contains("<td id=\"agents\" class=\"n\">4</td>"), page);
+      assertTrue(page.contains("<td id=\"rows-read\" class=\"n\">7</td>"), page);
+      assertTrue(page.contains("<td id=\"rows-read-agent_invocations\" class=\"n\">5</td>"), page);
+
+      HttpResponse<String> ready = scraper.get("/-/ready");
+      assertEquals(200, ready.statusCode());
+      assertEquals("Ready.\n", ready.body());
 
       HttpResponse<String> healthy = scraper.get("/-/healthy");
       assertEquals(200, healthy.statusCode());

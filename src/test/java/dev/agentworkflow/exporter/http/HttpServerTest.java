@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.HttpServerStatus;
+import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.StateStatus;
+import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import dev.agentworkflow.exporter.webconfig.LiveWebConfig;
 import dev.agentworkflow.exporter.webconfig.WebConfig;
 import io.prometheus.client.Collector;
@@ -21,7 +25,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +44,8 @@ class HttpServerTest {
 
   private final AtomicInteger collections = new AtomicInteger();
   private final List<MetricsServer> servers = new ArrayList<>();
+  /** What the servers are told was published: nothing until a test publishes a poll. */
+  private final AtomicReference<Optional<PollResult>> published = new AtomicReference<>(Optional.empty());
 
   @AfterEach
   void stop() {
@@ -59,7 +68,7 @@ class HttpServerTest {
     });
     Object input = new Object();
     MetricsServer server = new MetricsServer(new InetSocketAddress("127.0.0.1", 0), registry, () -> List.of(input),
-        "test", "db", new LiveWebConfig(WebConfig.NONE, Clock.systemUTC()), Clock.systemUTC(), limits);
+        published::get, "test", "db", new LiveWebConfig(WebConfig.NONE, Clock.systemUTC()), Clock.systemUTC(), limits);
     server.start();
     servers.add(server);
     return server;
@@ -146,6 +155,30 @@ class HttpServerTest {
     String refused = exchange(server, "GARBAGE\r\n\r\n");
     assertTrue(refused.contains("\r\nConnection: close\r\n"), refused);
     assertEquals(10, closed(server, "bad_request"));
+  }
+
+  @Test
+  void readyOnlyOnceThePollerHasPublishedAPoll() throws Exception {
+    MetricsServer server = start();
+    for (int i = 0; i < 2; i++) {
+      String waiting = get(server, "/-/ready", "");
+      assertTrue(waiting.startsWith("HTTP/1.1 503 Service Unavailable\r\n"), waiting);
+      assertTrue(waiting.contains("\r\nContent-Type: text/plain; charset=utf-8\r\n"), waiting);
+      assertTrue(waiting.endsWith("\r\n\r\nNot ready: the first poll of the database has not finished.\n"), waiting);
+    }
+    assertTrue(get(server, "/metrics", "").startsWith("HTTP/1.1 200 "), "the metrics are served meanwhile");
+    String head = exchange(server, "HEAD /-/ready HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assertTrue(head.startsWith("HTTP/1.1 503 ") && head.endsWith("\r\n\r\n"), head);
+
+    // a poll that could not read the database is a finished poll: ready, the database's state is a metric
+    published.set(Optional.of(new PollResult(WorkflowSnapshot.empty(new HistogramSnapshot(List.of(), List.of(), 0, 0)),
+        false, Double.NaN, 0.001, 1, Double.NaN, Map.of(), Map.of(), 0, "the database file db does not exist",
+        StateStatus.OFF)));
+    String ready = get(server, "/-/ready", "");
+    assertTrue(ready.startsWith("HTTP/1.1 200 OK\r\n"), ready);
+    assertTrue(ready.endsWith("\r\n\r\nReady.\n"), ready);
+    String post = exchange(server, "POST /-/ready HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    assertTrue(post.startsWith("HTTP/1.1 405 ") && post.contains("\r\nAllow: GET, HEAD\r\n"), post);
   }
 
   @Test

@@ -142,6 +142,10 @@ class WebSecurityTest {
     HttpResponse<String> probe = get(client, "http://127.0.0.1:" + port + "/-/healthy");
     assertEquals(200, probe.statusCode());
     assertEquals("Healthy.\n", probe.body());
+    assertTrue(started.get(0).awaitFirstPoll(Duration.ofSeconds(30)));
+    HttpResponse<String> readiness = get(client, "http://127.0.0.1:" + port + "/-/ready");
+    assertEquals(200, readiness.statusCode(), "readiness probes need no password either");
+    assertEquals("Ready.\n", readiness.body());
   }
 
   @Test
@@ -229,7 +233,8 @@ class WebSecurityTest {
     for (HttpResponse<String> response : List.of(
         get(client, "http://127.0.0.1:" + port + "/metrics", "Authorization", basic("alice", "correct horse")),
         get(client, "http://127.0.0.1:" + port + "/metrics"),
-        get(client, "http://127.0.0.1:" + port + "/-/healthy"))) {
+        get(client, "http://127.0.0.1:" + port + "/-/healthy"),
+        get(client, "http://127.0.0.1:" + port + "/-/ready"))) {
       assertEquals("deny", response.headers().firstValue("X-Frame-Options").orElseThrow());
       assertEquals("default-src 'self'", response.headers().firstValue("Content-Security-Policy").orElseThrow());
     }
@@ -251,6 +256,8 @@ class WebSecurityTest {
     assertEquals(429, refused.statusCode());
     assertEquals("Too Many Requests\n", refused.body());
     assertEquals(200, get(client, "http://127.0.0.1:" + port + "/-/healthy").statusCode());
+    assertTrue(started.get(0).awaitFirstPoll(Duration.ofSeconds(30)));
+    assertEquals(200, get(client, "http://127.0.0.1:" + port + "/-/ready").statusCode(), "probes are not rate limited");
 
     clock.advance(Duration.ofSeconds(59));
     assertEquals(429, get(client, metrics).statusCode());

@@ -1,0 +1,176 @@
+package dev.agentworkflow.exporter.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentworkflow.exporter.model.HistogramSnapshot;
+import dev.agentworkflow.exporter.model.InvocationLabels;
+import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.StateStatus;
+import dev.agentworkflow.exporter.model.ToolUseLabels;
+import dev.agentworkflow.exporter.model.WorkflowSnapshot;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The status page as it renders a published poll: each figure exactly, the three states (before
+ * the first poll, up, down), values escaped, and one rendering per poll. That the figures equal a
+ * scrape of the same poll is checked in a real browser against a real exporter (StatusPageIT).
+ */
+class LandingPageTest {
+  private static final HistogramSnapshot NO_SESSIONS = new HistogramSnapshot(List.of(), List.of(), 0, 0);
+  private static final Request GET = new Request("GET", "/", "", true, Map.of());
+
+  private final AtomicReference<Optional<PollResult>> published = new AtomicReference<>(Optional.empty());
+
+  private static WorkflowSnapshot workflow() {
+    return new WorkflowSnapshot(
+        Map.of(new InvocationLabels("architect", "planning", "completed", "opus"), 1200L,
+            new InvocationLabels("coder", "development", "failed", "sonnet"), 34L,
+            new InvocationLabels("other", "other", "other", "other"), 1L),
+        Map.of(), Map.of(), Map.of(), NO_SESSIONS, Map.of(), Map.of(), 3, 1.5, 2, 1, 407,
+        new WorkflowSnapshot.ToolFigures(Map.of(new ToolUseLabels("coder", "Bash", "success"), 1_000_000L,
+            new ToolUseLabels("direct", "Read", "error"), 5L), Map.of(), Map.of(), Map.of(), Map.of()),
+        Map.of(), Map.of(), 0, 0, 0);
+  }
+
+  private static PollResult up() {
+    return new PollResult(workflow(), true, 4_198_400, 0.0123456, 2, 1_755_259_200.123,
+        Map.of("agent_invocations", 2_470L, "agent_tool_uses", 2_000_010L, "sessions", 812L), Map.of(), 0.001, null,
+        StateStatus.OFF);
+  }
+
+  private String page(String path) {
+    LandingPage page = new LandingPage("1.2.3", path, "/metrics", published::get);
+    Response response = page.answer(GET);
+    assertEquals(200, response.status());
+    assertEquals("text/html; charset=utf-8", response.headers().get("Content-Type"));
+    return new String(response.body(), StandardCharsets.UTF_8);
+  }
+
+  /** The content of the cell with this id. */
+  private static String cell(String html, String id) {
+    Matcher m = Pattern.compile("<td id=\"" + Pattern.quote(id) + "\"[^>]*>(.*?)</td>").matcher(html);
+    assertTrue(m.find(), "no cell " + id + " in " + html);
+    String content = m.group(1);
+    assertFalse(m.find(), "two cells " + id);
+    return content;
+  }
+
+  @Test
+  void everyFigureOfAPollThatReadTheDatabase() {
+    published.set(Optional.of(up()));
+    String html = page("logs/agent_workflow.db");
+    assertTrue(html.contains("<p id=\"state\" class=\"state up\">Database up: the last poll read it.</p>"), html);
+    assertEquals("<code>logs/agent_workflow.db</code>", cell(html, "database-path"));
+    assertEquals("yes", cell(html, "database-up"));
+    assertEquals("4,198,400 bytes", cell(html, "database-size"));
+    assertEquals("<time datetime=\"2025-08-15T12:00:00.123Z\">2025-08-15 12:00:00.123 UTC</time>",
+        cell(html, "last-success"));
+    assertEquals("<data value=\"0.0123456\">12.3 ms</data>", cell(html, "poll-duration"));
+    assertEquals("2", cell(html, "poll-errors"));
+    assertEquals("2,003,292", cell(html, "rows-read"));
+    assertEquals("2,470", cell(html, "rows-read-agent_invocations"));
+    assertEquals("2,000,010", cell(html, "rows-read-agent_tool_uses"));
+    assertEquals("812", cell(html, "rows-read-sessions"));
+    assertEquals("1,235", cell(html, "invocations"));
+    assertEquals("2", cell(html, "running"));
+    assertEquals("1,000,005", cell(html, "tool-uses"));
+    assertEquals("407", cell(html, "sessions"));
+    assertEquals("1", cell(html, "active-sessions"));
+    assertEquals("3", cell(html, "agents"));
+    assertEquals("1.2.3", cell(html, "version"));
+    assertTrue(html.contains("<td id=\"invocations\" class=\"n\">1,235</td><td class=\"metric\">"
+        + "<code>sum(agent_invocation_total)</code></td>"), "each figure names its metric");
+    assertTrue(html.contains("<a href=\"./metrics\">Metrics</a>"), html);
+    assertTrue(html.contains("<a href=\"./-/healthy\">Health</a>"), html);
+    assertTrue(html.contains("<a href=\"./-/ready\">Readiness</a>"), html);
+    assertTrue(html.contains("<code>docs/metrics.md</code>"), html);
+    assertFalse(html.contains("<script"), "no scripts");
+    assertFalse(html.contains("http:") || html.contains("https:") || html.contains("src="), "nothing from elsewhere");
+  }
+
+  @Test
+  void beforeTheFirstPollOnlyWhatIsKnownWithoutOne() {
+    String html = page("logs/agent_workflow.db");
+    assertTrue(html.contains("<p id=\"state\" class=\"state waiting\">Not ready: the first poll of the database has "
+        + "not finished.</p>"), html);
+    assertEquals("<code>logs/agent_workflow.db</code>", cell(html, "database-path"));
+    assertEquals("1.2.3", cell(html, "version"));
+    assertFalse(html.contains("id=\"rows-read\""), html);
+    assertFalse(html.contains("id=\"database-up\""), html);
+  }
+
+  @Test
+  void aDatabaseThatCannotBeReadSaysWhyAndKeepsTheLastFigures() {
+    PollResult last = up();
+    published.set(Optional.of(new PollResult(last.workflow(), false, Double.NaN, 1.0042, 3,
+        last.lastSuccessEpochSeconds(), last.rowsRead(), Map.of(), 0.001, "database is locked", StateStatus.OFF)));
+    String html = page("logs/agent_workflow.db");
+    assertTrue(html.contains("<p id=\"state\" class=\"state down\">Database down: database is locked. The figures "
+        + "below are those of the last successful poll.</p>"), html);
+    assertEquals("no", cell(html, "database-up"));
+    assertEquals("unknown", cell(html, "database-size"));
+    assertEquals("<data value=\"1.0042\">1.00 s</data>", cell(html, "poll-duration"));
+    assertEquals("3", cell(html, "poll-errors"));
+    assertEquals("1,235", cell(html, "invocations"));
+
+    published.set(Optional.of(new PollResult(WorkflowSnapshot.empty(NO_SESSIONS), false, Double.NaN, 0.0004, 1,
+        Double.NaN, Map.of("agent_invocations", 0L, "agent_tool_uses", 0L, "sessions", 0L), Map.of(), 0,
+        "the database file logs/agent_workflow.db does not exist", StateStatus.OFF)));
+    html = page("logs/agent_workflow.db");
+    assertTrue(html.contains("Database down: the database file logs/agent_workflow.db does not exist. No poll has "
+        + "read it yet.</p>"), html);
+    assertEquals("never", cell(html, "last-success"));
+    assertEquals("<data value=\"4.0E-4\">0.4 ms</data>", cell(html, "poll-duration"));
+    assertEquals("0", cell(html, "rows-read"));
+  }
+
+  @Test
+  void valuesAreEscaped() {
+    String hostile = "/tmp/<script>alert('x')</script>&\"db\".db";
+    PollResult last = up();
+    published.set(Optional.of(new PollResult(last.workflow(), false, Double.NaN, 0.001, 1, Double.NaN, Map.of(),
+        Map.of(), 0, "the database file " + hostile + " does not exist", StateStatus.OFF)));
+    LandingPage page = new LandingPage("<b>1</b>", hostile, "/x\"><script>", published::get);
+    String html = new String(page.answer(GET).body(), StandardCharsets.UTF_8);
+    assertFalse(html.contains("<script"), html);
+    assertFalse(html.contains("<b>"), html);
+    String escaped = "/tmp/&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;db&quot;.db";
+    assertEquals("<code>" + escaped + "</code>", cell(html, "database-path"));
+    assertTrue(html.contains("Database down: the database file " + escaped + " does not exist."), html);
+    assertEquals("&lt;b&gt;1&lt;/b&gt;", cell(html, "version"));
+    assertTrue(html.contains("<a href=\"./x&quot;&gt;&lt;script&gt;\">Metrics</a>"), html);
+  }
+
+  @Test
+  void aMetricsPathElsewhereIsLinkedRelativeToThePage() {
+    LandingPage page = new LandingPage("1", "db", "/internal/metrics", published::get);
+    String html = new String(page.answer(GET).body(), StandardCharsets.UTF_8);
+    assertTrue(html.contains("<a href=\"./internal/metrics\">Metrics</a> <code>/internal/metrics</code>"), html);
+  }
+
+  @Test
+  void renderedOncePerPublishedPoll() {
+    LandingPage page = new LandingPage("1", "db", "/metrics", published::get);
+    byte[] waiting = page.answer(GET).body();
+    assertSame(waiting, page.answer(GET).body());
+    PollResult first = up();
+    published.set(Optional.of(first));
+    byte[] shown = page.answer(GET).body();
+    assertNotSame(waiting, shown);
+    assertSame(shown, page.answer(GET).body());
+    published.set(Optional.of(new PollResult(first.workflow(), true, 4_198_400, 0.0123456, 2, 1_755_259_200.123,
+        first.rowsRead(), Map.of(), 0.001, null, StateStatus.OFF)));
+    assertNotSame(shown, page.answer(GET).body(), "another poll, even with the same figures, is rendered again");
+  }
+}
