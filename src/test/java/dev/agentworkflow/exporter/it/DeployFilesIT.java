@@ -28,13 +28,22 @@ class DeployFilesIT {
   private static final Path PLIST = Path.of("deploy/launchd/com.agent-workflow.exporter.plist");
   private static final Path CI_SCRIPT = Path.of("deploy/ci/run-in-ci.sh");
   private static final Path CI_FRAGMENT = Path.of("deploy/ci/github-actions.yml");
+  private static final Path LAUNCHER = ExporterProcess.LAUNCHER;
+  /** Where docs/deploy.md installs the link to the launcher. */
+  private static final String INSTALLED_LAUNCHER = "/opt/agent-workflow-exporter/bin/agent-workflow-exporter";
 
   @TempDir
   Path dir;
 
+  /**
+   * With the launcher's path made the repository's: systemd-analyze checks that the command exists,
+   * and the link docs/deploy.md installs is not on this machine.
+   */
   @Test
   void theSystemdUnitVerifiesWithoutAnyWarning() throws Exception {
-    Result verify = run(dir, List.of("systemd-analyze", "verify", UNIT.toAbsolutePath().toString()));
+    Path unit = dir.resolve(UNIT.getFileName());
+    Files.writeString(unit, Files.readString(UNIT).replace(INSTALLED_LAUNCHER, LAUNCHER.toAbsolutePath().toString()));
+    Result verify = run(dir, List.of("systemd-analyze", "verify", unit.toString()));
     assertEquals(0, verify.code, verify.output);
     assertEquals("", verify.output, "systemd-analyze printed warnings");
   }
@@ -52,18 +61,20 @@ class DeployFilesIT {
     long id = db.startAgent("s1", "planning", "architect", Instant.now());
     db.finishAgent(id, Instant.now(), "completed", 2.0, "m");
 
-    // the unit's own command line, with only its paths (and the port) made local
+    // the unit's own command line, with only its paths (and the port) made local: the repository's
+    // launcher, which runs target/exporter.jar, with the java that runs the tests
     List<String> command = new ArrayList<>();
     for (String word : execStart()) {
       command.add(word
-          .replace("/opt/agent-workflow-exporter/exporter.jar", System.getProperty("exporter.jar"))
-          .replace("/home/dev/agent-workflow/logs", logs.toString())
-          .replace("/usr/bin/java", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+          .replace(INSTALLED_LAUNCHER, LAUNCHER.toAbsolutePath().toString())
+          .replace("/home/dev/agent-workflow/logs", logs.toString()));
     }
+    assertEquals(LAUNCHER.toAbsolutePath().toString(), command.get(0), "the unit runs the launcher");
     int port = freePort();
     command.set(command.indexOf("9091"), Integer.toString(port));
     ProcessBuilder service = withoutLocale(new ProcessBuilder(command));
     service.environment().putAll(unitEnvironment());
+    service.environment().put("JAVA_HOME", System.getProperty("java.home"));
     // what systemd sets for the unit's StateDirectory= (it also makes the folder)
     assertTrue(Files.readString(UNIT).contains("\nStateDirectory=agent-workflow-exporter\n"));
     Path stateDirectory = Files.createDirectories(dir.resolve("var-lib-agent-workflow-exporter"));
@@ -84,6 +95,14 @@ class DeployFilesIT {
         Thread.sleep(200);
       }
       assertEquals(1, planning, Files.readString(dir.resolve("log.txt")));
+      // $MAINPID is the JVM: the launcher exec'd it with its options
+      List<String> jvm = List.of(exporter.info().arguments().orElseThrow());
+      List<String> options = ExporterProcess.serviceJvmOptions();
+      assertEquals(Path.of(System.getProperty("java.home"), "bin", "java").toRealPath().toString(),
+          exporter.info().command().orElseThrow());
+      assertEquals(options, jvm.subList(0, options.size()), String.join(" ", jvm));
+      assertEquals(List.of("-jar", Path.of(System.getProperty("exporter.jar")).toRealPath().toString()),
+          jvm.subList(options.size(), options.size() + 2));
       exporter.destroy(); // SIGTERM, as systemctl stop sends
       assertTrue(exporter.waitFor(2, TimeUnit.SECONDS));
       assertEquals(0, exporter.exitValue());
@@ -171,10 +190,11 @@ class DeployFilesIT {
             print('\\n'.join(plistlib.load(f)['ProgramArguments']))
         """, PLIST.toAbsolutePath().toString()));
     assertEquals(0, arguments.code, arguments.output);
-    // TrimNativeHeapInterval trims glibc's heap: Linux only, so the unit alone has it.
-    List<String> unitArguments = execStart().stream().filter(a -> !a.startsWith("-XX:TrimNativeHeapInterval=")).toList();
-    assertEquals(withoutFolders(unitArguments), withoutFolders(arguments.output.strip().lines().toList()),
-        "the launchd agent and the systemd unit start the same jar with the same options");
+    // Both run the launcher, which holds the JVM options (and adds TrimNativeHeapInterval on Linux only).
+    assertEquals(withoutFolders(execStart()), withoutFolders(arguments.output.strip().lines().toList()),
+        "the launchd agent and the systemd unit start the same launcher with the same arguments");
+    assertEquals("/Users/dev/agent-workflow-exporter/bin/agent-workflow-exporter",
+        arguments.output.strip().lines().findFirst().orElseThrow(), "the link docs/deploy.md installs");
   }
 
   @Test
