@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
+import dev.agentworkflow.exporter.support.Pki;
 import dev.agentworkflow.exporter.support.Scraper;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -241,6 +243,51 @@ class DeployFilesIT {
         .value("agent_workflow_database_up"), "no database was written: collected all the same");
   }
 
+  /**
+   * Issue 15: an exporter that could not start left its pid file behind, for a later {@code stop} (a
+   * CI step run "always") to signal whatever process had that number by then.
+   */
+  @Test
+  void theCiScriptLeavesNoPidFileWhenTheExporterExitsAtStart() throws Exception {
+    ProcessBuilder start = scriptStep("start");
+    start.environment().put("EXPORTER_INTERVAL", "0"); // refused: exit 2
+    Result started = run(start);
+    assertEquals(1, started.code, started.output);
+    assertTrue(started.output.startsWith("run-in-ci: the exporter exited; its log:\n"), started.output);
+    assertTrue(started.output.contains("--interval"), started.output);
+    assertTrue(Files.notExists(dir.resolve(".agent-workflow-exporter/exporter.pid")), "no pid file left");
+
+    Result stop = run(scriptStep("stop"));
+    assertEquals(0, stop.code, stop.output);
+    assertEquals("run-in-ci: not started\n", stop.output);
+  }
+
+  /**
+   * Issue 15: an exporter that did not answer within EXPORTER_TIMEOUT was left running, its pid file
+   * too. Here it serves TLS only (its web configuration file from the environment), which the
+   * script's plain HTTP health check never reaches.
+   */
+  @Test
+  void theCiScriptStopsAnExporterThatDoesNotAnswerAndLeavesNoPidFile() throws Exception {
+    Pki pki = Pki.create(Files.createDirectories(dir.resolve("pki")));
+    Path webConfig = dir.resolve("web.yml");
+    Files.writeString(webConfig, "tls_server_config:\n  cert_file: " + pki.file("server.crt") + "\n  key_file: "
+        + pki.file("server.key") + "\n");
+    ProcessBuilder start = scriptStep("start");
+    int port = Integer.parseInt(start.environment().get("EXPORTER_PORT"));
+    start.environment().put("EXPORTER_TIMEOUT", "3");
+    start.environment().put("AGENT_WORKFLOW_EXPORTER_WEB_CONFIG_FILE", webConfig.toString());
+    Result started = run(start);
+    assertEquals(1, started.code, started.output);
+    assertTrue(started.output.startsWith("run-in-ci: no answer on http://127.0.0.1:" + port + " after 3s; its log:\n"),
+        started.output);
+    assertTrue(started.output.endsWith("run-in-ci: exporter stopped\n"), started.output);
+    assertTrue(Files.notExists(dir.resolve(".agent-workflow-exporter/exporter.pid")), "no pid file left");
+    try (ServerSocket free = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+      assertEquals(port, free.getLocalPort(), "the exporter is gone: its port is free");
+    }
+  }
+
   @Test
   void theGithubFragmentRunsTheScriptsStepsInOrder() throws Exception {
     List<String> steps = Files.readAllLines(CI_FRAGMENT).stream()
@@ -254,6 +301,15 @@ class DeployFilesIT {
   /** {@code run-in-ci.sh run -- workflow…} in the test's folder, polling every second. */
   private Result runScript(String... workflow) throws Exception {
     return run(scriptIn(dir, workflow));
+  }
+
+  /** One step of the script ({@code start}, {@code stop}) in the test's folder, on a free port. */
+  private ProcessBuilder scriptStep(String step) throws IOException {
+    ProcessBuilder script = new ProcessBuilder("sh", CI_SCRIPT.toAbsolutePath().toString(), step).directory(dir.toFile());
+    script.environment().put("EXPORTER_JAR", System.getProperty("exporter.jar"));
+    script.environment().put("EXPORTER_PORT", Integer.toString(freePort()));
+    script.environment().put("EXPORTER_INTERVAL", "1");
+    return script;
   }
 
   private static ProcessBuilder scriptIn(Path folder, String... workflow) throws IOException {
