@@ -6,7 +6,7 @@
 #   run-in-ci.sh run -- COMMAND [ARG...]   all four steps; exits with COMMAND's status
 #   run-in-ci.sh start                     start in the background, wait until it answers
 #   run-in-ci.sh collect                   wait for a poll that began after now, save /metrics
-#   run-in-ci.sh stop                      SIGTERM, wait for the exit
+#   run-in-ci.sh stop                      SIGTERM, wait for the exit (SIGKILL after EXPORTER_TIMEOUT)
 #
 # Settings (environment):
 #   EXPORTER_JAR        the exporter's jar                  (default: exporter.jar)
@@ -57,13 +57,21 @@ start() {
     --state-file "${AGENT_WORKFLOW_EXPORTER_STATE_FILE:-$state/exporter.state}" >"$state/exporter.log" 2>&1 &
   echo $! >"$state/exporter.pid"
   waited=0
+  # An exporter that did not start leaves no pid file behind: a later stop (a CI step run "always")
+  # would otherwise signal whatever process has that number by then.
   until fetch /-/healthy >/dev/null 2>&1; do
     if ! kill -0 "$(cat "$state/exporter.pid")" 2>/dev/null; then
+      rm -f "$state/exporter.pid"
       say "the exporter exited; its log:"
       cat "$state/exporter.log" >&2
       exit 1
     fi
-    [ "$waited" -lt "$timeout" ] || { say "no answer on $base after ${timeout}s"; exit 1; }
+    if [ "$waited" -ge "$timeout" ]; then
+      say "no answer on $base after ${timeout}s; its log:"
+      cat "$state/exporter.log" >&2
+      stop
+      exit 1
+    fi
     sleep 1
     waited=$((waited + 1))
   done
@@ -104,6 +112,9 @@ stop() {
       sleep 1
       waited=$((waited + 1))
     done
+    if kill -KILL "$pid" 2>/dev/null; then
+      say "the exporter did not stop within ${timeout}s of SIGTERM; killed"
+    fi
   fi
   rm -f "$state/exporter.pid"
   say "exporter stopped"

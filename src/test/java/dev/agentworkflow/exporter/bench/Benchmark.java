@@ -35,6 +35,9 @@ import java.util.regex.Pattern;
  * java -cp target/exporter.jar:target/test-classes dev.agentworkflow.exporter.bench.Benchmark full
  * </pre>
  *
+ * (in the repository's folder: the services are started by its launcher, bin/agent-workflow-exporter,
+ * which runs target/exporter.jar)
+ *
  * ({@code generate-tool-uses} instead of {@code full}: only generates the file with tool uses.)
  *
  * Not JMH: every measured poll needs the database written before it, outside the timing, and the
@@ -189,6 +192,7 @@ public final class Benchmark {
     scans.add(BareScan.seconds(file, rows));
     ExporterProcess process = null;
     long started = 0;
+    long peakKib = 0;
     for (int i = 0; i < config.serviceLoads(); i++) {
       if (process != null) {
         process.close();
@@ -200,13 +204,14 @@ public final class Benchmark {
       String metrics = awaitFirstCompleteScrape(process, port);
       services.add((System.nanoTime() - started) / 1e9);
       long residentKib = process.residentKib();
+      peakKib = Math.max(peakKib, process.peakResidentKib());
       withoutState &= value(metrics, "agent_workflow_exporter_state_restored") == 0;
       if (i == 0) {
         report.state(dataset, StateSteps.run(config, dataset, file, process, metrics, state, workDir));
       }
       scans.add(BareScan.seconds(file, new long[1]));
       report.firstLoad(dataset, rows[0], scans, services, value(metrics, "agent_workflow_exporter_poll_duration_seconds"),
-          value(metrics, "agent_workflow_exporter_longest_read_seconds"), residentKib, port, withoutState);
+          value(metrics, "agent_workflow_exporter_longest_read_seconds"), residentKib, peakKib, port, withoutState);
     }
     return new Running(process, started);
   }
@@ -218,9 +223,12 @@ public final class Benchmark {
     return state;
   }
 
-  /** The packaged jar, started as the systemd unit starts it (its JVM options), on {@code file} with {@code state}. */
+  /**
+   * The packaged jar, started as the README and the service files start it: by the launcher,
+   * {@code bin/agent-workflow-exporter}, with its JVM options; on {@code file} with {@code state}.
+   */
   static ExporterProcess startService(Path file, Path state, Path workDir) throws IOException {
-    return ExporterProcess.start(List.of(), ExporterProcess.serviceJvmOptions(), workDir,
+    return ExporterProcess.launch(workDir,
         "--db", file.toAbsolutePath().toString(), "--bind", "127.0.0.1", "--port", "0", "--interval", "15",
         "--state-file", state.toAbsolutePath().toString());
   }

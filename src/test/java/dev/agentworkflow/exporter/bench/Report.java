@@ -26,7 +26,7 @@ final class Report {
    * {@code withoutState}: every service load said {@code agent_workflow_exporter_state_restored 0}.
    */
   record Load(long rows, List<Double> scans, List<Double> services, double exporterPoll, double longestRead,
-      long residentKib, int port, boolean withoutState) {
+      long residentKib, long peakKib, int port, boolean withoutState) {
     double floor() {
       return median(scans);
     }
@@ -66,9 +66,9 @@ final class Report {
   }
 
   void firstLoad(Dataset dataset, long rows, List<Double> scans, List<Double> services, double exporterPoll,
-      double longestRead, long residentKib, int port, boolean withoutState) {
+      double longestRead, long residentKib, long peakKib, int port, boolean withoutState) {
     loads.put(dataset, new Load(rows, List.copyOf(scans), List.copyOf(services), exporterPoll, longestRead,
-        residentKib, port, withoutState));
+        residentKib, peakKib, port, withoutState));
   }
 
   void state(Dataset dataset, StateSteps.Figures figures) {
@@ -132,8 +132,8 @@ final class Report {
     md.append("Run `").append(config.name()).append("` on ").append(LocalDate.now(ZoneOffset.UTC)).append(": ")
         .append(machine()).append("; ").append(System.getProperty("java.vm.name")).append(' ')
         .append(System.getProperty("java.runtime.version")).append("; SQLite ").append(sqliteVersion())
-        .append("; service JVM options `").append(String.join(" ",
-            dev.agentworkflow.exporter.it.ExporterProcess.serviceJvmOptions())).append("`. Whole run: ")
+        .append("; services started as the README starts them, by `bin/agent-workflow-exporter`, with its JVM options `")
+        .append(String.join(" ", dev.agentworkflow.exporter.it.ExporterProcess.serviceJvmOptions())).append("`. Whole run: ")
         .append("%.0f s".formatted(totalSeconds)).append(" (generation included).\n\n");
 
     md.append("| target | goal | measured | met |\n| --- | --- | --- | --- |\n");
@@ -341,6 +341,11 @@ final class Report {
     if (eight != null) {
       row(md, "scrape, 8 clients", "p99 ≤ 5 ms", ms(eight.latency().p99()), eight.latency().p99() <= 5);
     }
+    // Issue 15: the README's command, java -jar without options, peaked at 410 MiB on the 100k file.
+    Load readme = loads.get(small);
+    row(md, "resident memory, " + small.name() + ", first load as the README runs it (`bin/agent-workflow-exporter`)",
+        "peak ≤ 128 MB", "peak %s, %s after it".formatted(mib(readme.peakKib() * 1024), mib(readme.residentKib() * 1024)),
+        readme.peakKib() <= 128 * 1024);
     long after = soakedResidentKib();
     long before = load.residentKib();
     row(md, "resident memory, " + large.name() + ", after first load and after %.0f min".formatted(soakedSeconds / 60),

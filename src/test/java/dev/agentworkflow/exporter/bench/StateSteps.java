@@ -87,7 +87,7 @@ final class StateSteps {
       for (int i = 0; i < config.onceRuns(); i++) {
         finished += hooks.round(ONCE_ROWS);
         long started = System.nanoTime();
-        ExporterProcess process = ExporterProcess.start(List.of(), ExporterProcess.serviceJvmOptions(), workDir,
+        ExporterProcess process = ExporterProcess.launch(workDir,
             "--db", file.toAbsolutePath().toString(), "--once", "--state-file", state.toAbsolutePath().toString());
         try {
           int exitCode = process.exitCode(Duration.ofMinutes(5));

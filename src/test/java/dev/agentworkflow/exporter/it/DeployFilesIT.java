@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
+import dev.agentworkflow.exporter.support.Pki;
 import dev.agentworkflow.exporter.support.Scraper;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,13 +30,22 @@ class DeployFilesIT {
   private static final Path PLIST = Path.of("deploy/launchd/com.agent-workflow.exporter.plist");
   private static final Path CI_SCRIPT = Path.of("deploy/ci/run-in-ci.sh");
   private static final Path CI_FRAGMENT = Path.of("deploy/ci/github-actions.yml");
+  private static final Path LAUNCHER = ExporterProcess.LAUNCHER;
+  /** Where docs/deploy.md installs the link to the launcher. */
+  private static final String INSTALLED_LAUNCHER = "/opt/agent-workflow-exporter/bin/agent-workflow-exporter";
 
   @TempDir
   Path dir;
 
+  /**
+   * With the launcher's path made the repository's: systemd-analyze checks that the command exists,
+   * and the link docs/deploy.md installs is not on this machine.
+   */
   @Test
   void theSystemdUnitVerifiesWithoutAnyWarning() throws Exception {
-    Result verify = run(dir, List.of("systemd-analyze", "verify", UNIT.toAbsolutePath().toString()));
+    Path unit = dir.resolve(UNIT.getFileName());
+    Files.writeString(unit, Files.readString(UNIT).replace(INSTALLED_LAUNCHER, LAUNCHER.toAbsolutePath().toString()));
+    Result verify = run(dir, List.of("systemd-analyze", "verify", unit.toString()));
     assertEquals(0, verify.code, verify.output);
     assertEquals("", verify.output, "systemd-analyze printed warnings");
   }
@@ -52,18 +63,20 @@ class DeployFilesIT {
     long id = db.startAgent("s1", "planning", "architect", Instant.now());
     db.finishAgent(id, Instant.now(), "completed", 2.0, "m");
 
-    // the unit's own command line, with only its paths (and the port) made local
+    // the unit's own command line, with only its paths (and the port) made local: the repository's
+    // launcher, which runs target/exporter.jar, with the java that runs the tests
     List<String> command = new ArrayList<>();
     for (String word : execStart()) {
       command.add(word
-          .replace("/opt/agent-workflow-exporter/exporter.jar", System.getProperty("exporter.jar"))
-          .replace("/home/dev/agent-workflow/logs", logs.toString())
-          .replace("/usr/bin/java", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+          .replace(INSTALLED_LAUNCHER, LAUNCHER.toAbsolutePath().toString())
+          .replace("/home/dev/agent-workflow/logs", logs.toString()));
     }
+    assertEquals(LAUNCHER.toAbsolutePath().toString(), command.get(0), "the unit runs the launcher");
     int port = freePort();
     command.set(command.indexOf("9091"), Integer.toString(port));
     ProcessBuilder service = withoutLocale(new ProcessBuilder(command));
     service.environment().putAll(unitEnvironment());
+    service.environment().put("JAVA_HOME", System.getProperty("java.home"));
     // what systemd sets for the unit's StateDirectory= (it also makes the folder)
     assertTrue(Files.readString(UNIT).contains("\nStateDirectory=agent-workflow-exporter\n"));
     Path stateDirectory = Files.createDirectories(dir.resolve("var-lib-agent-workflow-exporter"));
@@ -84,6 +97,14 @@ class DeployFilesIT {
         Thread.sleep(200);
       }
       assertEquals(1, planning, Files.readString(dir.resolve("log.txt")));
+      // $MAINPID is the JVM: the launcher exec'd it with its options
+      List<String> jvm = List.of(exporter.info().arguments().orElseThrow());
+      List<String> options = ExporterProcess.serviceJvmOptions();
+      assertEquals(Path.of(System.getProperty("java.home"), "bin", "java").toRealPath().toString(),
+          exporter.info().command().orElseThrow());
+      assertEquals(options, jvm.subList(0, options.size()), String.join(" ", jvm));
+      assertEquals(List.of("-jar", Path.of(System.getProperty("exporter.jar")).toRealPath().toString()),
+          jvm.subList(options.size(), options.size() + 2));
       exporter.destroy(); // SIGTERM, as systemctl stop sends
       assertTrue(exporter.waitFor(2, TimeUnit.SECONDS));
       assertEquals(0, exporter.exitValue());
@@ -171,10 +192,11 @@ class DeployFilesIT {
             print('\\n'.join(plistlib.load(f)['ProgramArguments']))
         """, PLIST.toAbsolutePath().toString()));
     assertEquals(0, arguments.code, arguments.output);
-    // TrimNativeHeapInterval trims glibc's heap: Linux only, so the unit alone has it.
-    List<String> unitArguments = execStart().stream().filter(a -> !a.startsWith("-XX:TrimNativeHeapInterval=")).toList();
-    assertEquals(withoutFolders(unitArguments), withoutFolders(arguments.output.strip().lines().toList()),
-        "the launchd agent and the systemd unit start the same jar with the same options");
+    // Both run the launcher, which holds the JVM options (and adds TrimNativeHeapInterval on Linux only).
+    assertEquals(withoutFolders(execStart()), withoutFolders(arguments.output.strip().lines().toList()),
+        "the launchd agent and the systemd unit start the same launcher with the same arguments");
+    assertEquals("/Users/dev/agent-workflow-exporter/bin/agent-workflow-exporter",
+        arguments.output.strip().lines().findFirst().orElseThrow(), "the link docs/deploy.md installs");
   }
 
   @Test
@@ -221,6 +243,51 @@ class DeployFilesIT {
         .value("agent_workflow_database_up"), "no database was written: collected all the same");
   }
 
+  /**
+   * Issue 15: an exporter that could not start left its pid file behind, for a later {@code stop} (a
+   * CI step run "always") to signal whatever process had that number by then.
+   */
+  @Test
+  void theCiScriptLeavesNoPidFileWhenTheExporterExitsAtStart() throws Exception {
+    ProcessBuilder start = scriptStep("start");
+    start.environment().put("EXPORTER_INTERVAL", "0"); // refused: exit 2
+    Result started = run(start);
+    assertEquals(1, started.code, started.output);
+    assertTrue(started.output.startsWith("run-in-ci: the exporter exited; its log:\n"), started.output);
+    assertTrue(started.output.contains("--interval"), started.output);
+    assertTrue(Files.notExists(dir.resolve(".agent-workflow-exporter/exporter.pid")), "no pid file left");
+
+    Result stop = run(scriptStep("stop"));
+    assertEquals(0, stop.code, stop.output);
+    assertEquals("run-in-ci: not started\n", stop.output);
+  }
+
+  /**
+   * Issue 15: an exporter that did not answer within EXPORTER_TIMEOUT was left running, its pid file
+   * too. Here it serves TLS only (its web configuration file from the environment), which the
+   * script's plain HTTP health check never reaches.
+   */
+  @Test
+  void theCiScriptStopsAnExporterThatDoesNotAnswerAndLeavesNoPidFile() throws Exception {
+    Pki pki = Pki.create(Files.createDirectories(dir.resolve("pki")));
+    Path webConfig = dir.resolve("web.yml");
+    Files.writeString(webConfig, "tls_server_config:\n  cert_file: " + pki.file("server.crt") + "\n  key_file: "
+        + pki.file("server.key") + "\n");
+    ProcessBuilder start = scriptStep("start");
+    int port = Integer.parseInt(start.environment().get("EXPORTER_PORT"));
+    start.environment().put("EXPORTER_TIMEOUT", "3");
+    start.environment().put("AGENT_WORKFLOW_EXPORTER_WEB_CONFIG_FILE", webConfig.toString());
+    Result started = run(start);
+    assertEquals(1, started.code, started.output);
+    assertTrue(started.output.startsWith("run-in-ci: no answer on http://127.0.0.1:" + port + " after 3s; its log:\n"),
+        started.output);
+    assertTrue(started.output.endsWith("run-in-ci: exporter stopped\n"), started.output);
+    assertTrue(Files.notExists(dir.resolve(".agent-workflow-exporter/exporter.pid")), "no pid file left");
+    try (ServerSocket free = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+      assertEquals(port, free.getLocalPort(), "the exporter is gone: its port is free");
+    }
+  }
+
   @Test
   void theGithubFragmentRunsTheScriptsStepsInOrder() throws Exception {
     List<String> steps = Files.readAllLines(CI_FRAGMENT).stream()
@@ -234,6 +301,15 @@ class DeployFilesIT {
   /** {@code run-in-ci.sh run -- workflow…} in the test's folder, polling every second. */
   private Result runScript(String... workflow) throws Exception {
     return run(scriptIn(dir, workflow));
+  }
+
+  /** One step of the script ({@code start}, {@code stop}) in the test's folder, on a free port. */
+  private ProcessBuilder scriptStep(String step) throws IOException {
+    ProcessBuilder script = new ProcessBuilder("sh", CI_SCRIPT.toAbsolutePath().toString(), step).directory(dir.toFile());
+    script.environment().put("EXPORTER_JAR", System.getProperty("exporter.jar"));
+    script.environment().put("EXPORTER_PORT", Integer.toString(freePort()));
+    script.environment().put("EXPORTER_INTERVAL", "1");
+    return script;
   }
 
   private static ProcessBuilder scriptIn(Path folder, String... workflow) throws IOException {

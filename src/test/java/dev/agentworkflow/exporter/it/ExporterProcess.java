@@ -5,13 +5,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The packaged jar, run as a user runs it, its output captured to files. */
+/** The packaged jar, run as a user runs it (by java, or by its launcher), its output captured to files. */
 public final class ExporterProcess implements AutoCloseable {
+  /** The repository's launcher (the tests and the benchmark run in the repository's folder). */
+  public static final Path LAUNCHER = Path.of("bin/agent-workflow-exporter");
+
   private final Process process;
   private final Path stdout;
   private final Path stderr;
@@ -36,15 +41,50 @@ public final class ExporterProcess implements AutoCloseable {
   /** The jar with JVM options (such as the service files' heap settings). */
   public static ExporterProcess start(List<String> prefix, List<String> jvmOptions, Path workDir, String... args)
       throws IOException {
+    List<String> command = new ArrayList<>(prefix);
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", packagedJar().toString()));
+    command.addAll(List.of(args));
+    return run(command, !prefix.isEmpty(), workDir, Map.of());
+  }
+
+  /**
+   * The repository's launcher, {@code bin/agent-workflow-exporter}, as the README runs it: it runs the
+   * packaged jar beside it with its JVM options. The JVM replaces the launcher's shell (exec), so
+   * {@link #pid()}, {@link #signal} and the memory figures are the JVM's.
+   */
+  public static ExporterProcess launch(Path workDir, String... args) throws IOException {
+    Path jar = packagedJar();
+    if (!Files.isSameFile(jar, LAUNCHER.toAbsolutePath().getParent().resolveSibling("target/exporter.jar"))) {
+      throw new IllegalStateException("the launcher runs target/exporter.jar, not " + jar);
+    }
+    return launch(LAUNCHER.toAbsolutePath(), workDir, Map.of(), args);
+  }
+
+  /**
+   * A launcher (such as an unpacked release's), run by the JDK that runs the tests ({@code JAVA_HOME}),
+   * with {@code environment} added to the test's.
+   */
+  public static ExporterProcess launch(Path launcher, Path workDir, Map<String, String> environment, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>(List.of(launcher.toString()));
+    command.addAll(List.of(args));
+    Map<String, String> withJava = new HashMap<>(environment);
+    withJava.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
+    return run(command, false, workDir, withJava);
+  }
+
+  private static Path packagedJar() {
     String jar = System.getProperty("exporter.jar");
     if (jar == null || !Files.exists(Path.of(jar))) {
       throw new IllegalStateException("run through 'mvn verify': the packaged jar is needed, got " + jar);
     }
-    List<String> command = new ArrayList<>(prefix);
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions);
-    command.addAll(List.of("-jar", jar));
-    command.addAll(List.of(args));
+    return Path.of(jar);
+  }
+
+  private static ExporterProcess run(List<String> command, boolean prefixed, Path workDir,
+      Map<String, String> environment) throws IOException {
     Path out = Files.createTempFile(workDir, "stdout", ".txt");
     Path err = Files.createTempFile(workDir, "stderr", ".txt");
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
@@ -52,8 +92,9 @@ public final class ExporterProcess implements AutoCloseable {
     // the default state folder is the user's ($XDG_STATE_HOME, ~/.local/state): keep each test's in its folder
     builder.environment().remove("STATE_DIRECTORY");
     builder.environment().put("XDG_STATE_HOME", workDir.toAbsolutePath().resolve("xdg-state").toString());
+    builder.environment().putAll(environment);
     Process process = builder.start();
-    return new ExporterProcess(process, out, err, !prefix.isEmpty());
+    return new ExporterProcess(process, out, err, prefixed);
   }
 
   /** Waits for a line of stdout or stderr matching {@code regex}; returns its first group. */
@@ -109,12 +150,22 @@ public final class ExporterProcess implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** The JVM options of deploy/systemd's unit, so that figures are the service's. */
+  /**
+   * The JVM options the launcher gives the exporter on this machine, which the service files run too:
+   * its {@code jvm_options}, then its {@code trim_option} (Linux, with a JDK that has it, as the
+   * tests' machines are). For the tests that start the jar with them themselves.
+   */
   public static List<String> serviceJvmOptions() throws IOException {
-    String execStart = Files.readAllLines(Path.of("deploy/systemd/agent-workflow-exporter.service")).stream()
-        .filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
-    List<String> words = List.of(execStart.substring("ExecStart=".length()).split("\\s+"));
-    return words.subList(1, words.indexOf("-jar"));
+    List<String> options = new ArrayList<>(launcherSetting("jvm_options"));
+    options.addAll(launcherSetting("trim_option"));
+    return List.copyOf(options);
+  }
+
+  /** The words of a {@code name='…'} line of the launcher. */
+  private static List<String> launcherSetting(String name) throws IOException {
+    String line = Files.readAllLines(LAUNCHER).stream().filter(l -> l.startsWith(name + "='")).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no " + name + "='…' line in " + LAUNCHER));
+    return List.of(line.substring(name.length() + 2, line.lastIndexOf('\'')).split(" "));
   }
 
   /** Resident memory now, from /proc (Linux), in KiB. */
