@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    versionProvider = ManifestVersion.class,
+    versionProvider = BuildVersion.class,
     sortOptions = false,
     description = {
       "Creates a demo database with a day of history, keeps writing live activity to it with the hooks' "
@@ -46,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    serve.logLevel.apply();
+    serve.applyLogging();
     Path path = database != null ? database
         : Files.createTempDirectory("agent-workflow-demo-").resolve("agent_workflow.db");
     ExporterSettings settings = serve.settings(path);
@@ -63,7 +63,8 @@ final class DemoCommand implements Callable<Integer> {
       Foreground.serve(settings, exporter -> {
         awaitFirstPoll(exporter); // so that the first page a new user opens already shows data
         out.println("Demo database: " + OneLine.escape(path.toString()));
-        out.println("Metrics:       " + exporter.scheme() + "://localhost:" + exporter.port() + "/metrics");
+        out.println("Metrics:       " + exporter.scheme() + "://localhost:" + exporter.port()
+            + settings.telemetryPath());
         out.println("Stop with Ctrl-C.");
         out.flush();
       });

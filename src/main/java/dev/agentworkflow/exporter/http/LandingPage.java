@@ -7,7 +7,8 @@ import java.util.Map;
 final class LandingPage {
   private final byte[] page;
 
-  LandingPage(String version, String databasePath) {
+  /** @param telemetryPath the metrics' path, linked relative to {@code /} (see {@link #link}) */
+  LandingPage(String version, String databasePath, String telemetryPath) {
     this.page = """
         <!DOCTYPE html>
         <html lang="en">
@@ -16,12 +17,23 @@ final class LandingPage {
         <h1>Agent Workflow Exporter</h1>
         <p>Version %s, reading <code>%s</code>.</p>
         <ul>
-        <li><a href="metrics">Metrics</a></li>
+        <li><a href="%s">Metrics</a></li>
         <li><a href="-/healthy">Health</a></li>
         </ul>
         </body>
         </html>
-        """.formatted(escape(version), escape(databasePath)).getBytes(StandardCharsets.UTF_8);
+        """.formatted(escape(version), escape(databasePath), escape(link(telemetryPath)))
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * {@code /metrics} as {@code metrics}: relative, so that the link works behind a proxy's prefix;
+   * {@code ./} first where the rest would read as a scheme ({@code /a:b}) or a host ({@code //a}).
+   */
+  static String link(String telemetryPath) {
+    String relative = telemetryPath.substring(1);
+    String first = relative.split("/", -1)[0];
+    return first.isEmpty() || first.contains(":") ? "./" + relative : relative;
   }
 
   Response answer(Request request) {

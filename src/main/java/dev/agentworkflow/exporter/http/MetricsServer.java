@@ -20,7 +20,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 
 /**
- * The HTTP endpoint: {@code /metrics}, {@code /-/healthy}, and a landing page on {@code /}.
+ * The HTTP endpoint: the metrics ({@code /metrics}, or the path given), {@code /-/healthy}, and a
+ * landing page on {@code /}.
  *
  * <p>Our own small server on non-blocking sockets, because a server that reads requests on worker
  * threads can be taken by as many slow clients as it has workers: simpleclient's five workers by
@@ -32,7 +33,8 @@ import javax.net.ssl.SSLEngine;
  * AccessControl} says.
  *
  * <pre>{@code
- * MetricsServer server = new MetricsServer(address, registry, inputs, "1.0", "db", web, clock, ServerLimits.DEFAULT);
+ * MetricsServer server = new MetricsServer(address, "/metrics", registry, inputs, runtime, "1.0", "db", web, clock,
+ *     ServerLimits.DEFAULT);
  * server.start();
  * }</pre>
  */
@@ -47,16 +49,20 @@ public final class MetricsServer implements AutoCloseable {
   private final AccessControl access;
   private final MetricsHandler metrics;
   private final LandingPage landing;
+  private final String telemetryPath;
   private final String scheme;
 
   /**
    * Binds the port (throwing {@link java.net.BindException} when it cannot); serves after {@link #start()}.
    *
-   * @param expositionInputs the objects the registry renders; {@code /metrics} renders again when one is
+   * @param telemetryPath the path of the metrics, e.g. {@code /metrics}: not {@code /}, not under {@code /-/}
+   * @param expositionInputs the objects the registry renders; the metrics are rendered again when one is
    *     replaced (see {@link ExpositionCache}); this server's own {@link #status()} is added to them
+   * @param runtime collected anew at every scrape ({@code process_*}, {@code jvm_*}), after the registry's
    */
-  public MetricsServer(InetSocketAddress address, CollectorRegistry registry, Supplier<List<Object>> expositionInputs,
-      String version, String databasePath, LiveWebConfig web, Clock clock, ServerLimits limits) throws IOException {
+  public MetricsServer(InetSocketAddress address, String telemetryPath, CollectorRegistry registry,
+      Supplier<List<Object>> expositionInputs, CollectorRegistry runtime, String version, String databasePath,
+      LiveWebConfig web, Clock clock, ServerLimits limits) throws IOException {
     this.channel = ServerSocketChannel.open();
     try {
       channel.bind(address, limits.maxConnections());
@@ -77,8 +83,9 @@ public final class MetricsServer implements AutoCloseable {
       List<Object> inputs = new ArrayList<>(expositionInputs.get());
       inputs.add(counters.status());
       return inputs;
-    }));
-    this.landing = new LandingPage(version, databasePath);
+    }, runtime));
+    this.telemetryPath = telemetryPath;
+    this.landing = new LandingPage(version, databasePath, telemetryPath);
     this.scheme = web.sslContext().isPresent() ? "https" : "http";
     ConnectionLoop.Transports transports = web.sslContext().isPresent()
         ? socket -> new TlsTransport(socket, engine(web.sslContext().get(), web))
@@ -101,11 +108,13 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   private Response answer(Request request) {
+    if (request.path().equals(telemetryPath)) {
+      return access.guarded(request, allowGetAndHead(metrics::answer));
+    }
     return switch (request.path()) {
-      case "/metrics" -> access.guarded(request, allowGetAndHead(metrics::answer));
       case "/-/healthy" -> access.open(request, allowGetAndHead(r -> Response.text(200, "Healthy.\n")));
       case "/" -> access.guarded(request, allowGetAndHead(landing::answer));
-      default -> access.guarded(request, r -> Response.notFound());
+      default -> access.guarded(request, r -> Response.notFound(telemetryPath));
     };
   }
 

@@ -5,6 +5,7 @@ import dev.agentworkflow.exporter.app.ExporterSettings;
 import dev.agentworkflow.exporter.it.ExporterProcess;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.poll.Poller;
+import dev.agentworkflow.exporter.support.TestSettings;
 import dev.agentworkflow.exporter.webconfig.WebConfig;
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -288,8 +289,9 @@ public final class Benchmark {
 
   /** The defaults of the service, for a poller in process that keeps no state file. */
   static ExporterSettings inProcessSettings(Path file) {
-    return new ExporterSettings(file, new InetSocketAddress("127.0.0.1", 0), Duration.ofSeconds(15),
-        Duration.ofHours(6), ZoneOffset.UTC, 500, 2000, "bench", WebConfig.NONE, java.util.Optional.empty());
+    return new ExporterSettings(file, new InetSocketAddress("127.0.0.1", 0),
+        ExporterSettings.DEFAULT_TELEMETRY_PATH, Duration.ofSeconds(15), Duration.ofHours(6), ZoneOffset.UTC, 500, 2000,
+        TestSettings.build("bench"), WebConfig.NONE, java.util.Optional.empty());
   }
 
   /**

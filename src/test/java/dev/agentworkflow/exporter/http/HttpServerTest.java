@@ -58,8 +58,9 @@ class HttpServerTest {
       }
     });
     Object input = new Object();
-    MetricsServer server = new MetricsServer(new InetSocketAddress("127.0.0.1", 0), registry, () -> List.of(input),
-        "test", "db", new LiveWebConfig(WebConfig.NONE, Clock.systemUTC()), Clock.systemUTC(), limits);
+    MetricsServer server = new MetricsServer(new InetSocketAddress("127.0.0.1", 0), "/metrics", registry,
+        () -> List.of(input), new CollectorRegistry(), "test", "db", new LiveWebConfig(WebConfig.NONE, Clock.systemUTC()),
+        Clock.systemUTC(), limits);
     server.start();
     servers.add(server);
     return server;

@@ -10,6 +10,7 @@ import dev.agentworkflow.exporter.it.ExporterProcess;
 import dev.agentworkflow.exporter.support.Await;
 import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
+import dev.agentworkflow.exporter.support.LogLines;
 import dev.agentworkflow.exporter.support.OtherUser;
 import dev.agentworkflow.exporter.support.Scraper;
 import dev.agentworkflow.exporter.support.SqlTotals;
@@ -681,8 +682,8 @@ class RestartIT {
 
   private static List<String> problemLines(ExporterProcess process) throws IOException {
     String log = process.stderr();
-    assertFalse(log.contains("\tat "), "no stack trace:\n" + log);
-    return log.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
+    assertFalse(LogLines.hasStackTrace(log), "no stack trace:\n" + log);
+    return LogLines.problems(log);
   }
 
   /** The state file in the default folder of exporters started in {@code workDir}. */
