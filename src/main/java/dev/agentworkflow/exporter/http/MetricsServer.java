@@ -58,7 +58,8 @@ public final class MetricsServer implements AutoCloseable {
    * @param telemetryPath the path of the metrics, e.g. {@code /metrics}: not {@code /}, not under {@code /-/}
    * @param expositionInputs the objects the registry renders; the metrics are rendered again when one is
    *     replaced (see {@link ExpositionCache}); this server's own {@link #status()} is added to them
-   * @param runtime collected anew at every scrape ({@code process_*}, {@code jvm_*}), after the registry's
+   * @param runtime collected again when older than {@link ServerLimits#runtimeMetricsMaxAge()} ({@code process_*},
+   *     {@code jvm_*}), served after the registry's
    */
   public MetricsServer(InetSocketAddress address, String telemetryPath, CollectorRegistry registry,
       Supplier<List<Object>> expositionInputs, CollectorRegistry runtime, String version, String databasePath,
@@ -83,7 +84,7 @@ public final class MetricsServer implements AutoCloseable {
       List<Object> inputs = new ArrayList<>(expositionInputs.get());
       inputs.add(counters.status());
       return inputs;
-    }, runtime));
+    }, runtime, limits.runtimeMetricsMaxAge(), System::nanoTime));
     this.telemetryPath = telemetryPath;
     this.landing = new LandingPage(version, databasePath, telemetryPath);
     this.scheme = web.sslContext().isPresent() ? "https" : "http";

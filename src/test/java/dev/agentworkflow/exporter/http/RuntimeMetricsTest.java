@@ -6,20 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import dev.agentworkflow.exporter.app.Exporter;
+import dev.agentworkflow.exporter.metrics.RuntimeCollectors;
+import dev.agentworkflow.exporter.metrics.WorkflowCollector;
+import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.poll.Poller;
 import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
 import dev.agentworkflow.exporter.support.MutableClock;
 import dev.agentworkflow.exporter.support.Scraper;
 import dev.agentworkflow.exporter.support.TestSettings;
+import dev.agentworkflow.exporter.webconfig.LiveWebConfig;
+import dev.agentworkflow.exporter.webconfig.WebConfig;
 import io.prometheus.client.CollectorRegistry;
 import java.io.ByteArrayInputStream;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
@@ -29,8 +37,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * process_* and jvm_* of client_java's hotspot module: on every exporter's own registry, read at
- * every scrape, appended to the workflow's exposition that stays rendered once per poll.
+ * process_* and jvm_* of client_java's hotspot module: on every exporter's own registry, read when
+ * scraped (at most once a second: ExpositionCacheTest), appended to the workflow's exposition that
+ * stays rendered once per poll.
  */
 class RuntimeMetricsTest {
   private static final Instant T0 = Instant.parse("2026-11-30T12:00:00Z");
@@ -40,14 +49,18 @@ class RuntimeMetricsTest {
 
   private final MutableClock clock = new MutableClock(T0.plusSeconds(60));
 
-  private Exporter start() throws Exception {
+  private Path database() throws Exception {
     Path file = dir.resolve("agent_workflow.db");
     if (!file.toFile().exists()) {
       HookDatabase db = HookDatabase.create(file);
       long id = db.startAgent("s1", "planning", "architect", T0);
       db.finishAgent(id, T0.plusSeconds(20), "completed", 20.0, "m");
     }
-    Exporter exporter = Exporter.start(TestSettings.of(file), clock);
+    return file;
+  }
+
+  private Exporter start() throws Exception {
+    Exporter exporter = Exporter.start(TestSettings.of(database()), clock);
     exporter.pollNow();
     return exporter;
   }
@@ -86,11 +99,23 @@ class RuntimeMetricsTest {
     }
   }
 
-  /** The JVM's figures are read at each scrape; the workflow's lines are the bytes kept since the poll. */
+  /** With no maximum age, each scrape reads the JVM again; the workflow's lines are the bytes kept since the poll. */
   @Test
-  void theJvmsFiguresAreReadAtEachScrapeWhileTheWorkflowsAreKept() throws Exception {
-    try (Exporter exporter = start()) {
-      Scraper scraper = new Scraper(exporter.port());
+  void theJvmsFiguresAreReadAgainWhileTheWorkflowsAreKept() throws Exception {
+    PollResult poll;
+    try (Poller poller = Exporter.newPoller(TestSettings.of(database()), clock)) {
+      poll = poller.poll();
+    }
+    CollectorRegistry workflow = new CollectorRegistry();
+    workflow.register(new WorkflowCollector(() -> poll, TestSettings.build("test"), "db"));
+    ServerLimits everyScrape = new ServerLimits(16, Duration.ofSeconds(10), Duration.ofSeconds(10),
+        Duration.ofSeconds(10), 16 * 1024, 64 * 1024, 2, Duration.ZERO);
+    Object input = new Object();
+    try (MetricsServer server = new MetricsServer(new InetSocketAddress("127.0.0.1", 0), "/metrics", workflow,
+        () -> List.of(input), RuntimeCollectors.newRegistry(), "test", "db", new LiveWebConfig(WebConfig.NONE, clock),
+        clock, everyScrape)) {
+      server.start();
+      Scraper scraper = new Scraper(server.port());
       String before = scraper.get("/metrics").body();
       Thread thread = new Thread(() -> { });
       thread.start();
