@@ -356,15 +356,17 @@ public final class Benchmark {
 
   /**
    * The workflow's own samples, by name and labels: what a restart must show as the run it went
-   * on from. Not the exporter's own (timings, rows read, state) nor the database's (up, size), and
-   * not {@code parallel_executions_current}, which follows the clock (--stale-after).
+   * on from. Not the exporter's own (timings, rows read, state) nor the database's (up, size), nor
+   * the process's and the JVM's, and not {@code parallel_executions_current}, which follows the clock
+   * (--stale-after).
    */
   static Map<String, Double> counts(String metrics) {
     Map<String, Double> counts = new TreeMap<>();
     Matcher m = SAMPLE.matcher(metrics);
     while (m.find()) {
       String sample = m.group(1);
-      if (!sample.startsWith("agent_workflow_") && !sample.startsWith("parallel_executions_current")) {
+      if (!sample.startsWith("agent_workflow_") && !sample.startsWith("parallel_executions_current")
+          && !sample.startsWith("process_") && !sample.startsWith("jvm_")) {
         counts.put(sample, Double.parseDouble(m.group(2)));
       }
     }
