@@ -8,6 +8,7 @@ import dev.agentworkflow.exporter.db.WorkflowDatabase;
 import dev.agentworkflow.exporter.http.MetricsServer;
 import dev.agentworkflow.exporter.http.ServerLimits;
 import dev.agentworkflow.exporter.metrics.HttpServerCollector;
+import dev.agentworkflow.exporter.metrics.RuntimeCollectors;
 import dev.agentworkflow.exporter.metrics.WebConfigCollector;
 import dev.agentworkflow.exporter.metrics.WorkflowCollector;
 import dev.agentworkflow.exporter.model.PollResult;
@@ -29,8 +30,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * A running exporter: HTTP server bound, polls scheduled. Each instance has its own registry, so
- * many can run in one JVM.
+ * A running exporter: HTTP server bound, polls scheduled. Each instance has its own registries (the
+ * workflow's, and the process's and JVM's read at each scrape), so many can run in one JVM.
  *
  * <pre>{@code
  * try (Exporter exporter = Exporter.start(settings, Clock.systemUTC())) {
@@ -62,7 +63,7 @@ public final class Exporter implements AutoCloseable {
     AtomicReference<PollResult> latest = new AtomicReference<>();
     CollectorRegistry registry = new CollectorRegistry();
     String path = settings.databasePath().toString();
-    registry.register(new WorkflowCollector(latest::get, settings.version(), path));
+    registry.register(new WorkflowCollector(latest::get, settings.build(), path));
     LiveWebConfig web = new LiveWebConfig(settings.web(), clock);
     if (web.fromFile()) {
       registry.register(new WebConfigCollector(web::status));
@@ -73,8 +74,9 @@ public final class Exporter implements AutoCloseable {
     Supplier<Optional<PollResult>> published =
         () -> firstPoll.getCount() == 0 ? Optional.of(latest.get()) : Optional.empty();
     // Bind first: a port in use is said at once, before a state file is locked or read.
-    MetricsServer server = new MetricsServer(settings.listen(), registry, () -> List.of(latest.get(), web.status()),
-        published, settings.version(), path, web, clock, ServerLimits.DEFAULT);
+    MetricsServer server = new MetricsServer(settings.listen(), settings.telemetryPath(), registry,
+        () -> List.of(latest.get(), web.status()), RuntimeCollectors.newRegistry(), published, settings.version(),
+        path, web, clock, ServerLimits.DEFAULT);
     Poller poller;
     try {
       poller = newPoller(settings, clock);

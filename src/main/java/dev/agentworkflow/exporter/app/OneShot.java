@@ -23,7 +23,9 @@ import java.util.function.Supplier;
 
 /**
  * One poll, rendered as the text format: for jobs with no time for a daemon ({@code --once}) and
- * for node_exporter's textfile collector ({@code --textfile}).
+ * for node_exporter's textfile collector ({@code --textfile}). The workflow's metrics only: the
+ * {@code process_*} and {@code jvm_*} of a process that is about to exit mean nothing, and in a
+ * textfile they would clash with node_exporter's own {@code process_*}.
  */
 public final class OneShot {
   private OneShot() {}
@@ -49,7 +51,7 @@ public final class OneShot {
       poll = poller.poll();
     }
     CollectorRegistry registry = new CollectorRegistry();
-    registry.register(new WorkflowCollector(() -> poll, settings.version(), settings.databasePath().toString()));
+    registry.register(new WorkflowCollector(() -> poll, settings.build(), settings.databasePath().toString()));
     StringWriter text = new StringWriter();
     try {
       TextFormat.write004(text, registry.metricFamilySamples());

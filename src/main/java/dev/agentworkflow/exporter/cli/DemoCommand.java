@@ -22,8 +22,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    versionProvider = ManifestVersion.class,
+    versionProvider = BuildVersion.class,
     sortOptions = false,
+    abbreviateSynopsis = true, // the full synopsis wraps with picocli's BreakIterator, which breaks "--web." from "listen-address"
     description = {
       "Creates a demo database with a day of history, keeps writing live activity to it with the hooks' "
           + "statements, and exports it. Stop with Ctrl-C."
@@ -46,7 +47,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    serve.logLevel.apply();
+    serve.applyLogging();
     Path path = database != null ? database
         : Files.createTempDirectory("agent-workflow-demo-").resolve("agent_workflow.db");
     ExporterSettings settings = serve.settings(path);
@@ -63,7 +64,8 @@ final class DemoCommand implements Callable<Integer> {
       Foreground.serve(settings, exporter -> {
         awaitFirstPoll(exporter); // so that the first page a new user opens already shows data
         out.println("Demo database: " + OneLine.escape(path.toString()));
-        out.println("Metrics:       " + exporter.scheme() + "://localhost:" + exporter.port() + "/metrics");
+        out.println("Metrics:       " + exporter.scheme() + "://localhost:" + exporter.port()
+            + settings.telemetryPath());
         out.println("Stop with Ctrl-C.");
         out.flush();
       });

@@ -28,13 +28,14 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "agent-workflow-exporter",
     mixinStandardHelpOptions = true,
-    versionProvider = ManifestVersion.class,
+    versionProvider = BuildVersion.class,
     sortOptions = false,
+    abbreviateSynopsis = true, // the full synopsis wraps with picocli's BreakIterator, which breaks "--web." from "listen-address"
     usageHelpAutoWidth = true,
     description = {
       "Exports the agent workflow database (SQLite, written by the workflow's hooks) as Prometheus metrics.",
       "Polls the database every --interval seconds, read-only, reading only what changed; "
-          + "serves /metrics, a landing page on / and /-/healthy."
+          + "serves /metrics (or --web.telemetry-path), a landing page on / and /-/healthy."
     },
     subcommands = DemoCommand.class,
     exitCodeListHeading = "%nExit codes:%n",
@@ -100,7 +101,7 @@ public final class ExporterCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    serve.logLevel.apply();
+    serve.applyLogging();
     ExporterSettings settings = serve.settings(database);
     if (textfile != null) {
       Optional<String> problem = TextfileTarget.problem(textfile);
@@ -114,9 +115,10 @@ public final class ExporterCommand implements Callable<Integer> {
     }
     Logger log = LoggerFactory.getLogger(ExporterCommand.class);
     Foreground.serve(settings, exporter -> log.info(
-        "agent-workflow-exporter {} serving {}://{}:{}/metrics, reading {} every {}s (timestamps without offset in {}){}",
-        settings.version(), exporter.scheme(), settings.listen().getHostString(), exporter.port(),
-        settings.databasePath(), settings.interval().toSeconds(), settings.timezone(), settings.web().summary()));
+        "agent-workflow-exporter {} serving {}://{}{}, reading {} every {}s (timestamps without offset in {}){}",
+        settings.version(), exporter.scheme(), Foreground.authority(settings.listen().getHostString(), exporter.port()),
+        settings.telemetryPath(), settings.databasePath(), settings.interval().toSeconds(), settings.timezone(),
+        settings.web().summary()));
     return ExitCodes.OK;
   }
 

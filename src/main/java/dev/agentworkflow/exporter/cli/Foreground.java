@@ -54,8 +54,7 @@ final class Foreground {
 
   private static Exporter start(ExporterSettings settings) throws StartupException {
     InetSocketAddress listen = settings.listen();
-    String host = listen.getHostString();
-    String where = (host.contains(":") ? "[" + host + "]" : host) + ":" + listen.getPort();
+    String where = authority(listen.getHostString(), listen.getPort());
     try {
       return Exporter.start(settings, Clock.systemUTC());
     } catch (BindException e) {
@@ -63,6 +62,11 @@ final class Foreground {
     } catch (IOException e) {
       throw new StartupException("cannot listen on " + where + ": " + e.getMessage(), e);
     }
+  }
+
+  /** {@code 127.0.0.1:9091}, {@code [::1]:9091}: host and port as a URL holds them. */
+  static String authority(String host, int port) {
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 
   /**

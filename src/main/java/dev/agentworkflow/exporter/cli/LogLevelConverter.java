@@ -1,5 +1,6 @@
 package dev.agentworkflow.exporter.cli;
 
+import dev.agentworkflow.exporter.log.LogLevel;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;

@@ -4,10 +4,11 @@ import java.io.PrintStream;
 import java.nio.charset.Charset;
 
 /**
- * Standard error with each printed line kept to one line ({@link OneLine#escape}): slf4j-simple
- * prints an event with one {@code println}, and a stack trace with one per line, so a database path
- * or a configuration value inside a log message cannot forge another line. Installed by
- * {@link Main}; lines printed another way (picocli's writer) escape their text themselves.
+ * Standard error with each printed line kept to one line ({@link OneLine#escape}). Log lines are
+ * one line already (the {@code log} package quotes what they hold); this covers whatever else
+ * prints on stderr with {@code println} (the JVM's report of an uncaught exception, a library), so
+ * that nothing there can forge a log line either. Installed by {@link Main}; lines printed another
+ * way (picocli's writer) escape their text themselves.
  */
 final class LogStream extends PrintStream {
   LogStream(PrintStream err) {

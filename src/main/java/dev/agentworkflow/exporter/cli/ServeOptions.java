@@ -1,6 +1,9 @@
 package dev.agentworkflow.exporter.cli;
 
 import dev.agentworkflow.exporter.app.ExporterSettings;
+import dev.agentworkflow.exporter.log.LineLoggers;
+import dev.agentworkflow.exporter.log.LogFormat;
+import dev.agentworkflow.exporter.log.LogLevel;
 import dev.agentworkflow.exporter.state.StateLocation;
 import dev.agentworkflow.exporter.webconfig.WebConfig;
 import dev.agentworkflow.exporter.webconfig.WebConfigException;
@@ -30,6 +33,18 @@ final class ServeOptions {
       description = "Address to listen on; 127.0.0.1 keeps it to this host "
           + "(env AGENT_WORKFLOW_EXPORTER_BIND, default ${DEFAULT-VALUE}).")
   String bind;
+
+  @Option(names = "--web.listen-address", paramLabel = "[HOST]:PORT", converter = ListenAddressConverter.class,
+      description = "Address and port in one, as official exporters take them: :9091 (every address), "
+          + "127.0.0.1:9091, [::1]:9091; instead of --bind and --port, not with them "
+          + "(env AGENT_WORKFLOW_EXPORTER_WEB_LISTEN_ADDRESS).")
+  InetSocketAddress listenAddress;
+
+  @Option(names = {"--web-telemetry-path", "--web.telemetry-path"}, paramLabel = "PATH",
+      defaultValue = ExporterSettings.DEFAULT_TELEMETRY_PATH,
+      description = "Path of the metrics; / is the landing page and /-/ the exporter's own "
+          + "(env AGENT_WORKFLOW_EXPORTER_WEB_TELEMETRY_PATH, default ${DEFAULT-VALUE}).")
+  String telemetryPath;
 
   @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "15",
       description = "Seconds between polls of the database, at least 1 "
@@ -72,10 +87,22 @@ final class ServeOptions {
           + "(env AGENT_WORKFLOW_EXPORTER_STATE_FILE).")
   String stateFile;
 
-  @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info", converter = LogLevelConverter.class,
+  @Option(names = {"--log-level", "--log.level"}, paramLabel = "LEVEL", defaultValue = "info",
+      converter = LogLevelConverter.class,
       description = "error, warn, info or debug; lines go to stderr "
           + "(env AGENT_WORKFLOW_EXPORTER_LOG_LEVEL, default ${DEFAULT-VALUE}).")
   LogLevel logLevel;
+
+  @Option(names = {"--log-format", "--log.format"}, paramLabel = "FORMAT", defaultValue = "logfmt",
+      converter = LogFormatConverter.class,
+      description = "logfmt or json, one line per event, as official exporters write them "
+          + "(env AGENT_WORKFLOW_EXPORTER_LOG_FORMAT, default ${DEFAULT-VALUE}).")
+  LogFormat logFormat;
+
+  /** Sets the level and format of this process's log lines; before anything is logged. */
+  void applyLogging() {
+    LineLoggers.configure(logLevel, logFormat);
+  }
 
   /** The validated settings; a bad value is a {@link ParameterException} (exit 2). */
   ExporterSettings settings(Path database) {
@@ -91,6 +118,25 @@ final class ServeOptions {
     if (maxSeries < 1) {
       throw new ParameterException(spec.commandLine(), "--max-series must be at least 1, got " + maxSeries);
     }
+    return new ExporterSettings(database, listen(), telemetryPath(), Duration.ofSeconds(intervalSeconds), staleAfter,
+        timezone != null ? timezone : ZoneId.systemDefault(), maxLabelValues, maxSeries, BuildVersion.read(),
+        web(), stateFile(database));
+  }
+
+  /**
+   * --web.listen-address, or --bind and --port. The two are spellings of one setting: giving both, in
+   * any mix of flags and variables, is refused rather than one silently overriding the other (a
+   * variable's 127.0.0.1 dropped by a flag's :9091 would expose the metrics to the network).
+   */
+  private InetSocketAddress listen() {
+    if (listenAddress != null) {
+      String other = givenAs("--port").or(() -> givenAs("--bind")).orElse(null);
+      if (other != null) {
+        throw new ParameterException(spec.commandLine(), givenAs("--web.listen-address").orElseThrow() + " and "
+            + other + " both set the address to listen on; keep one of them");
+      }
+      return listenAddress;
+    }
     if (bind.isEmpty()) {
       throw new ParameterException(spec.commandLine(),
           "--bind is empty; give an address such as 127.0.0.1, or 0.0.0.0 for all of this host's");
@@ -99,20 +145,56 @@ final class ServeOptions {
     if (listen.isUnresolved()) {
       throw new ParameterException(spec.commandLine(), "--bind: cannot resolve address '" + bind + "'");
     }
-    return new ExporterSettings(database, listen, Duration.ofSeconds(intervalSeconds), staleAfter,
-        timezone != null ? timezone : ZoneId.systemDefault(), maxLabelValues, maxSeries, ManifestVersion.version(),
-        web(), stateFile(database));
+    return listen;
+  }
+
+  /** How an option was given, {@code --port} or {@code AGENT_WORKFLOW_EXPORTER_PORT}; empty when it was not. */
+  private Optional<String> givenAs(String option) {
+    if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+      return Optional.of(option);
+    }
+    String variable = EnvironmentDefaults.variableFor(option);
+    return environment().containsKey(variable) ? Optional.of(variable) : Optional.empty();
+  }
+
+  /**
+   * --web.telemetry-path: a path a client sends as it is (no escapes: requests are matched before any
+   * decoding), that is neither the landing page nor under /-/, where health and readiness are.
+   */
+  private String telemetryPath() {
+    String option = "--web.telemetry-path";
+    if (telemetryPath.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), option + " is empty; give a path such as /metrics");
+    }
+    if (!telemetryPath.startsWith("/")) {
+      throw new ParameterException(spec.commandLine(), option + " must start with /, got '" + telemetryPath + "'");
+    }
+    if (telemetryPath.equals("/") || telemetryPath.startsWith("/-/")) {
+      throw new ParameterException(spec.commandLine(), option + " " + telemetryPath + " is taken: / is the landing "
+          + "page, and paths under /-/ are the exporter's own (/-/healthy, /-/ready); give another, e.g. /metrics");
+    }
+    for (int i = 0; i < telemetryPath.length(); i++) {
+      char c = telemetryPath.charAt(i);
+      if (!(c < 0x80 && (Character.isLetterOrDigit(c) || "-._~!$&'()*+,;=:@/".indexOf(c) >= 0))) {
+        throw new ParameterException(spec.commandLine(), option + " '" + telemetryPath + "' holds '" + c
+            + "', which a URL path cannot hold as it is; use letters, digits and - . _ ~ ! $ & ' ( ) * + , ; = : @ /");
+      }
+    }
+    return telemetryPath;
+  }
+
+  private Map<String, String> environment() {
+    return spec.commandLine().getDefaultValueProvider() instanceof EnvironmentDefaults env
+        ? env.environment() : Map.of();
   }
 
   private Optional<Path> stateFile(Path database) {
     if (stateFile != null && stateFile.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "--state-file is empty; give a path, or none");
     }
-    Map<String, String> environment = spec.commandLine().getDefaultValueProvider() instanceof EnvironmentDefaults env
-        ? env.environment() : Map.of();
     Optional<Path> file;
     try {
-      file = StateLocation.resolve(stateFile, database, environment);
+      file = StateLocation.resolve(stateFile, database, environment());
     } catch (java.nio.file.InvalidPathException e) {
       throw new ParameterException(spec.commandLine(), "--state-file: " + e.getMessage());
     }

@@ -9,44 +9,52 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import java.util.zip.GZIPOutputStream;
 
 /**
- * The exposition, rendered once per change of what it shows and kept as bytes, plain and gzipped,
- * per format. What it shows changes only when a poll publishes (every --interval seconds) or a
- * status of the exporter itself changes: between two, every scrape is the same bytes, so
- * concurrent scrapers share one rendering instead of each rendering thousands of series. The
- * collected families are kept too, so a scrape that asks for some families by name
- * ({@code ?name[]=}) renders only those, and the same question asked again is answered from here.
+ * The exposition, kept as the bytes of each answer. Two parts make it:
+ *
+ * <ul>
+ *   <li>the polled part (the workflow's families, the exporter's own status), rendered once per
+ *       change of what it shows: a poll publishing (every --interval seconds) or a status changing.
+ *       Between two, every scrape is the same bytes, so concurrent scrapers share one rendering
+ *       instead of each rendering thousands of series; it is gzipped once, on first demand;
+ *   <li>the live part ({@code process_*}, {@code jvm_*}), collected again when older than its
+ *       maximum age (a second) and appended: a few KB, gzipped as a second deflate stream after the
+ *       kept one ({@link GzipJoin}), so no scrape compresses the whole exposition again.
+ * </ul>
+ *
+ * Whole answers are kept until either part changes, so scrapes back to back write bytes they
+ * already have. A scrape that asks for some families by name ({@code ?name[]=}) renders only those,
+ * and the same question asked again is answered from here.
  */
 final class ExpositionCache {
-  private static final int FILTERED_KEPT = 32;
+  private static final int QUESTIONS_KEPT = 34;
+  private static final int ANSWERS_KEPT = 8;
+  private static final byte[] OPENMETRICS_END = "# EOF\n".getBytes(StandardCharsets.UTF_8);
 
-  /** One format's bytes; the gzipped ones are made on the first request that asks for them. */
-  static final class Rendered {
+  /** A question's polled part, without OpenMetrics' closing {@code # EOF}; gzipped on first demand. */
+  private static final class Polled {
     private final byte[] plain;
-    private byte[] gzipped;
+    private GzipJoin.Start gzipped;
 
-    private Rendered(byte[] plain) {
+    private Polled(byte[] plain) {
       this.plain = plain;
     }
 
-    byte[] plain() {
-      return plain;
-    }
-
-    synchronized byte[] gzipped() {
+    GzipJoin.Start gzipped() {
       if (gzipped == null) {
-        gzipped = gzip(plain);
+        gzipped = GzipJoin.start(plain);
       }
       return gzipped;
     }
@@ -54,43 +62,72 @@ final class ExpositionCache {
 
   private final CollectorRegistry registry;
   private final Supplier<List<Object>> inputs;
+  private final CollectorRegistry live;
+  private final long liveMaxAgeNanos;
+  private final LongSupplier nanoTime;
   private List<Object> renderedFrom = List.of();
   private List<MetricFamilySamples> families;
-  private final Map<String, Rendered> whole = new HashMap<>();
-  private final Map<String, Rendered> filtered = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Rendered> eldest) {
-      return size() > FILTERED_KEPT;
-    }
-  };
+  private List<MetricFamilySamples> liveFamilies;
+  private long liveCollectedAt;
+  private final Map<String, Polled> polled = recent(QUESTIONS_KEPT);
+  private final Map<String, byte[]> answers = recent(ANSWERS_KEPT);
 
   /**
-   * @param inputs the objects the exposition is made from; a new object in any place (compared by
+   * @param registry the polled part: rendered once per change of {@code inputs}
+   * @param inputs the objects the polled part is made from; a new object in any place (compared by
    *     identity: they are immutable snapshots) means it must be rendered again
+   * @param live the live part, collected again when older than {@code liveMaxAge}; its family names
+   *     differ from the registry's
+   * @param nanoTime {@link System#nanoTime}, or a test's
    */
-  ExpositionCache(CollectorRegistry registry, Supplier<List<Object>> inputs) {
+  ExpositionCache(CollectorRegistry registry, Supplier<List<Object>> inputs, CollectorRegistry live,
+      Duration liveMaxAge, LongSupplier nanoTime) {
     this.registry = registry;
     this.inputs = inputs;
+    this.live = live;
+    this.liveMaxAgeNanos = liveMaxAge.toNanos();
+    this.nanoTime = nanoTime;
   }
 
-  /** The exposition in this format, all of it or only the samples named; rendered now only if not yet. */
-  synchronized Rendered get(String contentType, Set<String> names) {
+  /** The body of an answer in this format, all of it or only the samples named, plain or gzipped. */
+  synchronized byte[] body(String contentType, Set<String> names, boolean gzip) {
     List<Object> now = inputs.get();
     if (families == null || !sameObjects(now, renderedFrom)) {
       renderedFrom = now;
       families = Collections.list(registry.metricFamilySamples());
-      whole.clear();
-      filtered.clear();
+      polled.clear();
+      answers.clear();
     }
-    if (names.isEmpty()) {
-      return whole.computeIfAbsent(contentType, type -> new Rendered(render(type, families)));
+    long time = nanoTime.getAsLong();
+    if (liveFamilies == null || time - liveCollectedAt >= liveMaxAgeNanos) {
+      liveFamilies = Collections.list(live.metricFamilySamples());
+      liveCollectedAt = time;
+      answers.clear();
     }
-    String key = contentType + '\0' + String.join("\0", new TreeSet<>(names));
-    return filtered.computeIfAbsent(key, k -> new Rendered(render(contentType, only(names))));
+    String question = contentType + '\0' + String.join("\0", new TreeSet<>(names));
+    return answers.computeIfAbsent(question + '\0' + gzip, key -> answer(contentType, names, question, gzip));
   }
 
-  /** The families with only the samples named, as simpleclient's {@code ?name[]=} filter keeps them. */
-  private List<MetricFamilySamples> only(Set<String> names) {
+  private byte[] answer(String contentType, Set<String> names, String question, boolean gzip) {
+    Polled kept = polled.computeIfAbsent(question,
+        q -> new Polled(withoutEnd(render(contentType, only(names, families), 64 * 1024))));
+    byte[] fresh = render(contentType, only(names, liveFamilies), 16 * 1024); // it ends the answer: any # EOF stays
+    if (gzip) {
+      return GzipJoin.join(kept.gzipped(), fresh);
+    }
+    byte[] body = Arrays.copyOf(kept.plain, kept.plain.length + fresh.length);
+    System.arraycopy(fresh, 0, body, kept.plain.length, fresh.length);
+    return body;
+  }
+
+  /**
+   * The families with only the samples named, as simpleclient's {@code ?name[]=} filter keeps them;
+   * all of them when no name is given.
+   */
+  private static List<MetricFamilySamples> only(Set<String> names, List<MetricFamilySamples> families) {
+    if (names.isEmpty()) {
+      return families;
+    }
     List<MetricFamilySamples> kept = new ArrayList<>();
     for (MetricFamilySamples family : families) {
       MetricFamilySamples some = family.filter(names::contains);
@@ -101,8 +138,8 @@ final class ExpositionCache {
     return kept;
   }
 
-  private static byte[] render(String contentType, List<MetricFamilySamples> families) {
-    ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
+  private static byte[] render(String contentType, List<MetricFamilySamples> families, int expectedBytes) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream(expectedBytes);
     try (Writer writer = new OutputStreamWriter(body, StandardCharsets.UTF_8)) {
       TextFormat.writeFormat(contentType, writer, Collections.enumeration(families));
     } catch (IOException e) {
@@ -111,14 +148,21 @@ final class ExpositionCache {
     return body.toByteArray();
   }
 
-  static byte[] gzip(byte[] plain) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(plain.length / 8 + 64);
-    try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
-      gzip.write(plain);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot happen: in memory", e);
-    }
-    return out.toByteArray();
+  /** OpenMetrics ends with {@code # EOF}: the polled part leaves it to the live part after it. */
+  private static byte[] withoutEnd(byte[] rendered) {
+    int end = rendered.length - OPENMETRICS_END.length;
+    return end >= 0 && Arrays.equals(rendered, end, rendered.length, OPENMETRICS_END, 0, OPENMETRICS_END.length)
+        ? Arrays.copyOf(rendered, end) : rendered;
+  }
+
+  /** A map that forgets the entry used least recently past {@code size}. */
+  private static <V> Map<String, V> recent(int size) {
+    return new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        return size() > size;
+      }
+    };
   }
 
   private static boolean sameObjects(List<Object> a, List<Object> b) {

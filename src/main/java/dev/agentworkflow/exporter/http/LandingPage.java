@@ -72,6 +72,14 @@ final class LandingPage {
     this.published = published;
   }
 
+  /**
+   * The metrics' path as a link relative to {@code /}, so that it works behind a proxy's prefix:
+   * "./" first, so that no path is read as a scheme ({@code /a:b}) or a host ({@code //x}).
+   */
+  static String link(String metricsPath) {
+    return "." + metricsPath;
+  }
+
   Response answer(Request request) {
     PollResult poll = published.get().orElse(null);
     Rendered last = rendered.get();
@@ -107,7 +115,7 @@ final class LandingPage {
     }
     row(html, "Version", "version", "", escape(version), "agent_workflow_exporter_build_info{version}");
     html.append("</tbody>\n</table>\n");
-    String metricsLink = escape("." + metricsPath);
+    String metricsLink = escape(link(metricsPath));
     html.append("<ul id=\"links\">\n")
         .append("<li><a href=\"").append(metricsLink).append("\">Metrics</a> <code>").append(escape(metricsPath))
         .append("</code></li>\n")

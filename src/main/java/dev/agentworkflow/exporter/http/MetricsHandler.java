@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code /metrics}: the text format, or OpenMetrics when the {@code Accept} header asks for it;
+ * The metrics ({@code /metrics} unless --web.telemetry-path says otherwise): the text format, or OpenMetrics when the {@code Accept} header asks for it;
  * gzip when {@code Accept-Encoding} allows it (a q-value of 0 refuses it); {@code ?name[]=…} keeps
  * only the named samples, as simpleclient's server does. Everything comes from the {@link
  * ExpositionCache}: no request renders what another already has.
@@ -26,14 +26,14 @@ final class MetricsHandler {
     String contentType = wantsOpenMetrics(request.joined("Accept"))
         ? TextFormat.CONTENT_TYPE_OPENMETRICS_100 : TextFormat.CONTENT_TYPE_004;
     boolean gzip = acceptsGzip(request.joined("Accept-Encoding"));
-    ExpositionCache.Rendered rendered = cache.get(contentType, requestedNames(request.rawQuery()));
+    byte[] body = cache.body(contentType, requestedNames(request.rawQuery()), gzip);
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", contentType);
     if (gzip) {
       headers.put("Content-Encoding", "gzip");
     }
     headers.put("Vary", "Accept, Accept-Encoding");
-    return new Response(200, headers, gzip ? rendered.gzipped() : rendered.plain());
+    return new Response(200, headers, body);
   }
 
   /** Whether a media range of {@code application/openmetrics-text} is accepted (q above 0). */

@@ -22,7 +22,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 
 /**
- * The HTTP endpoint: {@code /metrics}, {@code /-/healthy}, {@code /-/ready}, and a status page on {@code /}.
+ * The HTTP endpoint: the metrics ({@code /metrics}, or the path given), {@code /-/healthy},
+ * {@code /-/ready}, and a status page on {@code /}.
  *
  * <p>Our own small server on non-blocking sockets, because a server that reads requests on worker
  * threads can be taken by as many slow clients as it has workers: simpleclient's five workers by
@@ -34,7 +35,8 @@ import javax.net.ssl.SSLEngine;
  * AccessControl} says; {@code /-/healthy} and {@code /-/ready} are open to probes.
  *
  * <pre>{@code
- * MetricsServer server = new MetricsServer(address, registry, inputs, published, "1.0", "db", web, clock,
+ * MetricsServer server = new MetricsServer(address, "/metrics", registry, inputs, runtime, published, "1.0", "db",
+ *     web, clock,
  *     ServerLimits.DEFAULT);
  * server.start();
  * }</pre>
@@ -51,19 +53,23 @@ public final class MetricsServer implements AutoCloseable {
   private final MetricsHandler metrics;
   private final LandingPage landing;
   private final Supplier<Optional<PollResult>> published;
+  private final String telemetryPath;
   private final String scheme;
 
   /**
    * Binds the port (throwing {@link java.net.BindException} when it cannot); serves after {@link #start()}.
    *
-   * @param expositionInputs the objects the registry renders; {@code /metrics} renders again when one is
+   * @param telemetryPath the path of the metrics, e.g. {@code /metrics}: not {@code /}, not under {@code /-/}
+   * @param expositionInputs the objects the registry renders; the metrics are rendered again when one is
    *     replaced (see {@link ExpositionCache}); this server's own {@link #status()} is added to them
+   * @param runtime collected again when older than {@link ServerLimits#runtimeMetricsMaxAge()} ({@code process_*},
+   *     {@code jvm_*}), served after the registry's
    * @param published the poll the registry renders, empty until the first poll has finished: {@code
    *     /-/ready} answers 503 until then, and the status page on {@code /} shows its figures
    */
-  public MetricsServer(InetSocketAddress address, CollectorRegistry registry, Supplier<List<Object>> expositionInputs,
-      Supplier<Optional<PollResult>> published, String version, String databasePath, LiveWebConfig web, Clock clock,
-      ServerLimits limits) throws IOException {
+  public MetricsServer(InetSocketAddress address, String telemetryPath, CollectorRegistry registry,
+      Supplier<List<Object>> expositionInputs, CollectorRegistry runtime, Supplier<Optional<PollResult>> published,
+      String version, String databasePath, LiveWebConfig web, Clock clock, ServerLimits limits) throws IOException {
     this.channel = ServerSocketChannel.open();
     try {
       channel.bind(address, limits.maxConnections());
@@ -84,9 +90,10 @@ public final class MetricsServer implements AutoCloseable {
       List<Object> inputs = new ArrayList<>(expositionInputs.get());
       inputs.add(counters.status());
       return inputs;
-    }));
+    }, runtime, limits.runtimeMetricsMaxAge(), System::nanoTime));
     this.published = published;
-    this.landing = new LandingPage(version, databasePath, "/metrics", published);
+    this.telemetryPath = telemetryPath;
+    this.landing = new LandingPage(version, databasePath, telemetryPath, published);
     this.scheme = web.sslContext().isPresent() ? "https" : "http";
     ConnectionLoop.Transports transports = web.sslContext().isPresent()
         ? socket -> new TlsTransport(socket, engine(web.sslContext().get(), web))
@@ -109,12 +116,14 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   private Response answer(Request request) {
+    if (request.path().equals(telemetryPath)) {
+      return access.guarded(request, allowGetAndHead(metrics::answer));
+    }
     return switch (request.path()) {
-      case "/metrics" -> access.guarded(request, allowGetAndHead(metrics::answer));
       case "/-/healthy" -> access.open(request, allowGetAndHead(r -> Response.text(200, "Healthy.\n")));
       case "/-/ready" -> access.open(request, allowGetAndHead(this::readiness));
       case "/" -> access.guarded(request, allowGetAndHead(landing::answer));
-      default -> access.guarded(request, r -> Response.notFound());
+      default -> access.guarded(request, r -> Response.notFound(telemetryPath));
     };
   }
 

@@ -21,8 +21,8 @@ record Response(int status, Map<String, String> headers, byte[] body) {
     return new Response(status, Map.of("Content-Type", TEXT), text.getBytes(StandardCharsets.UTF_8));
   }
 
-  static Response notFound() {
-    return text(404, "Not Found. The metrics are at /metrics.\n");
+  static Response notFound(String telemetryPath) {
+    return text(404, "Not Found. The metrics are at " + telemetryPath + ".\n");
   }
 
   /** The same response with one more header (or one replaced). */

@@ -1,5 +1,6 @@
 package dev.agentworkflow.exporter.metrics;
 
+import dev.agentworkflow.exporter.model.BuildInfo;
 import dev.agentworkflow.exporter.model.HistogramBuckets;
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.PollResult;
@@ -20,22 +21,23 @@ import java.util.function.Supplier;
  * Series are sorted by label values so that the output is stable from scrape to scrape.
  *
  * <pre>{@code
- * registry.register(new WorkflowCollector(latest::get, "1.0.0", "logs/agent_workflow.db"));
+ * registry.register(new WorkflowCollector(latest::get, build, "logs/agent_workflow.db"));
  * }</pre>
  */
 public final class WorkflowCollector extends Collector {
   private static final String AS_OF = " (as of the last poll)";
 
   private final Supplier<PollResult> latest;
-  private final String version;
+  private final BuildInfo build;
   private final String databasePath;
 
   /**
+   * @param build the version and build that {@code agent_workflow_exporter_build_info} shows
    * @param databasePath the path as the user gave it, never resolved: labels carry no home paths
    */
-  public WorkflowCollector(Supplier<PollResult> latest, String version, String databasePath) {
+  public WorkflowCollector(Supplier<PollResult> latest, BuildInfo build, String databasePath) {
     this.latest = latest;
-    this.version = version;
+    this.build = build;
     this.databasePath = databasePath;
   }
 
@@ -190,9 +192,12 @@ public final class WorkflowCollector extends Collector {
       out.add(gauge("agent_workflow_exporter_state_size_bytes", "Size of the state file last written or read",
           poll.state().sizeBytes()));
     }
+    // The labels of official exporters' build_info, in their order, with the Java runtime for goversion.
     GaugeMetricFamily buildInfo = new GaugeMetricFamily("agent_workflow_exporter_build_info",
-        "The exporter's version; always 1", List.of("version"));
-    buildInfo.addMetric(List.of(version), 1);
+        "A metric with a constant '1' value labeled by version, revision and branch from which "
+            + "agent-workflow-exporter was built, and the Java version it runs on",
+        List.of("branch", "javaversion", "revision", "version"));
+    buildInfo.addMetric(List.of(build.branch(), build.javaVersion(), build.revision(), build.version()), 1);
     out.add(buildInfo);
     return out;
   }

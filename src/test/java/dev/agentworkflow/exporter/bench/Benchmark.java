@@ -5,6 +5,7 @@ import dev.agentworkflow.exporter.app.ExporterSettings;
 import dev.agentworkflow.exporter.it.ExporterProcess;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.poll.Poller;
+import dev.agentworkflow.exporter.support.TestSettings;
 import dev.agentworkflow.exporter.webconfig.WebConfig;
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -296,8 +297,9 @@ public final class Benchmark {
 
   /** The defaults of the service, for a poller in process that keeps no state file. */
   static ExporterSettings inProcessSettings(Path file) {
-    return new ExporterSettings(file, new InetSocketAddress("127.0.0.1", 0), Duration.ofSeconds(15),
-        Duration.ofHours(6), ZoneOffset.UTC, 500, 2000, "bench", WebConfig.NONE, java.util.Optional.empty());
+    return new ExporterSettings(file, new InetSocketAddress("127.0.0.1", 0),
+        ExporterSettings.DEFAULT_TELEMETRY_PATH, Duration.ofSeconds(15), Duration.ofHours(6), ZoneOffset.UTC, 500, 2000,
+        TestSettings.build("bench"), WebConfig.NONE, java.util.Optional.empty());
   }
 
   /**
@@ -362,15 +364,17 @@ public final class Benchmark {
 
   /**
    * The workflow's own samples, by name and labels: what a restart must show as the run it went
-   * on from. Not the exporter's own (timings, rows read, state) nor the database's (up, size), and
-   * not {@code parallel_executions_current}, which follows the clock (--stale-after).
+   * on from. Not the exporter's own (timings, rows read, state) nor the database's (up, size), nor
+   * the process's and the JVM's, and not {@code parallel_executions_current}, which follows the clock
+   * (--stale-after).
    */
   static Map<String, Double> counts(String metrics) {
     Map<String, Double> counts = new TreeMap<>();
     Matcher m = SAMPLE.matcher(metrics);
     while (m.find()) {
       String sample = m.group(1);
-      if (!sample.startsWith("agent_workflow_") && !sample.startsWith("parallel_executions_current")) {
+      if (!sample.startsWith("agent_workflow_") && !sample.startsWith("parallel_executions_current")
+          && !sample.startsWith("process_") && !sample.startsWith("jvm_")) {
         counts.put(sample, Double.parseDouble(m.group(2)));
       }
     }

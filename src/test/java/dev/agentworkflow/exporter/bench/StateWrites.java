@@ -4,6 +4,7 @@ import dev.agentworkflow.exporter.app.Exporter;
 import dev.agentworkflow.exporter.app.ExporterSettings;
 import dev.agentworkflow.exporter.state.SavedState;
 import dev.agentworkflow.exporter.state.StateKeeper;
+import dev.agentworkflow.exporter.support.TestSettings;
 import dev.agentworkflow.exporter.webconfig.WebConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -39,8 +40,8 @@ public final class StateWrites {
     int writes = Integer.parseInt(args[3]);
     // As the service runs with the benchmark's command line: the defaults, and the system's zone.
     ExporterSettings settings = new ExporterSettings(database, new InetSocketAddress("127.0.0.1", 0),
-        Duration.ofSeconds(15), Duration.ofHours(6), ZoneId.systemDefault(), 500, 2000, "bench", WebConfig.NONE,
-        Optional.of(state));
+        ExporterSettings.DEFAULT_TELEMETRY_PATH, Duration.ofSeconds(15), Duration.ofHours(6), ZoneId.systemDefault(), 500,
+        2000, TestSettings.build("bench"), WebConfig.NONE, Optional.of(state));
     try (StateKeeper keeper = StateKeeper.open(state, Exporter.countingSettings(settings), Clock.systemUTC())) {
       SavedState saved = keeper.restore(() -> Exporter.newTracker(settings))
           .orElseThrow(() -> new IllegalStateException("the state file " + state + " was not read back (see the log)"));

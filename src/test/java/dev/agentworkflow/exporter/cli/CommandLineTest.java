@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentworkflow.exporter.log.LogLevel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -297,6 +298,7 @@ class CommandLineTest {
         assertTrue(flowing.contains(description), option.longestName() + " at width " + width + ":\n" + help);
       }
       assertTrue(flowing.contains("docs/security.md"), help);
+      assertTrue(help.contains("--web.listen-address=[HOST]:PORT"), help);
       assertTrue(flowing.contains("default: this machine's zone"), help);
       assertFalse(help.contains("null"), help);
       for (String line : help.lines().toList()) {

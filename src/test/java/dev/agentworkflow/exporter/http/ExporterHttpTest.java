@@ -12,6 +12,7 @@ import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
 import dev.agentworkflow.exporter.support.MutableClock;
 import dev.agentworkflow.exporter.support.Scraper;
+import dev.agentworkflow.exporter.support.TestSettings;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -32,7 +33,8 @@ class ExporterHttpTest {
 
   private Exporter start(Path db) throws Exception {
     ExporterSettings settings = new ExporterSettings(db, new InetSocketAddress("127.0.0.1", 0),
-        Duration.ofHours(1), Duration.ofHours(6), HookDatabase.ZONE, 500, 2000, "1.2.3", WebConfig.NONE, java.util.Optional.empty());
+        ExporterSettings.DEFAULT_TELEMETRY_PATH, Duration.ofHours(1), Duration.ofHours(6), HookDatabase.ZONE, 500, 2000,
+        TestSettings.build("1.2.3"), WebConfig.NONE, java.util.Optional.empty());
     return Exporter.start(settings, clock);
   }
 
@@ -112,7 +114,8 @@ class ExporterHttpTest {
       // 5 rows (4 agents and a subagent_stop) read once: the second poll found nothing committed
       assertEquals(5, m.value("agent_workflow_exporter_rows_read_total", "table", "agent_invocations"));
       assertEquals(2, m.value("agent_workflow_exporter_rows_read_total", "table", "sessions"));
-      assertEquals(1, m.value("agent_workflow_exporter_build_info", "version", "1.2.3"));
+      assertEquals(1, m.value("agent_workflow_exporter_build_info", "branch", "unknown",
+          "javaversion", System.getProperty("java.version"), "revision", "unknown", "version", "1.2.3"));
     }
   }
 
@@ -160,7 +163,9 @@ class ExporterHttpTest {
       assertEquals("gzip", gzipped.headers().firstValue("Content-Encoding").orElse(""));
       String unzipped = new String(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped.body()))
           .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-      assertEquals(Exposition.parse(scraper.get("/metrics").body()).all(), Exposition.parse(unzipped).all());
+      // the workflow's series are the same; the JVM's (process_*, jvm_*) are read at each scrape
+      assertEquals(workflowSeries(Exposition.parse(scraper.get("/metrics").body())),
+          workflowSeries(Exposition.parse(unzipped)));
 
       HttpResponse<String> head = client.send(java.net.http.HttpRequest.newBuilder(uri)
           .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
@@ -271,5 +276,11 @@ class ExporterHttpTest {
     String[] all = java.util.Arrays.copyOf(labels, labels.length + more.length);
     System.arraycopy(more, 0, all, labels.length, more.length);
     return all;
+  }
+
+  private static java.util.Map<String, Double> workflowSeries(Exposition m) {
+    java.util.Map<String, Double> series = new java.util.TreeMap<>(m.all());
+    series.keySet().removeIf(key -> key.startsWith("process_") || key.startsWith("jvm_"));
+    return series;
   }
 }

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 class HttpServerTest {
   private static final ServerLimits TIGHT = new ServerLimits(4, Duration.ofMillis(400), Duration.ofMillis(700),
-      Duration.ofMillis(500), 1024, 4096, 2);
+      Duration.ofMillis(500), 1024, 4096, 2, Duration.ofSeconds(1));
 
   private final AtomicInteger collections = new AtomicInteger();
   private final List<MetricsServer> servers = new ArrayList<>();
@@ -67,8 +67,9 @@ class HttpServerTest {
       }
     });
     Object input = new Object();
-    MetricsServer server = new MetricsServer(new InetSocketAddress("127.0.0.1", 0), registry, () -> List.of(input),
-        published::get, "test", "db", new LiveWebConfig(WebConfig.NONE, Clock.systemUTC()), Clock.systemUTC(), limits);
+    MetricsServer server = new MetricsServer(new InetSocketAddress("127.0.0.1", 0), "/metrics", registry,
+        () -> List.of(input), new CollectorRegistry(), published::get, "test", "db",
+        new LiveWebConfig(WebConfig.NONE, Clock.systemUTC()), Clock.systemUTC(), limits);
     server.start();
     servers.add(server);
     return server;
@@ -235,7 +236,7 @@ class HttpServerTest {
   @Test
   void atTheCapTheConnectionWaitingLongestMakesRoom() throws Exception {
     MetricsServer server = start(new ServerLimits(3, Duration.ofSeconds(30), Duration.ofSeconds(30),
-        Duration.ofSeconds(30), 1024, 4096, 2), 3);
+        Duration.ofSeconds(30), 1024, 4096, 2, Duration.ofSeconds(1)), 3);
     try (Socket first = connect(server); Socket second = connect(server); Socket third = connect(server)) {
       Thread.sleep(100); // accepted in this order
       String answer = get(server, "/-/healthy", "");

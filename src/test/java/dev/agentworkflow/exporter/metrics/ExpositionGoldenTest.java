@@ -3,6 +3,7 @@ package dev.agentworkflow.exporter.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.agentworkflow.exporter.app.Exporter;
+import dev.agentworkflow.exporter.model.BuildInfo;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.poll.Poller;
 import dev.agentworkflow.exporter.support.HookDatabase;
@@ -63,7 +64,9 @@ class ExpositionGoldenTest {
         polled.pollErrors(), polled.lastSuccessEpochSeconds(), polled.rowsRead(), polled.tableRescans(), 0.001, null,
         polled.state());
     CollectorRegistry registry = new CollectorRegistry();
-    registry.register(new WorkflowCollector(() -> pinned, "1.0.0", "logs/agent_workflow.db"));
+    registry.register(new WorkflowCollector(() -> pinned,
+        new BuildInfo("1.0.0", "0123456789abcdef0123456789abcdef01234567", "main", "dev", "20250815-12:00:00", "17.0.15",
+            "linux/amd64"), "logs/agent_workflow.db"));
     StringWriter text = new StringWriter();
     TextFormat.write004(text, registry.metricFamilySamples());
 

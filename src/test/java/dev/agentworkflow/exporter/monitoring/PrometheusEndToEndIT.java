@@ -11,6 +11,7 @@ import dev.agentworkflow.exporter.demo.DemoDatabase;
 import dev.agentworkflow.exporter.demo.LiveActivity;
 import dev.agentworkflow.exporter.support.Binaries;
 import dev.agentworkflow.exporter.support.PrometheusServer;
+import dev.agentworkflow.exporter.support.TestSettings;
 import dev.agentworkflow.exporter.webconfig.WebConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -59,7 +60,8 @@ class PrometheusEndToEndIT {
     demo.createOrReuse(DemoDatabase.History.DAY);
     live = demo.startLiveActivity();
     exporter = Exporter.start(new ExporterSettings(demo.path(), new InetSocketAddress("127.0.0.1", 0),
-        Duration.ofSeconds(1), Duration.ofHours(6), ZoneId.systemDefault(), 500, 2000, "e2e", WebConfig.NONE, java.util.Optional.empty()),
+        ExporterSettings.DEFAULT_TELEMETRY_PATH, Duration.ofSeconds(1), Duration.ofHours(6), ZoneId.systemDefault(), 500,
+        2000, TestSettings.build("e2e"), WebConfig.NONE, java.util.Optional.empty()),
         Clock.systemUTC());
 
     // the shipped configuration, pointed at this exporter and scraping every second

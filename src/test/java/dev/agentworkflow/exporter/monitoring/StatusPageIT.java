@@ -8,6 +8,7 @@ import dev.agentworkflow.exporter.app.Exporter;
 import dev.agentworkflow.exporter.app.ExporterSettings;
 import dev.agentworkflow.exporter.demo.DemoDatabase;
 import dev.agentworkflow.exporter.demo.LiveActivity;
+import dev.agentworkflow.exporter.support.TestSettings;
 import dev.agentworkflow.exporter.support.Await;
 import dev.agentworkflow.exporter.support.Chromium;
 import dev.agentworkflow.exporter.support.Exposition;
@@ -59,8 +60,8 @@ class StatusPageIT {
     database = demo.path();
     live = demo.startLiveActivity();
     exporter = Exporter.start(new ExporterSettings(database, new InetSocketAddress("127.0.0.1", 0),
-        Duration.ofHours(1), Duration.ofHours(6), ZoneId.systemDefault(), 500, 2000, "status-page-it", WebConfig.NONE,
-        Optional.empty()), Clock.systemUTC());
+        ExporterSettings.DEFAULT_TELEMETRY_PATH, Duration.ofHours(1), Duration.ofHours(6), ZoneId.systemDefault(), 500,
+        2000, TestSettings.build("status-page-it"), WebConfig.NONE, Optional.empty()), Clock.systemUTC());
   }
 
   @AfterEach

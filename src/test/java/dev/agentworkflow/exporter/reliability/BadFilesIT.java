@@ -8,6 +8,7 @@ import dev.agentworkflow.exporter.it.ExporterProcess;
 import dev.agentworkflow.exporter.support.Await;
 import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
+import dev.agentworkflow.exporter.support.LogLines;
 import dev.agentworkflow.exporter.support.OtherUser;
 import dev.agentworkflow.exporter.support.Scraper;
 import dev.agentworkflow.exporter.support.SqlTotals;
@@ -115,7 +116,7 @@ class BadFilesIT {
 
       String log = exporter.stderr();
       System.out.println("REPORT bad files, the exporter's log:\n" + log);
-      assertFalse(log.contains("\tat "), "no stack trace for an expected condition:\n" + log);
+      assertFalse(LogLines.hasStackTrace(log), "no stack trace for an expected condition:\n" + log);
       assertEquals(1, log.lines().filter(l -> l.contains("SQLITE_NOTADB")).count(), "once per distinct cause:\n" + log);
     }
   }
@@ -138,7 +139,7 @@ class BadFilesIT {
       Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-r--r--"));
       file = db;
       awaitExact(hooks);
-      assertFalse(exporter.stderr().contains("\tat "));
+      assertFalse(LogLines.hasStackTrace(exporter.stderr()));
     } finally {
       Files.walk(shared).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }

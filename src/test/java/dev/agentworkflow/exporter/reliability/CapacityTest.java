@@ -89,7 +89,7 @@ class CapacityTest {
     assertEquals(1, lines.lines().filter(l -> l.contains("more invocations are running at once than the 100")).count(),
         lines);
     assertEquals(1, lines.lines().filter(l -> l.contains("more sessions are active")).count(), lines);
-    assertTrue(lines.lines().allMatch(l -> !l.contains(" ERROR ")), lines);
+    assertTrue(lines.lines().allMatch(l -> !l.contains(" level=ERROR ")), lines);
   }
 
   private static PollResult poll(Poller poller) {

@@ -7,6 +7,7 @@ import dev.agentworkflow.exporter.it.ExporterProcess;
 import dev.agentworkflow.exporter.support.Await;
 import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
+import dev.agentworkflow.exporter.support.LogLines;
 import dev.agentworkflow.exporter.support.OtherUser;
 import dev.agentworkflow.exporter.support.Scraper;
 import dev.agentworkflow.exporter.support.SqlTotals;
@@ -186,11 +187,11 @@ class LogOnceIT {
     String log = exporter.stderr();
     System.out.println("REPORT log once, the exporter's log:\n" + log);
     List<String> problems = new ArrayList<>();
-    log.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).forEach(problems::add);
+    problems.addAll(LogLines.problems(log));
     assertEquals(1, problems.size(), "one problem line:\n" + log);
     assertEquals(1, problems.stream().filter(l -> l.contains(problem)).count(), log);
     assertEquals(1, log.lines().filter(l -> l.contains("is readable again")).count(), "one recovery line:\n" + log);
     assertEquals(fromScratch, log.lines().filter(l -> l.contains("counting it from scratch")).count(), log);
-    assertFalse(log.contains("\tat "), log);
+    assertFalse(LogLines.hasStackTrace(log), log);
   }
 }

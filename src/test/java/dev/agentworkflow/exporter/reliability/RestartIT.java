@@ -10,6 +10,7 @@ import dev.agentworkflow.exporter.it.ExporterProcess;
 import dev.agentworkflow.exporter.support.Await;
 import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
+import dev.agentworkflow.exporter.support.LogLines;
 import dev.agentworkflow.exporter.support.OtherUser;
 import dev.agentworkflow.exporter.support.Scraper;
 import dev.agentworkflow.exporter.support.SqlTotals;
@@ -647,12 +648,15 @@ class RestartIT {
   }
 
   /**
-   * The figures of the workflow: every series but the exporter's own, except those that count what
-   * the trackers count (overflowing labels and series, rows not followed).
+   * The figures of the workflow: every series but the exporter's own and its process's and JVM's,
+   * except those that count what the trackers count (overflowing labels and series, rows not followed).
    */
   private static Map<String, Double> workflow(Exposition m) {
     Map<String, Double> out = new TreeMap<>();
     m.all().forEach((key, value) -> {
+      if (key.startsWith("process_") || key.startsWith("jvm_")) {
+        return;
+      }
       if (!key.startsWith("agent_workflow_") || key.startsWith("agent_workflow_exporter_label_overflow_total")
           || key.startsWith("agent_workflow_exporter_series_overflow_total")
           || key.startsWith("agent_workflow_exporter_untracked_rows_total")) {
@@ -681,8 +685,8 @@ class RestartIT {
 
   private static List<String> problemLines(ExporterProcess process) throws IOException {
     String log = process.stderr();
-    assertFalse(log.contains("\tat "), "no stack trace:\n" + log);
-    return log.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
+    assertFalse(LogLines.hasStackTrace(log), "no stack trace:\n" + log);
+    return LogLines.problems(log);
   }
 
   /** The state file in the default folder of exporters started in {@code workDir}. */

@@ -12,6 +12,7 @@ import dev.agentworkflow.exporter.model.ToolUseLabels;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import dev.agentworkflow.exporter.poll.Poller;
 import dev.agentworkflow.exporter.support.HookDatabase;
+import dev.agentworkflow.exporter.support.LogLines;
 import dev.agentworkflow.exporter.support.MutableClock;
 import dev.agentworkflow.exporter.support.TestSettings;
 import java.io.RandomAccessFile;
@@ -218,8 +219,8 @@ class RestartTest {
     history();
     pollAndClose(settings());
     ExporterSettings s = settings();
-    ExporterSettings otherZone = new ExporterSettings(s.databasePath(), s.listen(), s.interval(), s.staleAfter(),
-        ZoneOffset.UTC, s.maxLabelValues(), s.maxSeries(), s.version(), s.web(), s.stateFile());
+    ExporterSettings otherZone = new ExporterSettings(s.databasePath(), s.listen(), s.telemetryPath(), s.interval(),
+        s.staleAfter(), ZoneOffset.UTC, s.maxLabelValues(), s.maxSeries(), s.build(), s.web(), s.stateFile());
     PollResult result = pollAndClose(otherZone);
     assertFalse(result.state().restored());
     assertTrue(pollAndClose(otherZone).state().restored(), "the state it wrote is its own");
@@ -253,9 +254,9 @@ class RestartTest {
       System.setErr(stderr);
     }
     String lines = log.toString(java.nio.charset.StandardCharsets.UTF_8);
-    assertEquals(1, lines.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).count(), lines);
-    assertTrue(lines.contains("WARN StateKeeper - state file " + blocked.resolve("db.state") + " cannot be created"),
-        lines);
+    assertEquals(1, LogLines.problems(lines).size(), lines);
+    assertTrue(lines.contains("level=WARN source=StateKeeper.java:"), lines);
+    assertTrue(lines.contains(" msg=\"state file " + blocked.resolve("db.state") + " cannot be created"), lines);
   }
 
   @Test
