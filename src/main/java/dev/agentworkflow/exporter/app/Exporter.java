@@ -145,9 +145,10 @@ public final class Exporter implements AutoCloseable {
   /**
    * Running invocations (and, as many again, watched sessions) followed at once for a heap of
    * {@code maxHeapBytes}: one per {@value #HEAP_BYTES_PER_FOLLOWED_ROW} bytes of heap. A running
-   * invocation in a session of its own, active, takes up to 120 bytes in four flat tables (itself,
-   * its session's watched row, run and agents, at up to 30 bytes each); this keeps them under
-   * about 55% of the heap. -Xmx64m (the systemd unit; 61.9 MB usable) follows 300,373 of each.
+   * invocation in a session of its own, active, takes up to 150 bytes in five flat tables (itself,
+   * its session, its session's watched row, run and agents, at up to 30 bytes each); this keeps
+   * them under about 70% of the heap. -Xmx64m (the systemd unit; 61.9 MB usable) follows 300,373
+   * of each.
    */
   static int followedRows(long maxHeapBytes) {
     return (int) Math.max(1_000, Math.min(50_000_000, maxHeapBytes / HEAP_BYTES_PER_FOLLOWED_ROW));

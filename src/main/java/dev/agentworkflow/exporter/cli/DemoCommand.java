@@ -4,6 +4,7 @@ import dev.agentworkflow.exporter.app.Exporter;
 import dev.agentworkflow.exporter.app.ExporterSettings;
 import dev.agentworkflow.exporter.demo.DemoDatabase;
 import dev.agentworkflow.exporter.demo.LiveActivity;
+import dev.agentworkflow.exporter.demo.Pace;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,15 @@ final class DemoCommand implements Callable<Integer> {
       description = "Seed of the simulated activity (default ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--pace", paramLabel = "PACE", defaultValue = "busy", converter = PaceConverter.class,
+      description = {"How busy the simulated pipeline is (default ${DEFAULT-VALUE}):",
+          "busy: a session every half hour in the history; live, agents run ten times faster than real ones "
+              + "and sessions follow each other seconds apart, so every metric moves within a minute.",
+          "sparse: history and live at a real pipeline's pace: agents take as long as real ones, a session "
+              + "about half an hour, the next one starts 10 to 50 minutes later; an agent finishes every few "
+              + "minutes, most agents less than once an hour (what the dashboard must show well)."})
+  Pace pace;
+
   @Mixin
   ServeOptions serve;
 
@@ -54,12 +64,12 @@ final class DemoCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     DemoDatabase demo = new DemoDatabase(path, settings.timezone(), new Random(seed), clock);
     try {
-      demo.createOrReuse(DemoDatabase.History.DAY);
+      demo.createOrReuse(pace);
     } catch (IllegalStateException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
-    LiveActivity live = demo.startLiveActivity();
+    LiveActivity live = demo.startLiveActivity(pace);
     try {
       Foreground.serve(settings, exporter -> {
         awaitFirstPoll(exporter); // so that the first page a new user opens already shows data

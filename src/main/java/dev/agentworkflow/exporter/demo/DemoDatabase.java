@@ -64,6 +64,8 @@ public final class DemoDatabase {
   private final HookWriter hooks;
   private final Random random;
   private final Clock clock;
+  /** The sessions of a sparse history just written, the last one still running: live goes on with them. */
+  private SessionStream unfinishedHistory;
 
   public DemoDatabase(Path path, ZoneId zone, Random random, Clock clock) {
     this.path = path;
@@ -83,6 +85,39 @@ public final class DemoDatabase {
    * @throws IllegalStateException when the file exists and the demo did not make it
    */
   public boolean createOrReuse(History history) throws IOException, SQLException {
+    return createOrReuse(c -> writeHistory(c, clock.instant().minus(history.span()), history));
+  }
+
+  /**
+   * Creates the database with a day of history at {@code pace} up to now, or keeps one the demo
+   * made before. Busy: {@link History#DAY}. Sparse: sessions one after another at that pace, and
+   * the one still running at the end goes on in {@link #liveWriter}. Returns false when it was kept.
+   *
+   * @throws IllegalStateException when the file exists and the demo did not make it
+   */
+  public boolean createOrReuse(Pace pace) throws IOException, SQLException {
+    if (pace == Pace.BUSY) {
+      return createOrReuse(History.DAY);
+    }
+    return createOrReuse(c -> {
+      SessionStream sessions = new SessionStream(pace, random, clock.instant().minus(History.DAY.span()), 0);
+      c.setAutoCommit(false);
+      try (HookWriter.Batch batch = hooks.on(c)) {
+        sessions.writeDue(clock.instant(), (writer, event) -> writer.write(batch, event));
+      }
+      c.commit();
+      c.setAutoCommit(true);
+      unfinishedHistory = sessions;
+    });
+  }
+
+  /** Writes a new database's rows through its one connection. */
+  @FunctionalInterface
+  private interface HistoryWriter {
+    void write(Connection c) throws SQLException;
+  }
+
+  private boolean createOrReuse(HistoryWriter history) throws IOException, SQLException {
     if (Files.exists(path)) {
       if (!madeByDemo()) {
         throw new IllegalStateException("refusing to write into " + path
@@ -107,7 +142,7 @@ public final class DemoDatabase {
         s.execute("PRAGMA cache_size = -65536");
       }
       hooks.createSchema(c);
-      writeHistory(c, clock.instant().minus(history.span()), history);
+      history.write(c);
       try (Statement s = c.createStatement()) {
         s.execute("PRAGMA journal_mode = DELETE"); // what the hooks' files have
       }
@@ -138,9 +173,30 @@ public final class DemoDatabase {
     c.setAutoCommit(true);
   }
 
-  /** Starts writing live activity, one short connection per statement as the hooks do. */
+  /** Starts writing busy live activity, one short connection per statement as the hooks do. */
   public LiveActivity startLiveActivity() {
-    return new LiveActivity(this::connect, hooks, random, clock);
+    return startLiveActivity(Pace.BUSY);
+  }
+
+  /** Starts writing live activity at {@code pace}, every second, one short connection per statement. */
+  public LiveActivity startLiveActivity(Pace pace) {
+    return new LiveActivity(liveWriter(pace));
+  }
+
+  /**
+   * The live activity at {@code pace}, written when asked ({@link LiveWriter#writeDue}): for a
+   * caller that moves the clock itself. After a sparse history made by this object, it goes on
+   * with the session that history left running.
+   */
+  public LiveWriter liveWriter(Pace pace) {
+    SessionStream sessions;
+    if (pace == Pace.SPARSE && unfinishedHistory != null) {
+      sessions = unfinishedHistory;
+      unfinishedHistory = null;
+    } else {
+      sessions = new SessionStream(pace, random, clock.instant(), 1_000_000);
+    }
+    return new LiveWriter(this::connect, hooks, sessions, clock);
   }
 
   private boolean madeByDemo() {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.function.LongConsumer;
 
 /**
  * Counts each finished invocation exactly once and remembers the ones still running.
@@ -70,6 +71,12 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
   private final FlatLongMap sessionAgents = new FlatLongMap(1);
   private final Map<Long, BitSet> moreSessionAgents = new HashMap<>();
   private long sessionAgentPairs;
+  /**
+   * The session of each running invocation followed: row id to the hash of its session id, for
+   * active_sessions_count. Not in the state file: the first poll after a restart reads every
+   * running row again, which fills it before anything read back is served.
+   */
+  private final FlatLongMap runningSessions = new FlatLongMap(1);
 
   private Figures figures;
 
@@ -151,6 +158,7 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
   @Override
   public void accept(InvocationRow row) {
     RowFollower.Seen seen = rows.take(row);
+    noteRunningSession(row);
     if (seen == RowFollower.Seen.DONE) {
       return; // counted already, or not an invocation
     }
@@ -178,9 +186,33 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
 
   @Override
   public void forget(long rowId) {
+    runningSessions.remove(rowId);
     if (rows.forget(rowId)) {
       figures = null;
     }
+  }
+
+  private void noteRunningSession(InvocationRow row) {
+    String session = row.sessionId();
+    if (session != null && !session.isEmpty() && rows.isOpen(row.rowId())) {
+      runningSessions.put(row.rowId(), 0, FlatLongMap.hash(session));
+    } else if (runningSessions.size() > 0) {
+      runningSessions.remove(row.rowId());
+    }
+  }
+
+  /**
+   * Hands each running invocation that started no longer than {@code staleAfterSeconds} before now
+   * (those of {@link #parallelExecutions}) with a session id to {@code visitor}, as the hash of
+   * that id, once per invocation (a session with two agents running comes twice).
+   */
+  void forEachRunningSession(double nowEpochSeconds, double staleAfterSeconds, LongConsumer visitor) {
+    runningSessions.removeIf((rowId, session) -> !rows.isOpen(rowId)); // finished, gone, or no longer followed
+    runningSessions.forEach((rowId, session) -> {
+      if (rows.isRecentOpen(rowId, nowEpochSeconds, staleAfterSeconds)) {
+        visitor.accept(session);
+      }
+    });
   }
 
   /** Unfinished invocations that started no longer than {@code staleAfterSeconds} before now. */

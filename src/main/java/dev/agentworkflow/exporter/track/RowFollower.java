@@ -127,6 +127,16 @@ final class RowFollower<R> {
     return open.count((id, start) -> isRecent(start, nowEpochSeconds, staleAfterSeconds));
   }
 
+  /** The row is followed as unfinished. */
+  boolean isOpen(long rowId) {
+    return open.contains(rowId);
+  }
+
+  /** The row is followed as unfinished and started no longer than {@code staleAfterSeconds} before now. */
+  boolean isRecentOpen(long rowId, double nowEpochSeconds, double staleAfterSeconds) {
+    return open.contains(rowId) && isRecent(open.get(rowId, 0), nowEpochSeconds, staleAfterSeconds);
+  }
+
   /** An open row that is no longer in the table: it will never finish. Returns whether it was open. */
   boolean forget(long rowId) {
     if (open.contains(rowId)) {

@@ -172,6 +172,11 @@ public final class SessionTracker {
     return figures;
   }
 
+  /** The session (hash of its id) has a watched row that says it is active. */
+  boolean isActiveByItsRow(long session) {
+    return watchedRowBySession.contains(session) && (currentRunBySession.get(session, 0) & ACTIVE) != 0;
+  }
+
   /** Writes everything this tracker knows, for a state file; not in the middle of a rescan. */
   void writeTo(DataOutput out) throws IOException {
     if (rescanning) {

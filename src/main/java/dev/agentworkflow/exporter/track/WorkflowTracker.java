@@ -78,7 +78,10 @@ public final class WorkflowTracker {
     return table.recentOpenRowIds(seconds(now), staleAfterSeconds);
   }
 
-  /** The figures as of now; only the time-dependent gauge is computed afresh when nothing changed. */
+  /**
+   * The figures as of now; only the time-dependent gauges (running invocations, active sessions)
+   * are computed afresh when nothing changed.
+   */
   public WorkflowSnapshot snapshot(Instant now) {
     double nowSeconds = seconds(now);
     InvocationTracker.Figures inv = invocations.figures();
@@ -88,11 +91,27 @@ public final class WorkflowTracker {
         inv.invocations(), inv.errors(), inv.phases(), inv.durations(), ses.durations(),
         inv.lastExecution(), inv.successRate(), inv.uniqueAgents(), inv.avgAgentsPerSession(),
         invocations.parallelExecutions(nowSeconds, staleAfterSeconds),
-        ses.activeSessions(), ses.totalSessions(),
+        ses.activeSessions() + sessionsActiveByAnAgentAlone(nowSeconds), ses.totalSessions(),
         new WorkflowSnapshot.ToolFigures(tools.uses(), tools.errors(), tools.durations(),
             inv.toolCallsPerInvocation(), inv.contextTokens()),
         merged(inv.labelOverflow(), tools.labelOverflow()), merged(inv.seriesOverflow(), tools.seriesOverflow()),
         inv.untracked(), toolUses.untracked(), ses.untracked());
+  }
+
+  /**
+   * The sessions with an agent running (within --stale-after) whose row does not say they are
+   * active, or that have no row. The hooks' Stop sets a session's end time and status completed
+   * after every reply of the main session, while the session goes on and its agents may still run:
+   * a session with a running agent is active, whatever its row says.
+   */
+  private long sessionsActiveByAnAgentAlone(double nowSeconds) {
+    FlatLongMap found = new FlatLongMap(0);
+    invocations.forEachRunningSession(nowSeconds, staleAfterSeconds, session -> {
+      if (!sessions.isActiveByItsRow(session)) {
+        found.add(session);
+      }
+    });
+    return found.size();
   }
 
   /** Counts per key of both maps, added where both have the key (a label both tables carry). */

@@ -16,7 +16,11 @@ final class Dashboard {
   private Dashboard() {}
 
   static JsonNode read() throws IOException {
-    return new ObjectMapper().readTree(FILE.toFile());
+    return read(FILE);
+  }
+
+  static JsonNode read(Path file) throws IOException {
+    return new ObjectMapper().readTree(file.toFile());
   }
 
   /** Every panel that is not a row, rows' nested panels included. */

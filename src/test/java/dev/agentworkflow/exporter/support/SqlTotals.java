@@ -81,9 +81,21 @@ public final class SqlTotals {
     return count(c, "SELECT count(*) FROM sessions");
   }
 
-  /** Sessions with no end time or with status active: active_sessions_count. */
+  /**
+   * Sessions with no end time or with status active, and the sessions of the running invocations,
+   * each once: active_sessions_count. All running invocations count here: those of the tests all
+   * started within --stale-after.
+   */
   public static long activeSessions(Connection c) throws Exception {
-    return count(c, "SELECT count(*) FROM sessions WHERE end_time IS NULL OR lower(status) = 'active'");
+    return count(c, """
+        SELECT count(*) FROM (
+          SELECT coalesce(session_id, 'row ' || rowid) FROM sessions WHERE end_time IS NULL OR lower(status) = 'active'
+          UNION
+          SELECT session_id FROM agent_invocations
+           WHERE agent_name IS NOT NULL AND agent_name NOT IN ('', 'unknown') AND end_time IS NULL
+             AND (status IS NULL OR lower(status) IN ('', 'started', 'running', 'pending', 'in_progress'))
+             AND session_id IS NOT NULL AND session_id <> '')
+        """);
   }
 
   /** Distinct agent names of all invocations: total_unique_agents. */

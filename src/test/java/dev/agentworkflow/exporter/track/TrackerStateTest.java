@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.agentworkflow.exporter.model.InvocationRow;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -16,12 +17,15 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
  * A tracker written and read back goes on exactly as the one that was written: the same figures,
  * and the same figures after the same further rows (the running ones finishing, a counted one
- * updated, new ones past every limit). What the state file rests on.
+ * updated, new ones past every limit). What the state file rests on. Read back, a tracker is
+ * served only after the poller's first read, which reads every running row again: so here too.
  */
 class TrackerStateTest {
   private static final double[] AGENT_BUCKETS = {1, 10, 100};
@@ -30,29 +34,31 @@ class TrackerStateTest {
   }
   private static final TrackerLimits LIMITS = new TrackerLimits(3, 4, 1000, 1000, 1000);
   private static final Instant NOW = Instant.ofEpochSecond(10_000);
+  /** The invocations as the table holds them now: what a re-read of the running rows finds. */
+  private final Map<Long, InvocationRow> invocationTable = new HashMap<>();
 
   private static WorkflowTracker newTracker() {
     return new WorkflowTracker(buckets(AGENT_BUCKETS), Duration.ofHours(6), LIMITS);
   }
 
   /** A history with something of everything: running rows, errors, overflowing labels and series, resumed sessions. */
-  private static void history(WorkflowTracker t) {
+  private void history(WorkflowTracker t) {
     InvocationTracker inv = t.invocations();
-    inv.accept(finished(-5, "s1", "planning", "architect", "completed", "opus", 1000, 1060, 60));
-    inv.accept(started(0, "s1", "development", "backend", 1100));
-    inv.accept(finished(1, "s1", "development", "frontend", "failed", "sonnet", 1100, 1105, Double.NaN));
-    inv.accept(finished(2, null, "review", "reviewer", "Error", "haiku", 1200, 1300, 100));
+    write(inv, finished(-5, "s1", "planning", "architect", "completed", "opus", 1000, 1060, 60));
+    write(inv, started(0, "s1", "development", "backend", 1100));
+    write(inv, finished(1, "s1", "development", "frontend", "failed", "sonnet", 1100, 1105, Double.NaN));
+    write(inv, finished(2, null, "review", "reviewer", "Error", "haiku", 1200, 1300, 100));
     for (int i = 3; i < 30; i++) { // past 3 label values and 4 series
-      inv.accept(finished(i, "s" + (i % 5), "phase-" + i, "agent-" + i, i % 2 == 0 ? "completed" : "timeout",
+      write(inv, finished(i, "s" + (i % 5), "phase-" + i, "agent-" + i, i % 2 == 0 ? "completed" : "timeout",
           "model-" + (i % 7), 2000 + i, 2010 + i, 10));
     }
     for (int i = 0; i < 80; i++) { // more than 64 agents in one session
-      inv.accept(started(100 + i, "wide", "development", "agent-" + i, 3000 + i));
+      write(inv, started(100 + i, "wide", "development", "agent-" + i, 3000 + i));
     }
-    inv.accept(started(200, "s2", "review", "reviewer", 9_000));
-    inv.accept(Rows.reporting(finished(201, "s2", "review", "reviewer", "completed", "opus", 9_000, 9_100, 100),
+    write(inv, started(200, "s2", "review", "reviewer", 9_000));
+    write(inv, Rows.reporting(finished(201, "s2", "review", "reviewer", "completed", "opus", 9_000, 9_100, 100),
         97, 128_692));
-    inv.accept(Rows.reporting(finished(202, "s2", "review", "agent-9", "completed", "opus", 9_000, 9_100, 100),
+    write(inv, Rows.reporting(finished(202, "s2", "review", "agent-9", "completed", "opus", 9_000, 9_100, 100),
         3, Double.NaN));
     ToolUseTracker tools = t.toolUses();
     tools.accept(Rows.tool(1, "reviewer", "Read", "completed", 9_001, 9_002, 1));
@@ -70,14 +76,15 @@ class TrackerStateTest {
   }
 
   /** What happens next, the same to both trackers. */
-  private static void more(WorkflowTracker t) {
+  private void more(WorkflowTracker t) {
     InvocationTracker inv = t.invocations();
-    inv.accept(finished(0, "s1", "development", "backend", "completed", "opus", 1100, 1400, 300));
-    inv.accept(finished(1, "s1", "development", "frontend", "completed", "opus", 1100, 9999, 1)); // counted already
-    inv.accept(finished(200, "s2", "review", "reviewer", "failed", "sonnet", 9_000, 9_050, 50));
+    write(inv, finished(0, "s1", "development", "backend", "completed", "opus", 1100, 1400, 300));
+    write(inv, finished(1, "s1", "development", "frontend", "completed", "opus", 1100, 9999, 1)); // counted already
+    write(inv, finished(200, "s2", "review", "reviewer", "failed", "sonnet", 9_000, 9_050, 50));
     inv.forget(101);
-    inv.accept(finished(300, "s9", "planning", "architect", "completed", "opus", 9_500, 9_510, 10));
-    inv.accept(finished(301, "s9", "new-phase", "new-agent", "completed", "new-model", 9_500, 9_510, 10));
+    invocationTable.remove(101L);
+    write(inv, finished(300, "s9", "planning", "architect", "completed", "opus", 9_500, 9_510, 10));
+    write(inv, finished(301, "s9", "new-phase", "new-agent", "completed", "new-model", 9_500, 9_510, 10));
     ToolUseTracker tools = t.toolUses();
     tools.accept(Rows.tool(3, "reviewer", "Edit", "completed", 9_003, 9_004, 1)); // the running one finishes
     tools.accept(Rows.tool(2, "direct", "Bash", "completed", 9_001, 9_031, 30)); // counted already
@@ -140,9 +147,24 @@ class TrackerStateTest {
     assertThrows(IOException.class, () -> fewerLabels.readFrom(new DataInputStream(new ByteArrayInputStream(bytes))));
   }
 
-  private static WorkflowTracker roundTrip(WorkflowTracker tracker) throws IOException {
+  private void write(InvocationTracker tracker, InvocationRow row) {
+    invocationTable.put(row.rowId(), row);
+    tracker.accept(row);
+  }
+
+  /** Written, read back, and its running rows read again as the poller's first read does. */
+  private WorkflowTracker roundTrip(WorkflowTracker tracker) throws IOException {
     WorkflowTracker restored = newTracker();
     restored.readFrom(new DataInputStream(new ByteArrayInputStream(bytes(tracker))));
+    InvocationTracker invocations = restored.invocations();
+    for (long id : invocations.openRowIds()) {
+      InvocationRow row = invocationTable.get(id);
+      if (row != null) {
+        invocations.accept(row);
+      } else {
+        invocations.forget(id);
+      }
+    }
     return restored;
   }
 
