@@ -124,7 +124,7 @@ public final class WorkflowCollector extends Collector {
     sorted(w.agentSuccessRate(), List::of).forEach(e -> successRate.addMetric(e.labels(), e.value()));
     out.add(successRate);
 
-    out.add(gauge("active_sessions_count", "Sessions with no end time or with status active", w.activeSessions()));
+    out.add(gauge("active_sessions_count", "Sessions with no end time, with status active, or with an agent running", w.activeSessions()));
     out.add(gauge("parallel_executions_current",
         "Unfinished invocations that started within --stale-after", w.parallelExecutions()));
     out.add(gauge("total_unique_agents", "Distinct agent names among all invocations", w.uniqueAgents()));
