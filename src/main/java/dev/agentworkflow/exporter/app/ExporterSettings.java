@@ -20,7 +20,7 @@ import java.util.Optional;
  * @param maxLabelValues distinct values per label before new ones read as {@code other}
  * @param maxSeries label combinations per metric family before new ones are counted under the
  *     family's one overflow series (labels all {@code other})
- * @param build the exporter's version and build, for build_info and the landing page
+ * @param build the exporter's version and build, for build_info and the status page
  * @param web TLS, basic auth, headers and rate limit of the HTTP server ({@link WebConfig#NONE}: plain HTTP)
  * @param stateFile where the state survives restarts; empty: nowhere (every start counts from scratch)
  */

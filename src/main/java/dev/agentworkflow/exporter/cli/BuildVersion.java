@@ -10,7 +10,7 @@ import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
 
 /**
- * This build, as {@code --version}, {@code build_info} and the landing page show it: the version,
+ * This build, as {@code --version}, {@code build_info} and the status page show it: the version,
  * revision, branch, build user and date from {@code build.properties} (written by Maven's resource
  * filtering; the revision and branch as git told the build, {@code unknown} outside a checkout),
  * and the Java runtime and platform of this process.

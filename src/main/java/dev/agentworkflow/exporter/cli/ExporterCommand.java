@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Exports the agent workflow database (SQLite, written by the workflow's hooks) as Prometheus metrics.",
       "Polls the database every --interval seconds, read-only, reading only what changed; "
-          + "serves /metrics (or --web.telemetry-path), a landing page on / and /-/healthy."
+          + "serves /metrics (or --web.telemetry-path), a status page on /, /-/healthy and /-/ready "
+          + "(503 until the first poll has finished)."
     },
     subcommands = DemoCommand.class,
     exitCodeListHeading = "%nExit codes:%n",

@@ -42,7 +42,7 @@ final class ServeOptions {
 
   @Option(names = {"--web-telemetry-path", "--web.telemetry-path"}, paramLabel = "PATH",
       defaultValue = ExporterSettings.DEFAULT_TELEMETRY_PATH,
-      description = "Path of the metrics; / is the landing page and /-/ the exporter's own "
+      description = "Path of the metrics; / is the status page and /-/ the exporter's own "
           + "(env AGENT_WORKFLOW_EXPORTER_WEB_TELEMETRY_PATH, default ${DEFAULT-VALUE}).")
   String telemetryPath;
 
@@ -159,7 +159,7 @@ final class ServeOptions {
 
   /**
    * --web.telemetry-path: a path a client sends as it is (no escapes: requests are matched before any
-   * decoding), that is neither the landing page nor under /-/, where health and readiness are.
+   * decoding), that is neither the status page nor under /-/, where health and readiness are.
    */
   private String telemetryPath() {
     String option = "--web.telemetry-path";

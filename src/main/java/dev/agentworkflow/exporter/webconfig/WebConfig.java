@@ -11,7 +11,7 @@ import java.util.Optional;
  * plain HTTP, no authentication, no extra headers, no rate limit.
  *
  * @param tls TLS for every connection; plain HTTP is then refused
- * @param users basic auth users for {@code /metrics} and the landing page
+ * @param users basic auth users for {@code /metrics} and the status page
  * @param headers extra response headers, from the toolkit's short list
  * @param rateLimit requests allowed, for every path but {@code /-/healthy}
  * @param origin the file, as given on the command line

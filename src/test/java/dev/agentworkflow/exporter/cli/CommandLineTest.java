@@ -270,6 +270,7 @@ class CommandLineTest {
       assertTrue(help.contains(option), option);
       assertTrue(help.contains(EnvironmentDefaults.variableFor(option)), EnvironmentDefaults.variableFor(option));
     }
+    assertTrue(help.replaceAll("\\s+", " ").contains("a status page on /, /-/healthy and /-/ready"), help);
     assertTrue(help.contains("Exit codes:"));
     assertTrue(help.contains("invalid option or value"));
     assertTrue(help.contains("SIGHUP           reload the configuration files (--web-config-file), go on"), help);
