@@ -12,7 +12,8 @@ import dev.agentworkflow.exporter.metrics.RuntimeCollectors;
 import dev.agentworkflow.exporter.metrics.WebConfigCollector;
 import dev.agentworkflow.exporter.metrics.WorkflowCollector;
 import dev.agentworkflow.exporter.model.PollResult;
-import dev.agentworkflow.exporter.poll.PollScheduler;
+import dev.agentworkflow.exporter.model.PublishedPolls;
+import dev.agentworkflow.exporter.project.ProjectPolling;
 import dev.agentworkflow.exporter.poll.Poller;
 import dev.agentworkflow.exporter.state.StateKeeper;
 import dev.agentworkflow.exporter.track.TrackerLimits;
@@ -23,15 +24,11 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 /**
- * A running exporter: HTTP server bound, polls scheduled. Each instance has its own registries (the
- * workflow's, and the process's and JVM's read at each scrape), so many can run in one JVM.
+ * A running exporter: HTTP server bound, each database's polls scheduled. Each instance has its own
+ * registries (the workflow's, and the process's and JVM's read at each scrape), so many can run in
+ * one JVM.
  *
  * <pre>{@code
  * try (Exporter exporter = Exporter.start(settings, Clock.systemUTC())) {
@@ -43,67 +40,57 @@ public final class Exporter implements AutoCloseable {
   /** How long a poll waits for a writer's lock; the writers never wait for us. */
   private static final Duration BUSY_TIMEOUT = Duration.ofSeconds(1);
 
-  private final AtomicReference<PollResult> latest;
-  private final CountDownLatch firstPoll;
+  private final ProjectPolling polling;
   private final MetricsServer server;
-  private final PollScheduler scheduler;
   private final LiveWebConfig web;
 
-  private Exporter(AtomicReference<PollResult> latest, CountDownLatch firstPoll, MetricsServer server,
-      PollScheduler scheduler, LiveWebConfig web) {
-    this.latest = latest;
-    this.firstPoll = firstPoll;
+  private Exporter(ProjectPolling polling, MetricsServer server, LiveWebConfig web) {
+    this.polling = polling;
     this.server = server;
-    this.scheduler = scheduler;
     this.web = web;
   }
 
   /** Binds the port (failing with {@link java.net.BindException} if taken), then starts polling. */
   public static Exporter start(ExporterSettings settings, Clock clock) throws IOException {
-    AtomicReference<PollResult> latest = new AtomicReference<>();
+    ProjectPolling polling = new ProjectPolling(settings.databases(),
+        (database, databases) -> newPoller(settings.forDatabase(database.path()), databases, clock),
+        settings.interval());
     CollectorRegistry registry = new CollectorRegistry();
-    String path = settings.databasePath().toString();
-    registry.register(new WorkflowCollector(latest::get, settings.build(), path));
+    registry.register(new WorkflowCollector(polling::latest, settings.build()));
     LiveWebConfig web = new LiveWebConfig(settings.web(), clock);
     if (web.fromFile()) {
       registry.register(new WebConfigCollector(web::status));
     }
-    // Counted down once the first poll is published (after latest is set, so a count of 0 means
-    // latest holds a poll): /-/ready, and the figures of the status page.
-    CountDownLatch firstPoll = new CountDownLatch(1);
-    Supplier<Optional<PollResult>> published =
-        () -> firstPoll.getCount() == 0 ? Optional.of(latest.get()) : Optional.empty();
     // Bind first: a port in use is said at once, before a state file is locked or read.
     MetricsServer server = new MetricsServer(settings.listen(), settings.telemetryPath(), registry,
-        () -> List.of(latest.get(), web.status()), RuntimeCollectors.newRegistry(), published, settings.version(),
-        path, web, clock, ServerLimits.DEFAULT);
-    Poller poller;
+        () -> List.of(polling.latest(), web.status()), RuntimeCollectors.newRegistry(), polling::latest, polling::ready, settings.version(),
+        web, clock, ServerLimits.DEFAULT);
     try {
-      poller = newPoller(settings, clock);
+      polling.open();
     } catch (RuntimeException e) {
       server.close();
       throw e;
     }
-    latest.set(poller.initialResult());
     registry.register(new HttpServerCollector(server::status));
     server.start();
-    PollScheduler scheduler = new PollScheduler(poller, settings.interval(), result -> {
-      latest.set(result);
-      firstPoll.countDown();
-    });
-    scheduler.start();
-    return new Exporter(latest, firstPoll, server, scheduler, web);
+    polling.start();
+    return new Exporter(polling, server, web);
   }
 
   /** A poller of one database, wired as a running exporter wires it (also for tests and one-shot runs). */
   public static Poller newPoller(ExporterSettings settings, Clock clock) {
+    return newPoller(settings, 1, clock);
+  }
+
+  /** @param databases how many databases the exporter reads: they share the heap's room for followed rows */
+  static Poller newPoller(ExporterSettings settings, int databases, Clock clock) {
     TimestampParser timestamps = new TimestampParser(settings.timezone());
     return new Poller(
         new WorkflowDatabase(settings.databasePath(), BUSY_TIMEOUT),
         InvocationRows.reader(timestamps),
         ToolUseRows.reader(timestamps),
         SessionRows.reader(timestamps),
-        () -> newTracker(settings),
+        () -> newTracker(settings, databases),
         settings.stateFile().map(file -> StateKeeper.open(file, countingSettings(settings), clock))
             .orElseGet(StateKeeper::none),
         clock);
@@ -115,7 +102,11 @@ public final class Exporter implements AutoCloseable {
    * state writes on a {@link StateKeeper} of its own).
    */
   public static WorkflowTracker newTracker(ExporterSettings settings) {
-    return new WorkflowTracker(WorkflowCollector.histogramBuckets(), settings.staleAfter(), limits(settings));
+    return newTracker(settings, 1);
+  }
+
+  private static WorkflowTracker newTracker(ExporterSettings settings, int databases) {
+    return new WorkflowTracker(WorkflowCollector.histogramBuckets(), settings.staleAfter(), limits(settings, databases));
   }
 
   /**
@@ -133,10 +124,12 @@ public final class Exporter implements AutoCloseable {
   /**
    * The tracker's bounds: the label and series limits as set, and as many running invocations and
    * watched sessions as this JVM's heap holds with room for the rest (docs/design.md has the bytes
-   * per row).
+   * per row), shared equally by the databases read when the tracker is made. A database found later
+   * by --db-glob takes its share of a larger count; those read already keep theirs, so the sum may
+   * pass the heap's room by a few shares: a bound for a pathological database, not for the usual one.
    */
-  static TrackerLimits limits(ExporterSettings settings) {
-    int followed = followedRows(Runtime.getRuntime().maxMemory());
+  static TrackerLimits limits(ExporterSettings settings, int databases) {
+    int followed = Math.max(1_000, followedRows(Runtime.getRuntime().maxMemory()) / Math.max(1, databases));
     // A tool use runs for seconds: the ones running at once are few, and those a crashed session
     // left behind add up slowly; a quarter of the rows keeps their 45 bytes each within the heap's margin.
     return new TrackerLimits(settings.maxLabelValues(), settings.maxSeries(), followed, followed, followed / 4);
@@ -171,22 +164,35 @@ public final class Exporter implements AutoCloseable {
   }
 
   /**
-   * Waits until the first poll has been published (the HTTP server answers before that, with
-   * {@code agent_workflow_database_up 0} and no workflow series). Returns false on timeout.
+   * Waits until the first poll of every database read since start has been published (the HTTP
+   * server answers before that, with {@code agent_workflow_database_up 0} and no workflow series).
+   * Returns false on timeout.
    */
   public boolean awaitFirstPoll(Duration timeout) throws InterruptedException {
-    return firstPoll.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return polling.awaitFirstPolls(timeout);
   }
 
-  /** Polls now and waits for it; the result is published as a scheduled poll's would be. */
+  /**
+   * Polls the only database now and waits for it; the result is published as a scheduled poll's
+   * would be. For an exporter of several databases, {@link #pollAll()}.
+   */
   public PollResult pollNow() throws InterruptedException {
-    scheduler.pollNow();
-    return latest.get();
+    return polling.pollAll().only();
+  }
+
+  /** Polls every database now, one after the other, and waits for it; published as scheduled polls are. */
+  public PublishedPolls pollAll() throws InterruptedException {
+    return polling.pollAll();
+  }
+
+  /** Looks for the --db-glob patterns' files now, as the scheduled looks do. */
+  public void lookForDatabasesNow() throws InterruptedException {
+    polling.lookNow();
   }
 
   @Override
   public void close() {
     server.close();
-    scheduler.close();
+    polling.close();
   }
 }

@@ -1,6 +1,8 @@
 package dev.agentworkflow.exporter.app;
 
 import dev.agentworkflow.exporter.model.BuildInfo;
+import dev.agentworkflow.exporter.project.DatabaseSources;
+import dev.agentworkflow.exporter.state.StateLocation;
 import dev.agentworkflow.exporter.webconfig.WebConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -11,7 +13,8 @@ import java.util.Optional;
 /**
  * Everything the exporter needs to run, already validated by the command line.
  *
- * @param databasePath the SQLite file, as the user gave it (shown as given in labels and pages)
+ * @param databasePath the SQLite file, as the user gave it (shown as given in labels and pages); with
+ *     several databases, the one a poller is opened for ({@link #forDatabase})
  * @param listen where to serve HTTP; port 0 picks a free one
  * @param telemetryPath the path of the metrics, {@code /metrics} unless --web.telemetry-path says otherwise
  * @param interval time between the end of a poll and the start of the next
@@ -23,6 +26,8 @@ import java.util.Optional;
  * @param build the exporter's version and build, for build_info and the status page
  * @param web TLS, basic auth, headers and rate limit of the HTTP server ({@link WebConfig#NONE}: plain HTTP)
  * @param stateFile where the state survives restarts; empty: nowhere (every start counts from scratch)
+ * @param databases every database to read; with several, each has its state file in {@link
+ *     DatabaseSources#stateFolder()}
  */
 public record ExporterSettings(
     Path databasePath,
@@ -35,7 +40,28 @@ public record ExporterSettings(
     int maxSeries,
     BuildInfo build,
     WebConfig web,
-    Optional<Path> stateFile) {
+    Optional<Path> stateFile,
+    DatabaseSources databases) {
+
+  /** The settings of an exporter of one database. */
+  public ExporterSettings(Path databasePath, InetSocketAddress listen, String telemetryPath, Duration interval,
+      Duration staleAfter, ZoneId timezone, int maxLabelValues, int maxSeries, BuildInfo build, WebConfig web,
+      Optional<Path> stateFile) {
+    this(databasePath, listen, telemetryPath, interval, staleAfter, timezone, maxLabelValues, maxSeries, build, web,
+        stateFile, DatabaseSources.one(databasePath));
+  }
+
+  /**
+   * The settings a poller of {@code database} counts with: these, for that file and its state file
+   * (its own --state-file when it is the only one, else a file of its own in the state folder).
+   */
+  public ExporterSettings forDatabase(Path database) {
+    Optional<Path> state = databases.labelled()
+        ? databases.stateFolder().map(folder -> StateLocation.inFolder(folder, database))
+        : stateFile;
+    return new ExporterSettings(database, listen, telemetryPath, interval, staleAfter, timezone, maxLabelValues,
+        maxSeries, build, web, state, databases);
+  }
 
   /** The metrics' path when none is given. */
   public static final String DEFAULT_TELEMETRY_PATH = "/metrics";

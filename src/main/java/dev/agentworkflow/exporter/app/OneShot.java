@@ -3,6 +3,11 @@ package dev.agentworkflow.exporter.app;
 import dev.agentworkflow.exporter.db.DatabaseFile;
 import dev.agentworkflow.exporter.metrics.WorkflowCollector;
 import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.ProjectPoll;
+import dev.agentworkflow.exporter.model.PublishedPolls;
+import dev.agentworkflow.exporter.project.DatabaseSearch;
+import dev.agentworkflow.exporter.project.DatabaseSources;
+import dev.agentworkflow.exporter.project.NamedDatabase;
 import dev.agentworkflow.exporter.poll.Poller;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
@@ -17,7 +22,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
@@ -31,16 +40,48 @@ public final class OneShot {
   private OneShot() {}
 
   /**
-   * The exposition of one poll; {@code problem} says, in one line, why the database was not read
-   * ({@code null} when it was), and then the text is meaningless.
+   * The exposition of one poll of each database. {@code problem} says, in one line, why a database
+   * was not read ({@code null} when every one was). With one database the text is then meaningless
+   * and empty; with several it holds every database's series, those not read with
+   * {@code agent_workflow_database_up 0}.
    */
   public record Output(String problem, String text) {
     public boolean databaseRead() {
       return problem == null;
     }
+
+    /** Whether the text is worth writing: every database was read, or several were polled. */
+    public boolean hasText() {
+      return !text.isEmpty();
+    }
   }
 
   public static Output run(ExporterSettings settings, Clock clock) {
+    DatabaseSources sources = settings.databases();
+    if (!sources.labelled()) {
+      return runOne(settings, clock);
+    }
+    List<NamedDatabase> databases = new DatabaseSearch(sources).look(Set.of()).databases();
+    List<ProjectPoll> polls = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    for (NamedDatabase database : databases) {
+      PollResult poll;
+      try (Poller poller = Exporter.newPoller(settings.forDatabase(database.path()), databases.size(), clock)) {
+        poll = poller.poll();
+      }
+      polls.add(new ProjectPoll(database.project(), database.path().toString(), poll));
+      if (!poll.databaseUp()) {
+        problems.add(database.project() + ": " + poll.problem());
+      }
+    }
+    polls.sort(Comparator.comparing(ProjectPoll::project));
+    String text = render(new PublishedPolls(polls, true, 0), settings);
+    String problem = problems.isEmpty() ? null
+        : problems.size() + " of " + databases.size() + " databases not read: " + String.join("; ", problems);
+    return new Output(problem, text);
+  }
+
+  private static Output runOne(ExporterSettings settings, Clock clock) {
     // Checked before a poller exists: it would say it waits for the file to appear, and look for
     // a state file, for a run that ends here.
     if (missing(settings.databasePath())) {
@@ -50,15 +91,20 @@ public final class OneShot {
     try (Poller poller = Exporter.newPoller(settings, clock)) {
       poll = poller.poll();
     }
+    PublishedPolls polls = PublishedPolls.one(settings.databasePath().toString(), poll);
+    return poll.databaseUp() ? new Output(null, render(polls, settings)) : new Output(poll.problem(), "");
+  }
+
+  private static String render(PublishedPolls polls, ExporterSettings settings) {
     CollectorRegistry registry = new CollectorRegistry();
-    registry.register(new WorkflowCollector(() -> poll, settings.build(), settings.databasePath().toString()));
+    registry.register(new WorkflowCollector(() -> polls, settings.build()));
     StringWriter text = new StringWriter();
     try {
       TextFormat.write004(text, registry.metricFamilySamples());
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a StringWriter does not fail
     }
-    return new Output(poll.databaseUp() ? null : poll.problem(), text.toString());
+    return text.toString();
   }
 
   private static boolean missing(Path database) {

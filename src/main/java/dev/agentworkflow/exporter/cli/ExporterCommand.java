@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** The exporter's main command: serve the metrics of one database until stopped. */
+/** The exporter's main command: serve the metrics of one database, or several, until stopped. */
 @Command(
     name = "agent-workflow-exporter",
     mixinStandardHelpOptions = true,
@@ -57,10 +57,8 @@ public final class ExporterCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--db", paramLabel = "PATH", defaultValue = "logs/agent_workflow.db",
-      description = "The SQLite database, relative to the working directory; it need not exist yet "
-          + "(env AGENT_WORKFLOW_EXPORTER_DB, default ${DEFAULT-VALUE}).")
-  Path database;
+  @Mixin
+  DatabaseOptions databases;
 
   @Option(names = "--once",
       description = "Read the database once, print the metrics to stdout in the text format and exit, "
@@ -103,7 +101,7 @@ public final class ExporterCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     serve.applyLogging();
-    ExporterSettings settings = serve.settings(database);
+    ExporterSettings settings = serve.settings(databases.sources());
     if (textfile != null) {
       Optional<String> problem = TextfileTarget.problem(textfile);
       if (problem.isPresent()) {
@@ -118,7 +116,7 @@ public final class ExporterCommand implements Callable<Integer> {
     Foreground.serve(settings, exporter -> log.info(
         "agent-workflow-exporter {} serving {}://{}{}, reading {} every {}s (timestamps without offset in {}){}",
         settings.version(), exporter.scheme(), Foreground.authority(settings.listen().getHostString(), exporter.port()),
-        settings.telemetryPath(), settings.databasePath(), settings.interval().toSeconds(), settings.timezone(),
+        settings.telemetryPath(), settings.databases().describe(), settings.interval().toSeconds(), settings.timezone(),
         settings.web().summary()));
     return ExitCodes.OK;
   }
@@ -126,20 +124,27 @@ public final class ExporterCommand implements Callable<Integer> {
   private int oneShot(ExporterSettings settings) {
     OneShot.Output output = OneShot.run(settings, Clock.systemUTC());
     PrintWriter err = spec.commandLine().getErr();
-    if (!output.databaseRead()) {
+    if (!output.hasText()) {
       err.println("agent-workflow-exporter: " + OneLine.escape(output.problem()) + "; no metrics written");
       err.flush();
       return ExitCodes.CANNOT_START;
+    }
+    // With several databases the metrics of all are written, those not read with database_up 0;
+    // the exit code still says that one was not read.
+    int exit = output.databaseRead() ? ExitCodes.OK : ExitCodes.CANNOT_START;
+    if (!output.databaseRead()) {
+      err.println("agent-workflow-exporter: " + OneLine.escape(output.problem()));
+      err.flush();
     }
     if (textfile == null) {
       PrintWriter out = spec.commandLine().getOut();
       out.print(output.text());
       out.flush();
-      return ExitCodes.OK;
+      return exit;
     }
     try {
       OneShot.writeAtomically(textfile, output.text());
-      return ExitCodes.OK;
+      return exit;
     } catch (IOException e) {
       err.println("agent-workflow-exporter: " + OneLine.escape("cannot write " + textfile + ": " + reason(e)));
       err.flush();

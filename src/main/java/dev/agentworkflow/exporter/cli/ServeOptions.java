@@ -2,6 +2,7 @@ package dev.agentworkflow.exporter.cli;
 
 import dev.agentworkflow.exporter.app.ExporterSettings;
 import dev.agentworkflow.exporter.log.LineLoggers;
+import dev.agentworkflow.exporter.project.DatabaseSources;
 import dev.agentworkflow.exporter.log.LogFormat;
 import dev.agentworkflow.exporter.log.LogLevel;
 import dev.agentworkflow.exporter.state.StateLocation;
@@ -104,8 +105,13 @@ final class ServeOptions {
     LineLoggers.configure(logLevel, logFormat);
   }
 
-  /** The validated settings; a bad value is a {@link ParameterException} (exit 2). */
+  /** The validated settings of an exporter of one database; a bad value is a {@link ParameterException} (exit 2). */
   ExporterSettings settings(Path database) {
+    return settings(DatabaseSources.one(database));
+  }
+
+  /** The validated settings; a bad value is a {@link ParameterException} (exit 2). */
+  ExporterSettings settings(DatabaseSources databases) {
     if (port < 0 || port > 65535) {
       throw new ParameterException(spec.commandLine(), "--port must be between 0 and 65535, got " + port);
     }
@@ -118,9 +124,35 @@ final class ServeOptions {
     if (maxSeries < 1) {
       throw new ParameterException(spec.commandLine(), "--max-series must be at least 1, got " + maxSeries);
     }
-    return new ExporterSettings(database, listen(), telemetryPath(), Duration.ofSeconds(intervalSeconds), staleAfter,
+    Path first = databases.named().isEmpty() ? Path.of(DatabaseOptions.DEFAULT_DATABASE)
+        : databases.named().get(0).path();
+    Optional<Path> state;
+    DatabaseSources sources = databases;
+    if (databases.labelled()) {
+      state = Optional.empty();
+      sources = new DatabaseSources(databases.named(), databases.globs(), databases.lookEvery(), stateFolder());
+    } else {
+      state = stateFile(first);
+    }
+    return new ExporterSettings(first, listen(), telemetryPath(), Duration.ofSeconds(intervalSeconds), staleAfter,
         timezone != null ? timezone : ZoneId.systemDefault(), maxLabelValues, maxSeries, BuildVersion.read(),
-        web(), stateFile(database));
+        web(), state, sources);
+  }
+
+  /**
+   * With several databases, each has a state file of its own, named by a hash of its path, in the
+   * default folder: one --state-file cannot hold them, so a path is refused; {@code none} turns them off.
+   */
+  private Optional<Path> stateFolder() {
+    if (stateFile == null) {
+      return StateLocation.defaultFolder(environment());
+    }
+    if (stateFile.equals(StateLocation.NONE)) {
+      return Optional.empty();
+    }
+    throw new ParameterException(spec.commandLine(), "--state-file " + stateFile + " names one file, and several "
+        + "databases are read: each keeps its own in $STATE_DIRECTORY, else in "
+        + "${XDG_STATE_HOME:-$HOME/.local/state}/agent-workflow-exporter/; leave --state-file out, or give none");
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.agentworkflow.exporter.http;
 
 import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.PublishedPolls;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -8,9 +9,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -22,7 +23,7 @@ import java.util.function.Supplier;
  * every value escaped. Rendered once per published poll and kept, as the exposition is.
  *
  * <pre>{@code
- * LandingPage page = new LandingPage("1.0", "logs/agent_workflow.db", "/metrics", published);
+ * LandingPage page = new LandingPage("1.0", "/metrics", polling::latest, polling::ready);
  * Response response = page.answer(request);
  * }</pre>
  */
@@ -30,10 +31,10 @@ final class LandingPage {
   /** The metric reference: the project has no public address to link to yet, so the page names the file. */
   static final String METRICS_REFERENCE = "docs/metrics.md";
 
-  private static final DateTimeFormatter SHOWN_TIME =
+  static final DateTimeFormatter SHOWN_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
   /** To the millisecond, as the metric has it, even when that is .000 ({@link Instant#toString()} would drop it). */
-  private static final DateTimeFormatter MACHINE_TIME =
+  static final DateTimeFormatter MACHINE_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
   private static final String STYLE = """
       body{font-family:system-ui,sans-serif;color:#222;max-width:62em;margin:1.5em auto;padding:0 1em}
@@ -53,23 +54,24 @@ final class LandingPage {
       """;
 
   private final String version;
-  private final String databasePath;
   private final String metricsPath;
-  private final Supplier<Optional<PollResult>> published;
+  private final Supplier<PublishedPolls> latest;
+  private final BooleanSupplier ready;
   private final AtomicReference<Rendered> rendered = new AtomicReference<>();
 
-  /** The page as last rendered, and the poll it shows ({@code null}: none yet). */
-  private record Rendered(PollResult from, byte[] page) {}
+  /** The page as last rendered, and the polls it shows, before or after every first poll finished. */
+  private record Rendered(PublishedPolls from, boolean ready, byte[] page) {}
 
   /**
    * @param metricsPath where the metrics are served, e.g. {@code /metrics}; linked relative to the page
-   * @param published the poll {@code /metrics} shows; empty until the first poll has finished
+   * @param latest the polls {@code /metrics} shows
+   * @param ready whether every database's first poll has finished; until then no figures are shown
    */
-  LandingPage(String version, String databasePath, String metricsPath, Supplier<Optional<PollResult>> published) {
+  LandingPage(String version, String metricsPath, Supplier<PublishedPolls> latest, BooleanSupplier ready) {
     this.version = version;
-    this.databasePath = databasePath;
     this.metricsPath = metricsPath;
-    this.published = published;
+    this.latest = latest;
+    this.ready = ready;
   }
 
   /**
@@ -81,16 +83,35 @@ final class LandingPage {
   }
 
   Response answer(Request request) {
-    PollResult poll = published.get().orElse(null);
+    boolean isReady = ready.getAsBoolean(); // before latest: a poll published in between is shown, not lost
+    PublishedPolls polls = latest.get();
     Rendered last = rendered.get();
-    if (last == null || last.from() != poll) {
-      last = new Rendered(poll, render(poll).getBytes(StandardCharsets.UTF_8));
+    if (last == null || last.from() != polls || last.ready() != isReady) {
+      String html = polls.labelled() ? ProjectsPage.render(version, metricsPath, polls, isReady)
+          : render(polls.projects().isEmpty() ? "" : polls.projects().get(0).path(),
+              isReady && !polls.projects().isEmpty() ? polls.only() : null);
+      last = new Rendered(polls, isReady, html.getBytes(StandardCharsets.UTF_8));
       rendered.set(last);
     }
     return new Response(200, Map.of("Content-Type", "text/html; charset=utf-8"), last.page());
   }
 
-  private String render(PollResult poll) {
+  private String render(String databasePath, PollResult poll) {
+    StringBuilder html = head();
+    html.append(state(poll));
+    html.append("<table>\n<thead><tr><th>What</th><th>Value</th><th>Metric</th></tr></thead>\n<tbody>\n");
+    row(html, "Database", "database-path", "", "<code>" + escape(databasePath) + "</code>",
+        "agent_workflow_database_info{path}");
+    if (poll != null) {
+      figures(html, poll);
+    }
+    row(html, "Version", "version", "", escape(version), "agent_workflow_exporter_build_info{version}");
+    html.append("</tbody>\n</table>\n");
+    return links(html, metricsPath);
+  }
+
+  /** The page up to and with its heading. */
+  static StringBuilder head() {
     StringBuilder html = new StringBuilder(4096);
     html.append("""
         <!DOCTYPE html>
@@ -106,15 +127,11 @@ final class LandingPage {
         <body>
         <h1>Agent Workflow Exporter</h1>
         """);
-    html.append(state(poll));
-    html.append("<table>\n<thead><tr><th>What</th><th>Value</th><th>Metric</th></tr></thead>\n<tbody>\n");
-    row(html, "Database", "database-path", "", "<code>" + escape(databasePath) + "</code>",
-        "agent_workflow_database_info{path}");
-    if (poll != null) {
-      figures(html, poll);
-    }
-    row(html, "Version", "version", "", escape(version), "agent_workflow_exporter_build_info{version}");
-    html.append("</tbody>\n</table>\n");
+    return html;
+  }
+
+  /** The links and the end of the page. */
+  static String links(StringBuilder html, String metricsPath) {
     String metricsLink = escape(link(metricsPath));
     html.append("<ul id=\"links\">\n")
         .append("<li><a href=\"").append(metricsLink).append("\">Metrics</a> <code>").append(escape(metricsPath))
@@ -191,7 +208,7 @@ final class LandingPage {
         .append("</td><td class=\"metric\"><code>").append(escape(metric)).append("</code></td></tr>\n");
   }
 
-  private static long sum(Map<?, Long> counts) {
+  static long sum(Map<?, Long> counts) {
     long total = 0;
     for (long n : counts.values()) {
       total += n;
@@ -199,7 +216,7 @@ final class LandingPage {
     return total;
   }
 
-  private static String count(long n) {
+  static String count(long n) {
     return String.format(Locale.ROOT, "%,d", n);
   }
 

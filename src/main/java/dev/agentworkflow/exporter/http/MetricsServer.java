@@ -1,7 +1,7 @@
 package dev.agentworkflow.exporter.http;
 
 import dev.agentworkflow.exporter.model.HttpServerStatus;
-import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.PublishedPolls;
 import dev.agentworkflow.exporter.webconfig.LiveWebConfig;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
@@ -11,11 +11,11 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
@@ -35,9 +35,8 @@ import javax.net.ssl.SSLEngine;
  * AccessControl} says; {@code /-/healthy} and {@code /-/ready} are open to probes.
  *
  * <pre>{@code
- * MetricsServer server = new MetricsServer(address, "/metrics", registry, inputs, runtime, published, "1.0", "db",
- *     web, clock,
- *     ServerLimits.DEFAULT);
+ * MetricsServer server = new MetricsServer(address, "/metrics", registry, inputs, runtime, polling::latest, polling::ready, "1.0",
+ *     web, clock, ServerLimits.DEFAULT);
  * server.start();
  * }</pre>
  */
@@ -52,7 +51,7 @@ public final class MetricsServer implements AutoCloseable {
   private final AccessControl access;
   private final MetricsHandler metrics;
   private final LandingPage landing;
-  private final Supplier<Optional<PollResult>> published;
+  private final BooleanSupplier ready;
   private final String telemetryPath;
   private final String scheme;
 
@@ -64,12 +63,13 @@ public final class MetricsServer implements AutoCloseable {
    *     replaced (see {@link ExpositionCache}); this server's own {@link #status()} is added to them
    * @param runtime collected again when older than {@link ServerLimits#runtimeMetricsMaxAge()} ({@code process_*},
    *     {@code jvm_*}), served after the registry's
-   * @param published the poll the registry renders, empty until the first poll has finished: {@code
-   *     /-/ready} answers 503 until then, and the status page on {@code /} shows its figures
+   * @param latest the polls the registry renders, for the status page on {@code /}
+   * @param ready whether every database's first poll has finished: {@code /-/ready} answers 503 until
+   *     then, and the status page shows no figures
    */
   public MetricsServer(InetSocketAddress address, String telemetryPath, CollectorRegistry registry,
-      Supplier<List<Object>> expositionInputs, CollectorRegistry runtime, Supplier<Optional<PollResult>> published,
-      String version, String databasePath, LiveWebConfig web, Clock clock, ServerLimits limits) throws IOException {
+      Supplier<List<Object>> expositionInputs, CollectorRegistry runtime, Supplier<PublishedPolls> latest,
+      BooleanSupplier ready, String version, LiveWebConfig web, Clock clock, ServerLimits limits) throws IOException {
     this.channel = ServerSocketChannel.open();
     try {
       channel.bind(address, limits.maxConnections());
@@ -91,9 +91,9 @@ public final class MetricsServer implements AutoCloseable {
       inputs.add(counters.status());
       return inputs;
     }, runtime, limits.runtimeMetricsMaxAge(), System::nanoTime));
-    this.published = published;
+    this.ready = ready;
     this.telemetryPath = telemetryPath;
-    this.landing = new LandingPage(version, databasePath, telemetryPath, published);
+    this.landing = new LandingPage(version, telemetryPath, latest, ready);
     this.scheme = web.sslContext().isPresent() ? "https" : "http";
     ConnectionLoop.Transports transports = web.sslContext().isPresent()
         ? socket -> new TlsTransport(socket, engine(web.sslContext().get(), web))
@@ -132,7 +132,7 @@ public final class MetricsServer implements AutoCloseable {
    * cannot be read is {@code agent_workflow_database_up 0}, served like every other figure.
    */
   private Response readiness(Request request) {
-    return published.get().isPresent() ? Response.text(200, "Ready.\n")
+    return ready.getAsBoolean() ? Response.text(200, "Ready.\n")
         : Response.text(503, "Not ready: the first poll of the database has not finished.\n");
   }
 

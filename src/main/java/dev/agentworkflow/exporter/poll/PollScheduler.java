@@ -21,12 +21,13 @@ public final class PollScheduler implements AutoCloseable {
   private final Consumer<PollResult> publish;
   private final ScheduledExecutorService executor;
 
-  public PollScheduler(Poller poller, Duration interval, Consumer<PollResult> publish) {
+  /** @param threadName the poller thread's name, which says whose polls it runs in a thread dump */
+  public PollScheduler(Poller poller, Duration interval, Consumer<PollResult> publish, String threadName) {
     this.poller = poller;
     this.interval = interval;
     this.publish = publish;
     this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "agent-workflow-poller");
+      Thread thread = new Thread(runnable, threadName);
       thread.setDaemon(true);
       return thread;
     });
@@ -54,7 +55,15 @@ public final class PollScheduler implements AutoCloseable {
     }
   }
 
-  /** Stops polling: interrupts a running poll, which stops between two chunks. */
+  /**
+   * Asks polling to stop without waiting: a running poll is interrupted and stops between two
+   * chunks. For stopping many at once; {@link #close()} then waits for each.
+   */
+  public void stop() {
+    executor.shutdownNow();
+  }
+
+  /** Stops polling and waits for a running poll to stop; then closes the poller, which writes its state. */
   @Override
   public void close() {
     executor.shutdownNow();

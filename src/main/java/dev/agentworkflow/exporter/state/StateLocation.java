@@ -36,8 +36,13 @@ public final class StateLocation {
     return defaultFolder(environment).map(folder -> folder.resolve(fileName(database)));
   }
 
+  /** The state file of {@code database} in {@code folder}, as the default puts it there. */
+  public static Path inFolder(Path folder, Path database) {
+    return folder.resolve(fileName(database));
+  }
+
   /** {@code $STATE_DIRECTORY} (its first entry), else the XDG state folder; empty without either or a home. */
-  static Optional<Path> defaultFolder(Map<String, String> environment) {
+  public static Optional<Path> defaultFolder(Map<String, String> environment) {
     String systemd = environment.getOrDefault("STATE_DIRECTORY", "");
     if (!systemd.isBlank()) {
       return Optional.of(Path.of(systemd.split(":")[0]));

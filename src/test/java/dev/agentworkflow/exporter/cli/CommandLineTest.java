@@ -107,7 +107,7 @@ class CommandLineTest {
 
   @Test
   void aFlagWinsOverAnEmptyVariable() {
-    assertEquals(Path.of("x.db"), parse(Map.of("AGENT_WORKFLOW_EXPORTER_DB", ""), "--db", "x.db").database);
+    assertEquals(Path.of("x.db"), onlyDatabase(parse(Map.of("AGENT_WORKFLOW_EXPORTER_DB", ""), "--db", "x.db")));
   }
 
   /**
@@ -127,7 +127,7 @@ class CommandLineTest {
     DemoCommand demo = (DemoCommand) parsed.subcommand().commandSpec().userObject();
     assertEquals(false, command.once);
     assertEquals(null, command.textfile);
-    assertEquals(Path.of("/data/wf.db"), command.database, "the documented variable still counts");
+    assertEquals(Path.of("/data/wf.db"), onlyDatabase(command), "the documented variable still counts");
     assertEquals(null, demo.database);
     assertEquals(1, demo.seed);
   }
@@ -135,12 +135,12 @@ class CommandLineTest {
   @Test
   void defaultsAreTheGuides() {
     ExporterCommand command = parse(Map.of());
-    assertEquals(Path.of("logs/agent_workflow.db"), command.database);
+    assertEquals(Path.of("logs/agent_workflow.db"), onlyDatabase(command));
     assertEquals(9090, command.serve.port);
     assertEquals("0.0.0.0", command.serve.bind);
     assertEquals(15, command.serve.intervalSeconds);
     assertEquals(Duration.ofHours(6), command.serve.staleAfter);
-    assertEquals(ZoneId.systemDefault(), command.serve.settings(command.database).timezone());
+    assertEquals(ZoneId.systemDefault(), command.serve.settings(command.databases.sources()).timezone());
     assertEquals(500, command.serve.maxLabelValues);
     assertEquals(2000, command.serve.maxSeries);
     assertEquals(LogLevel.INFO, command.serve.logLevel);
@@ -159,7 +159,7 @@ class CommandLineTest {
         "AGENT_WORKFLOW_EXPORTER_MAX_SERIES", "300",
         "AGENT_WORKFLOW_EXPORTER_LOG_LEVEL", "warn");
     ExporterCommand command = parse(env);
-    assertEquals(Path.of("/data/wf.db"), command.database);
+    assertEquals(Path.of("/data/wf.db"), onlyDatabase(command));
     assertEquals(9091, command.serve.port);
     assertEquals("127.0.0.1", command.serve.bind);
     assertEquals(10, command.serve.intervalSeconds);
@@ -333,7 +333,7 @@ class CommandLineTest {
 
   private java.util.Optional<Path> stateFile(Map<String, String> env, String... args) {
     ExporterCommand command = parse(env, args);
-    return command.serve.settings(command.database).stateFile();
+    return command.serve.settings(command.databases.sources()).stateFile();
   }
 
   @Test
@@ -367,5 +367,12 @@ class CommandLineTest {
     assertEquals("agent-workflow-exporter: --state-file /srv/project/logs/exporter.state is in the database's folder, "
         + "which is the hooks': the exporter writes nothing there; give a path in another folder (see --help)"
         + System.lineSeparator(), err.toString());
+  }
+
+  /** The one database the command line names. */
+  private static Path onlyDatabase(ExporterCommand command) {
+    var named = command.databases.sources().named();
+    assertEquals(1, named.size(), "one database");
+    return named.get(0).path();
   }
 }

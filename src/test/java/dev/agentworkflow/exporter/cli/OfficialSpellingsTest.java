@@ -34,7 +34,7 @@ class OfficialSpellingsTest {
     CommandLine commandLine = ExporterCommand.commandLine(env);
     commandLine.parseArgs(args);
     ExporterCommand command = commandLine.getCommand();
-    return command.serve.settings(command.database);
+    return command.serve.settings(command.databases.sources());
   }
 
   private void assertRefused(String message, Map<String, String> env, String... args) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.HttpServerStatus;
 import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.PublishedPolls;
 import dev.agentworkflow.exporter.model.StateStatus;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import dev.agentworkflow.exporter.webconfig.LiveWebConfig;
@@ -44,6 +45,10 @@ class HttpServerTest {
 
   private final AtomicInteger collections = new AtomicInteger();
   private final List<MetricsServer> servers = new ArrayList<>();
+  private static final PollResult NOTHING_YET = new PollResult(
+      WorkflowSnapshot.empty(new HistogramSnapshot(List.of(), List.of(), 0, 0)), false, Double.NaN, 0, 0, Double.NaN,
+      Map.of(), Map.of(), 0, "no poll yet", dev.agentworkflow.exporter.model.StateStatus.OFF);
+
   /** What the servers are told was published: nothing until a test publishes a poll. */
   private final AtomicReference<Optional<PollResult>> published = new AtomicReference<>(Optional.empty());
 
@@ -68,7 +73,8 @@ class HttpServerTest {
     });
     Object input = new Object();
     MetricsServer server = new MetricsServer(new InetSocketAddress("127.0.0.1", 0), "/metrics", registry,
-        () -> List.of(input), new CollectorRegistry(), published::get, "test", "db",
+        () -> List.of(input), new CollectorRegistry(),
+        () -> PublishedPolls.one("db", published.get().orElse(NOTHING_YET)), () -> published.get().isPresent(), "test",
         new LiveWebConfig(WebConfig.NONE, Clock.systemUTC()), Clock.systemUTC(), limits);
     server.start();
     servers.add(server);

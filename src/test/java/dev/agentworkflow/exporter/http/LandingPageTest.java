@@ -9,14 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.InvocationLabels;
 import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.PublishedPolls;
 import dev.agentworkflow.exporter.model.StateStatus;
 import dev.agentworkflow.exporter.model.ToolUseLabels;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -49,8 +52,17 @@ class LandingPageTest {
         StateStatus.OFF);
   }
 
+  private static final PollResult NOTHING_YET = new PollResult(WorkflowSnapshot.empty(NO_SESSIONS), false, Double.NaN,
+      0, 0, Double.NaN, Map.of(), Map.of(), 0, "no poll yet", StateStatus.OFF);
+
+  /** The polls of one database at {@code path}, one value per poll published, as the exporter publishes them. */
+  private Supplier<PublishedPolls> latest(String path) {
+    Map<PollResult, PublishedPolls> made = new IdentityHashMap<>();
+    return () -> made.computeIfAbsent(published.get().orElse(NOTHING_YET), poll -> PublishedPolls.one(path, poll));
+  }
+
   private String page(String path) {
-    LandingPage page = new LandingPage("1.2.3", path, "/metrics", published::get);
+    LandingPage page = new LandingPage("1.2.3", "/metrics", latest(path), () -> published.get().isPresent());
     Response response = page.answer(GET);
     assertEquals(200, response.status());
     assertEquals("text/html; charset=utf-8", response.headers().get("Content-Type"));
@@ -141,7 +153,7 @@ class LandingPageTest {
     PollResult last = up();
     published.set(Optional.of(new PollResult(last.workflow(), false, Double.NaN, 0.001, 1, Double.NaN, Map.of(),
         Map.of(), 0, "the database file " + hostile + " does not exist", StateStatus.OFF)));
-    LandingPage page = new LandingPage("<b>1</b>", hostile, "/x\"><script>", published::get);
+    LandingPage page = new LandingPage("<b>1</b>", "/x\"><script>", latest(hostile), () -> published.get().isPresent());
     String html = new String(page.answer(GET).body(), StandardCharsets.UTF_8);
     assertFalse(html.contains("<script"), html);
     assertFalse(html.contains("<b>"), html);
@@ -154,14 +166,14 @@ class LandingPageTest {
 
   @Test
   void aMetricsPathElsewhereIsLinkedRelativeToThePage() {
-    LandingPage page = new LandingPage("1", "db", "/internal/metrics", published::get);
+    LandingPage page = new LandingPage("1", "/internal/metrics", latest("db"), () -> published.get().isPresent());
     String html = new String(page.answer(GET).body(), StandardCharsets.UTF_8);
     assertTrue(html.contains("<a href=\"./internal/metrics\">Metrics</a> <code>/internal/metrics</code>"), html);
   }
 
   @Test
   void renderedOncePerPublishedPoll() {
-    LandingPage page = new LandingPage("1", "db", "/metrics", published::get);
+    LandingPage page = new LandingPage("1", "/metrics", latest("db"), () -> published.get().isPresent());
     byte[] waiting = page.answer(GET).body();
     assertSame(waiting, page.answer(GET).body());
     PollResult first = up();

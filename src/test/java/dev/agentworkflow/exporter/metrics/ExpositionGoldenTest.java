@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.agentworkflow.exporter.app.Exporter;
 import dev.agentworkflow.exporter.model.BuildInfo;
 import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.PublishedPolls;
 import dev.agentworkflow.exporter.poll.Poller;
 import dev.agentworkflow.exporter.support.HookDatabase;
 import dev.agentworkflow.exporter.support.MutableClock;
@@ -64,9 +65,10 @@ class ExpositionGoldenTest {
         polled.pollErrors(), polled.lastSuccessEpochSeconds(), polled.rowsRead(), polled.tableRescans(), 0.001, null,
         polled.state());
     CollectorRegistry registry = new CollectorRegistry();
-    registry.register(new WorkflowCollector(() -> pinned,
+    PublishedPolls polls = PublishedPolls.one("logs/agent_workflow.db", pinned);
+    registry.register(new WorkflowCollector(() -> polls,
         new BuildInfo("1.0.0", "0123456789abcdef0123456789abcdef01234567", "main", "dev", "20250815-12:00:00", "17.0.15",
-            "linux/amd64"), "logs/agent_workflow.db"));
+            "linux/amd64")));
     StringWriter text = new StringWriter();
     TextFormat.write004(text, registry.metricFamilySamples());
 

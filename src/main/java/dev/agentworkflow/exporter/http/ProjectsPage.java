@@ -1,0 +1,95 @@
+package dev.agentworkflow.exporter.http;
+
+import static dev.agentworkflow.exporter.http.LandingPage.count;
+import static dev.agentworkflow.exporter.http.LandingPage.escape;
+import static dev.agentworkflow.exporter.http.LandingPage.sum;
+
+import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.ProjectPoll;
+import dev.agentworkflow.exporter.model.PublishedPolls;
+import java.time.Instant;
+
+/**
+ * The status page of an exporter of several databases: how many are up, and a row per project with
+ * the figures that tell one that needs looking at (up, last successful poll, failed polls, why it is
+ * down) beside what it counted. Each column names its metric, with the row's {@code project} label,
+ * as the one-database page does; the same escaping, no scripts.
+ */
+final class ProjectsPage {
+  private ProjectsPage() {}
+
+  static String render(String version, String metricsPath, PublishedPolls polls, boolean ready) {
+    StringBuilder html = LandingPage.head();
+    int up = 0;
+    for (ProjectPoll project : polls.projects()) {
+      up += project.poll().databaseUp() ? 1 : 0;
+    }
+    int down = polls.projects().size() - up;
+    if (!ready) {
+      html.append("<p id=\"state\" class=\"state waiting\">Not ready: the first poll of every database has not "
+          + "finished.</p>\n");
+    } else {
+      html.append("<p id=\"state\" class=\"state ").append(down == 0 ? "up" : "down").append("\">")
+          .append(polls.projects().size()).append(polls.projects().size() == 1 ? " database" : " databases")
+          .append(": ").append(up).append(" up, ").append(down).append(" down.</p>\n");
+    }
+    if (polls.nameClashes() > 0) {
+      html.append("<p id=\"clashes\" class=\"state down\">").append(polls.nameClashes())
+          .append(" found by --db-glob not read: their project name is taken (the log names them; "
+              + "<code>agent_workflow_exporter_database_name_clashes</code>).</p>\n");
+    }
+    html.append("""
+        <table id="projects">
+        <thead><tr><th>Project</th><th>Database</th><th>Up</th><th>Last successful poll</th><th>Failed polls</th>\
+        <th>Invocations finished</th><th>Running</th><th>Tool uses finished</th><th>Sessions</th><th>Problem</th></tr>
+        <tr><td class="metric" colspan="2"><code>agent_workflow_database_info{project,path}</code></td>\
+        <td class="metric"><code>agent_workflow_database_up</code></td>\
+        <td class="metric"><code>agent_workflow_exporter_last_poll_success_timestamp_seconds</code></td>\
+        <td class="metric"><code>agent_workflow_exporter_poll_errors_total</code></td>\
+        <td class="metric"><code>sum(agent_invocation_total)</code></td>\
+        <td class="metric"><code>parallel_executions_current</code></td>\
+        <td class="metric"><code>sum(agent_tool_usage_total)</code></td>\
+        <td class="metric"><code>total_sessions</code></td><td></td></tr></thead>
+        <tbody>
+        """);
+    for (ProjectPoll project : polls.projects()) {
+      row(html, project, ready);
+    }
+    html.append("</tbody>\n</table>\n<table>\n<tbody>\n<tr><th>Version</th><td id=\"version\">").append(escape(version))
+        .append("</td><td class=\"metric\"><code>agent_workflow_exporter_build_info{version}</code></td></tr>\n")
+        .append("</tbody>\n</table>\n");
+    return LandingPage.links(html, metricsPath);
+  }
+
+  private static void row(StringBuilder html, ProjectPoll project, boolean ready) {
+    PollResult poll = project.poll();
+    String id = "project-" + escape(project.project());
+    html.append("<tr id=\"").append(id).append("\"><th>").append(escape(project.project())).append("</th><td><code>")
+        .append(escape(project.path())).append("</code></td>");
+    if (!ready) {
+      html.append("<td colspan=\"8\"></td></tr>\n");
+      return;
+    }
+    cell(html, id + "-up", "", poll.databaseUp() ? "yes" : "no");
+    double success = poll.lastSuccessEpochSeconds();
+    String when = "never";
+    if (!Double.isNaN(success)) {
+      Instant at = Instant.ofEpochMilli(Math.round(success * 1000));
+      when = "<time datetime=\"" + LandingPage.MACHINE_TIME.format(at) + "\">" + LandingPage.SHOWN_TIME.format(at)
+          + "</time>";
+    }
+    cell(html, id + "-last-success", "", when);
+    cell(html, id + "-poll-errors", "n", count(poll.pollErrors()));
+    cell(html, id + "-invocations", "n", count(sum(poll.workflow().invocations())));
+    cell(html, id + "-running", "n", count(poll.workflow().parallelExecutions()));
+    cell(html, id + "-tool-uses", "n", count(sum(poll.workflow().tools().uses())));
+    cell(html, id + "-sessions", "n", count(poll.workflow().totalSessions()));
+    cell(html, id + "-problem", "", poll.databaseUp() || poll.problem() == null ? "" : escape(poll.problem()));
+    html.append("</tr>\n");
+  }
+
+  private static void cell(StringBuilder html, String id, String cssClass, String value) {
+    html.append("<td id=\"").append(id).append('"').append(cssClass.isEmpty() ? "" : " class=\"" + cssClass + "\"")
+        .append('>').append(value).append("</td>");
+  }
+}
