@@ -20,6 +20,11 @@ public final class Exposition {
   }
 
   public static Exposition parse(String text) {
+    return parse(text, Map.of());
+  }
+
+  /** The series with {@code extra} labels added to each: another exporter's series as they read with a label more. */
+  public static Exposition parse(String text, Map<String, String> extra) {
     Map<String, Double> series = new LinkedHashMap<>();
     Map<String, String> types = new LinkedHashMap<>();
     for (String line : text.split("\n")) {
@@ -36,7 +41,7 @@ public final class Exposition {
         i++;
       }
       String name = line.substring(0, i);
-      Map<String, String> labels = new TreeMap<>();
+      Map<String, String> labels = new TreeMap<>(extra);
       if (i < line.length() && line.charAt(i) == '{') {
         i++;
         while (line.charAt(i) != '}') {
