@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.InvocationLabels;
 import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.ProjectPoll;
 import dev.agentworkflow.exporter.model.PublishedPolls;
 import dev.agentworkflow.exporter.model.StateStatus;
 import dev.agentworkflow.exporter.model.ToolUseLabels;
@@ -184,5 +185,55 @@ class LandingPageTest {
     published.set(Optional.of(new PollResult(first.workflow(), true, 4_198_400, 0.0123456, 2, 1_755_259_200.123,
         first.rowsRead(), Map.of(), 0.001, null, StateStatus.OFF)));
     assertNotSame(shown, page.answer(GET).body(), "another poll, even with the same figures, is rendered again");
+  }
+
+  private String projectsPage(PublishedPolls polls, boolean ready) {
+    Response response = new LandingPage("1.2.3", "/metrics", () -> polls, () -> ready).answer(GET);
+    return new String(response.body(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void withSeveralDatabasesARowPerProjectSaysWhichIsDownAndWhy() {
+    PollResult down = new PollResult(WorkflowSnapshot.empty(NO_SESSIONS), false, Double.NaN, 1.0, 4, Double.NaN,
+        Map.of(), Map.of(), 0, "cannot read /srv/b.db: [SQLITE_NOTADB] file is not a database", StateStatus.OFF);
+    PublishedPolls polls = new PublishedPolls(List.of(new ProjectPoll("alpha", "/srv/alpha/logs/agent_workflow.db", up()),
+        new ProjectPoll("b<eta>", "/srv/b.db", down)), true, 1);
+    String html = projectsPage(polls, true);
+    assertTrue(html.contains("<p id=\"state\" class=\"state down\">2 databases: 1 up, 1 down.</p>"), html);
+    assertTrue(html.contains("<p id=\"clashes\" class=\"state down\">1 found by --db-glob not read"), html);
+    assertTrue(html.contains("<tr id=\"project-alpha\"><th>alpha</th><td><code>/srv/alpha/logs/agent_workflow.db"
+        + "</code></td>"), html);
+    assertEquals("yes", cell(html, "project-alpha-up"));
+    assertEquals("<time datetime=\"2025-08-15T12:00:00.123Z\">2025-08-15 12:00:00.123 UTC</time>",
+        cell(html, "project-alpha-last-success"));
+    assertEquals("2", cell(html, "project-alpha-poll-errors"));
+    assertEquals("1,235", cell(html, "project-alpha-invocations"));
+    assertEquals("2", cell(html, "project-alpha-running"));
+    assertEquals("1,000,005", cell(html, "project-alpha-tool-uses"));
+    assertEquals("407", cell(html, "project-alpha-sessions"));
+    assertEquals("", cell(html, "project-alpha-problem"));
+    assertEquals("no", cell(html, "project-b&lt;eta&gt;-up"), "a folder's name is escaped wherever it is written");
+    assertEquals("never", cell(html, "project-b&lt;eta&gt;-last-success"));
+    assertEquals("4", cell(html, "project-b&lt;eta&gt;-poll-errors"));
+    assertEquals("cannot read /srv/b.db: [SQLITE_NOTADB] file is not a database",
+        cell(html, "project-b&lt;eta&gt;-problem"));
+    assertFalse(html.contains("<eta>"), html);
+    assertEquals("1.2.3", cell(html, "version"));
+    assertTrue(html.contains("<a href=\"./metrics\">Metrics</a>"), html);
+    assertFalse(html.contains("<script"), "no scripts");
+
+    String all = projectsPage(new PublishedPolls(List.of(new ProjectPoll("alpha", "/a.db", up())), true, 0), true);
+    assertTrue(all.contains("<p id=\"state\" class=\"state up\">1 database: 1 up, 0 down.</p>"), all);
+    assertFalse(all.contains("id=\"clashes\""), all);
+  }
+
+  @Test
+  void withSeveralDatabasesNoFiguresBeforeEveryFirstPoll() {
+    String html = projectsPage(new PublishedPolls(List.of(new ProjectPoll("alpha", "/a.db", up())), true, 0), false);
+    assertTrue(html.contains("<p id=\"state\" class=\"state waiting\">Not ready: the first poll of every database "
+        + "has not finished.</p>"), html);
+    assertTrue(html.contains("<tr id=\"project-alpha\"><th>alpha</th><td><code>/a.db</code></td><td colspan=\"8\">"
+        + "</td></tr>"), html);
+    assertFalse(html.contains("project-alpha-up"), html);
   }
 }
