@@ -63,8 +63,9 @@ public final class DatabaseGlob {
       try {
         matcher(part);
       } catch (PatternSyntaxException e) {
-        throw new IllegalArgumentException("'" + pattern + "' is not a glob: " + e.getDescription() + " in '" + part
-            + "'");
+        // the JDK's description ends the line: it quotes unevenly ("Missing ']")
+        throw new IllegalArgumentException("'" + pattern + "' is not a glob, in its part '" + part + "': "
+            + e.getDescription());
       }
     }
     Path start = Path.of(fixed.length() == 0 ? "." : fixed.toString());
