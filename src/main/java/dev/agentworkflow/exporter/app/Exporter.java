@@ -86,7 +86,7 @@ public final class Exporter implements AutoCloseable {
   static Poller newPoller(ExporterSettings settings, int databases, Clock clock) {
     TimestampParser timestamps = new TimestampParser(settings.timezone());
     return new Poller(
-        new WorkflowDatabase(settings.databasePath(), BUSY_TIMEOUT),
+        new WorkflowDatabase(settings.databasePath(), BUSY_TIMEOUT, cacheKib(databases)),
         InvocationRows.reader(timestamps),
         ToolUseRows.reader(timestamps),
         SessionRows.reader(timestamps),
@@ -95,6 +95,17 @@ public final class Exporter implements AutoCloseable {
             .orElseGet(StateKeeper::none),
         clock);
   }
+
+  /**
+   * SQLite's page cache per connection: its default for one database; shared by several, at least
+   * {@value #MIN_CACHE_KIB} KiB each, so that 50 databases keep 12.5 MB of native memory in page caches
+   * rather than 100 MB (docs/performance.md, the many-databases rows).
+   */
+  static int cacheKib(int databases) {
+    return Math.max(MIN_CACHE_KIB, WorkflowDatabase.DEFAULT_CACHE_KIB / Math.max(1, databases));
+  }
+
+  private static final int MIN_CACHE_KIB = 256;
 
   /**
    * An empty tracker, as a poller of these settings counts with. Public, with {@link

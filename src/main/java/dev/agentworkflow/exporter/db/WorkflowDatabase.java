@@ -23,8 +23,12 @@ public final class WorkflowDatabase implements AutoCloseable {
   private static final String DATA_VERSION = "PRAGMA data_version";
   private static final String SCHEMA_VERSION = "PRAGMA schema_version";
 
+  /** SQLite's own default: 2,000 KiB of page cache per connection. */
+  public static final int DEFAULT_CACHE_KIB = 2000;
+
   private final Path path;
   private final Duration busyTimeout;
+  private final int cacheKib;
   private Connection connection;
 
   /**
@@ -32,8 +36,18 @@ public final class WorkflowDatabase implements AutoCloseable {
    *     the exporter waits, the writers never wait for it
    */
   public WorkflowDatabase(Path path, Duration busyTimeout) {
+    this(path, busyTimeout, DEFAULT_CACHE_KIB);
+  }
+
+  /**
+   * @param cacheKib the most page cache this connection keeps, in KiB. A writer's commit empties it
+   *     (the hooks commit between two polls), so it serves one poll's reads; its native memory adds
+   *     up over many connections
+   */
+  public WorkflowDatabase(Path path, Duration busyTimeout, int cacheKib) {
     this.path = path;
     this.busyTimeout = busyTimeout;
+    this.cacheKib = cacheKib;
   }
 
   public Path path() {
@@ -54,6 +68,7 @@ public final class WorkflowDatabase implements AutoCloseable {
       config.setOpenMode(SQLiteOpenMode.NOMUTEX);
       config.setReadOnly(true);
       config.setBusyTimeout((int) busyTimeout.toMillis());
+      config.setCacheSize(-cacheKib); // negative: KiB, whatever the page size
       connection = config.createConnection("jdbc:sqlite:" + path);
     }
     return connection;
