@@ -104,9 +104,10 @@ final class ProjectScrapes {
           "agent_workflow_exporter_last_poll_success_timestamp_seconds{" + p + "}", t.getEpochSecond());
     }
     out.add("agent_workflow_exporter_databases", "gauge", "agent_workflow_exporter_databases", projects.size());
-    out.add("agent_workflow_exporter_build_info", "gauge",
-        "agent_workflow_exporter_build_info{version=\"test\",revision=\"unknown\",branch=\"unknown\",goversion=\"java17\"}",
-        1);
+    out.add("agent_workflow_exporter_database_name_clashes", "gauge", "agent_workflow_exporter_database_name_clashes",
+        0);
+    out.add("agent_workflow_exporter_build_info", "gauge", "agent_workflow_exporter_build_info{branch=\"main\","
+        + "javaversion=\"17\",revision=\"unknown\",version=\"test\"}", 1);
     return out.text();
   }
 

@@ -5,10 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentworkflow.exporter.app.Exporter;
+import dev.agentworkflow.exporter.app.ExporterSettings;
+import dev.agentworkflow.exporter.project.DatabaseSources;
+import dev.agentworkflow.exporter.project.NamedDatabase;
 import dev.agentworkflow.exporter.support.DocBlocks;
+import dev.agentworkflow.exporter.support.HookDatabase;
 import dev.agentworkflow.exporter.support.PrometheusServer;
+import dev.agentworkflow.exporter.support.Scraper;
+import dev.agentworkflow.exporter.support.TestSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -16,8 +24,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,6 +125,70 @@ class ProjectsDashboardIT {
 
       theDocsExamplesForManyProjectsAnswer(prometheus, now);
     }
+  }
+
+  /**
+   * {@link ProjectScrapes} writes what the exporter serves: every sample name it writes, a real
+   * exporter that reads two databases serves too, with the same label names in the same order
+   * ({@code project} first).
+   */
+  @Test
+  void theSeriesWrittenHereHaveTheLabelsARealExporterOfTwoDatabasesServes() throws Exception {
+    Instant t0 = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MINUTES);
+    List<NamedDatabase> databases = new ArrayList<>();
+    for (String project : List.of("alpha", "beta")) {
+      HookDatabase db = HookDatabase.create(Files.createDirectories(dir.resolve(project).resolve("logs"))
+          .resolve("agent_workflow.db"));
+      for (int i = 0; i < 2; i++) {
+        String session = project + "-" + i;
+        Instant at = t0.plusSeconds(60L * i);
+        db.startSession(session, at);
+        long id = db.startAgent(session, "planning", "architect", at);
+        long tool = db.startTool(session, "architect", id, "Read", at.plusSeconds(1), 1);
+        db.finishTool(tool, at.plusSeconds(2), i == 0 ? "error" : "completed", 1.0);
+        db.finishAgent(id, at.plusSeconds(5), i == 0 ? "failed" : "completed", 5.0, "m",
+            "{\"totalToolUseCount\": 1, \"totalTokens\": 1000}");
+        db.stopSession(session, at.plusSeconds(30));
+      }
+      databases.add(new NamedDatabase(project, db.path()));
+    }
+    ExporterSettings one = TestSettings.of(dir.resolve("unused.db"));
+    Map<String, List<String>> served;
+    try (Exporter exporter = Exporter.start(new ExporterSettings(one.databasePath(), one.listen(), one.telemetryPath(),
+        one.interval(), one.staleAfter(), one.timezone(), one.maxLabelValues(), one.maxSeries(), one.build(), one.web(),
+        Optional.empty(), new DatabaseSources(databases, List.of(), Duration.ofHours(1), Optional.empty())),
+        Clock.systemUTC())) {
+      assertTrue(exporter.awaitFirstPoll(Duration.ofSeconds(30)));
+      served = labelNames(new Scraper(exporter.port()).get("/metrics").body());
+    }
+    Map<String, List<String>> written = labelNames(new ProjectScrapes(t0, List.of(
+        new ProjectScrapes.Agent("alpha", "architect", "planning", 1, 0.5, 5, "Read", 1, 0.5, 1000, null),
+        new ProjectScrapes.Agent("beta", "architect", "planning", 1, 0.5, 5, "Read", 1, 0.5, 1000, null)))
+        .at(t0.plus(Duration.ofHours(1))));
+    assertTrue(written.size() > 20, written.keySet().toString());
+    Map<String, List<String>> servedOfWritten = new TreeMap<>(served);
+    servedOfWritten.keySet().retainAll(written.keySet());
+    assertEquals(new TreeMap<>(written), servedOfWritten);
+  }
+
+  /** Each sample name of an exposition (text format or OpenMetrics), with its label names in order. */
+  private static Map<String, List<String>> labelNames(String exposition) {
+    Map<String, List<String>> names = new TreeMap<>();
+    Pattern label = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"(?:[^\"\\\\]|\\\\.)*\"");
+    for (String line : exposition.split("\n")) {
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      int end = line.indexOf('{') >= 0 ? line.indexOf('{') : line.indexOf(' ');
+      List<String> labels = new ArrayList<>();
+      Matcher m = label.matcher(line.substring(end, line.lastIndexOf(' ')));
+      while (m.find()) {
+        labels.add(m.group(1));
+      }
+      List<String> before = names.put(line.substring(0, end), labels);
+      assertTrue(before == null || before.equals(labels), "two label sets for " + line);
+    }
+    return names;
   }
 
   /** With every project: each request answers data without NaN, and each series of a panel has its own name. */
