@@ -1,8 +1,10 @@
 package dev.agentworkflow.exporter.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentworkflow.exporter.support.DocBlocks;
 import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
 import dev.agentworkflow.exporter.support.Pki;
@@ -23,6 +25,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The service and CI files under deploy/, run as far as this machine allows. */
 class DeployFilesIT {
@@ -31,6 +35,7 @@ class DeployFilesIT {
   private static final Path CI_SCRIPT = Path.of("deploy/ci/run-in-ci.sh");
   private static final Path CI_FRAGMENT = Path.of("deploy/ci/github-actions.yml");
   private static final Path LAUNCHER = ExporterProcess.LAUNCHER;
+  private static final Path DEPLOY_DOC = Path.of("docs/deploy.md");
   /** Where docs/deploy.md installs the link to the launcher. */
   private static final String INSTALLED_LAUNCHER = "/opt/agent-workflow-exporter/bin/agent-workflow-exporter";
 
@@ -115,6 +120,152 @@ class DeployFilesIT {
     } finally {
       exporter.destroyForcibly();
     }
+  }
+
+  /**
+   * docs/deploy.md's drop-ins for one service of many projects: systemd-analyze verifies the unit
+   * with each, the folders they mount hold every database, and the unit's command line and
+   * environment, as the drop-in leaves them, read every project under its name, each with a state
+   * file of its own.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"many projects (systemd): a glob", "many projects (systemd): named"})
+  void aManyProjectsDropInReadsEveryProjectUnderItsName(String name) throws Exception {
+    String dropIn = DocBlocks.named(DEPLOY_DOC, "many projects (systemd)").get(name);
+    assertNotNull(dropIn, "docs/deploy.md has no block starting with # " + name);
+    Path unit = dir.resolve(UNIT.getFileName());
+    Files.writeString(unit, Files.readString(UNIT).replace(INSTALLED_LAUNCHER, LAUNCHER.toAbsolutePath().toString()));
+    Path dropIns = Files.createDirectories(dir.resolve(UNIT.getFileName() + ".d"));
+    Files.writeString(dropIns.resolve("override.conf"),
+        dropIn.replace(INSTALLED_LAUNCHER, LAUNCHER.toAbsolutePath().toString()));
+    Result verify = run(dir, List.of("systemd-analyze", "verify", unit.toString()));
+    assertEquals(0, verify.code, verify.output);
+    assertEquals("", verify.output, "systemd-analyze printed warnings");
+
+    // the projects in the test's folder for /home/dev/src, and a folder that is no project
+    Path src = Files.createDirectories(dir.resolve("src"));
+    Map<String, Integer> runs = Map.of("alpha", 1, "beta", 2);
+    List<Path> databases = new ArrayList<>();
+    for (Map.Entry<String, Integer> project : runs.entrySet()) {
+      Path logs = Files.createDirectories(src.resolve(project.getKey()).resolve("logs"));
+      HookDatabase db = HookDatabase.create(logs.resolve("agent_workflow.db"));
+      for (int i = 0; i < project.getValue(); i++) {
+        long id = db.startAgent("s" + i, "planning", "architect", Instant.now());
+        db.finishAgent(id, Instant.now(), "completed", 2.0, "m");
+      }
+      databases.add(db.path());
+    }
+    Files.createDirectories(src.resolve("notes"));
+    Map<String, List<String>> service = serviceSettings(Files.readString(UNIT) + "\n" + dropIn);
+    java.util.function.UnaryOperator<String> local = word -> word
+        .replace(INSTALLED_LAUNCHER, LAUNCHER.toAbsolutePath().toString())
+        .replace("/home/dev/src", src.toString());
+    for (Path database : databases) {
+      assertTrue(service.get("BindReadOnlyPaths").stream().flatMap(paths -> Arrays.stream(paths.split("\\s+")))
+          .map(local).anyMatch(bound -> database.startsWith(bound)), database + " is outside " + service);
+    }
+    assertEquals(1, service.get("ExecStart").size(), service.toString());
+    List<String> command = new ArrayList<>(Arrays.stream(service.get("ExecStart").get(0).split("\\s+")).map(local)
+        .toList());
+    int port = freePort();
+    command.set(command.indexOf("9091"), Integer.toString(port));
+    ProcessBuilder builder = withoutLocale(new ProcessBuilder(command));
+    for (String setting : service.getOrDefault("Environment", List.of())) {
+      builder.environment().put(setting.substring(0, setting.indexOf('=')), local.apply(setting.substring(
+          setting.indexOf('=') + 1)));
+    }
+    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    Path stateDirectory = Files.createDirectories(dir.resolve("var-lib-agent-workflow-exporter"));
+    builder.environment().put("STATE_DIRECTORY", stateDirectory.toString());
+    Process exporter = builder.directory(Files.createDirectories(dir.resolve("root")).toFile()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("log.txt").toFile()).start();
+    try {
+      Scraper scraper = new Scraper(port);
+      Exposition m = null;
+      long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (System.nanoTime() < end && exporter.isAlive()) {
+        try {
+          m = scraper.metrics();
+          if (m.has("phase_distribution_total", "project", "alpha", "phase", "planning")
+              && m.has("phase_distribution_total", "project", "beta", "phase", "planning")) {
+            break;
+          }
+        } catch (IOException notYet) {
+          // not listening yet
+        }
+        Thread.sleep(200);
+      }
+      assertNotNull(m, Files.readString(dir.resolve("log.txt")));
+      for (Map.Entry<String, Integer> project : runs.entrySet()) {
+        assertEquals(project.getValue().doubleValue(), m.value("phase_distribution_total", "project", project.getKey(), "phase",
+            "planning"), project.getKey() + "; " + Files.readString(dir.resolve("log.txt")));
+      }
+      assertEquals(2, m.value("agent_workflow_exporter_databases"), "alpha and beta, not notes");
+      exporter.destroy();
+      assertTrue(exporter.waitFor(2, TimeUnit.SECONDS));
+      assertEquals(0, exporter.exitValue());
+      try (var files = Files.list(stateDirectory)) {
+        assertEquals(2, files.filter(f -> f.getFileName().toString().matches("agent_workflow\\.db-[0-9a-f]{16}\\.state"))
+            .count(), "a state file per database in $STATE_DIRECTORY");
+      }
+    } finally {
+      exporter.destroyForcibly();
+    }
+  }
+
+  /** docs/deploy.md's launchd fragment for many projects runs what its systemd glob drop-in runs. */
+  @Test
+  void theManyProjectsLaunchdFragmentRunsTheSameCommandAsTheSystemdDropIn() throws Exception {
+    String fragment = DocBlocks.startingWith(DEPLOY_DOC, "<!-- many projects (launchd): a glob -->").values().stream()
+        .findFirst().orElseThrow(() -> new AssertionError("docs/deploy.md has no launchd fragment for many projects"));
+    Path plist = dir.resolve("fragment.plist");
+    Files.writeString(plist, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n" + fragment
+        + "</dict>\n</plist>\n");
+    Result parsed = run(dir, List.of("python3", "-c", """
+        import plistlib, sys
+        with open(sys.argv[1], 'rb') as f:
+            plist = plistlib.load(f)
+        print('\\n'.join(plist['ProgramArguments']))
+        print('LANG=' + plist['EnvironmentVariables']['LANG'])
+        print('GLOB=' + plist['EnvironmentVariables']['AGENT_WORKFLOW_EXPORTER_DB_GLOB'])
+        """, plist.toString()));
+    assertEquals(0, parsed.code, parsed.output);
+    List<String> lines = parsed.output.strip().lines().toList();
+    Map<String, List<String>> service = serviceSettings(Files.readString(UNIT) + "\n"
+        + DocBlocks.named(DEPLOY_DOC, "many projects (systemd): a glob").values().iterator().next());
+    assertEquals(withoutFolders(Arrays.asList(service.get("ExecStart").get(0).split("\\s+"))),
+        withoutFolders(lines.subList(0, lines.size() - 2)));
+    assertEquals("/Users/dev/agent-workflow-exporter/bin/agent-workflow-exporter", lines.get(0));
+    assertTrue(lines.get(lines.size() - 2).endsWith(".UTF-8"), lines.toString());
+    String systemdGlob = service.get("Environment").stream().filter(e -> e.startsWith("AGENT_WORKFLOW_EXPORTER_DB_GLOB="))
+        .findFirst().orElseThrow();
+    assertEquals(systemdGlob.replace("AGENT_WORKFLOW_EXPORTER_DB_GLOB=", "GLOB=").replace("/home/dev/", "/Users/dev/"),
+        lines.get(lines.size() - 1));
+  }
+
+  /**
+   * The [Service] settings of a unit followed by its drop-ins, as systemd reads them: each setting
+   * adds a value to its list, an empty one clears it.
+   */
+  private static Map<String, List<String>> serviceSettings(String unitAndDropIns) {
+    Map<String, List<String>> settings = new LinkedHashMap<>();
+    boolean service = false;
+    for (String line : unitAndDropIns.split("\n")) {
+      String l = line.strip();
+      if (l.startsWith("[")) {
+        service = l.equals("[Service]");
+      } else if (service && !l.isEmpty() && !l.startsWith("#") && l.contains("=")) {
+        String key = l.substring(0, l.indexOf('='));
+        String value = l.substring(l.indexOf('=') + 1).strip();
+        List<String> values = settings.computeIfAbsent(key, k -> new ArrayList<>());
+        if (value.isEmpty()) {
+          values.clear();
+        } else {
+          values.add(value);
+        }
+      }
+    }
+    return settings;
   }
 
   /** Issue 12: under LANG=C a path that is not ASCII failed with "cannot convert … InvalidPathException". */

@@ -13,9 +13,7 @@ import dev.agentworkflow.exporter.support.MutableClock;
 import dev.agentworkflow.exporter.support.PrometheusServer;
 import dev.agentworkflow.exporter.support.Scraper;
 import dev.agentworkflow.exporter.support.TestSettings;
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,15 +68,19 @@ class DashboardQueriesIT {
     Files.writeString(config, "global:\n  scrape_interval: " + SCRAPE.toSeconds() + "s\n");
     try (PrometheusServer prometheus = PrometheusServer.start(config, dir)) {
       prometheus.await("Prometheus to serve the blocks",
-          () -> PrometheusServer.nonEmpty(instant(prometheus, "agent_workflow_database_up", now)));
+          () -> PrometheusServer.nonEmpty(PanelAnswers.instant(prometheus, "agent_workflow_database_up", now)));
 
       List<String> problems = new ArrayList<>();
       for (GrafanaRequests.Request request : grafana.requests(dashboard, now)) {
-        problems.addAll(check(prometheus, request));
+        problems.addAll(PanelAnswers.problems(prometheus, request));
       }
       assertEquals(List.of(), problems, "panels of " + file + " on the sparse demo, " + grafana.range()
           + " up to " + now + ", $__interval " + grafana.interval() + ", $__rate_interval " + grafana.rateInterval());
 
+      if (grafana.variable("project").isPresent()) { // older dashboards have none
+        assertEquals(List.of(), PanelAnswers.variableValues(prometheus, grafana, dashboard, "project", now),
+            "an exporter that reads one database has no project label: the Project selector offers only All");
+      }
       theDataIsSparse(prometheus, grafana, now);
       aSessionIsActiveWheneverAnAgentRuns(prometheus, grafana, now);
     }
@@ -135,45 +137,6 @@ class DashboardQueriesIT {
     }
   }
 
-  /** What is wrong with one request's answer: an error, no data, or values that are NaN or infinite. */
-  private static List<String> check(PrometheusServer prometheus, GrafanaRequests.Request request) throws Exception {
-    JsonNode answer = request.instant()
-        ? instant(prometheus, request.expr(), request.end())
-        : rangeQuery(prometheus, request);
-    if (!answer.path("status").asText().equals("success")) {
-      return List.of(request.describe() + " -> " + answer.path("error").asText());
-    }
-    int values = 0;
-    int notFinite = 0;
-    List<String> examples = new ArrayList<>();
-    for (JsonNode series : answer.path("data").path("result")) {
-      List<JsonNode> points = new ArrayList<>();
-      if (series.has("values")) {
-        series.get("values").forEach(points::add);
-      } else {
-        points.add(series.get("value"));
-      }
-      for (JsonNode point : points) {
-        values++;
-        double value = Double.parseDouble(point.get(1).asText().replace("Inf", "Infinity"));
-        if (!Double.isFinite(value)) {
-          notFinite++;
-          if (examples.size() < 3) {
-            examples.add(point.get(1).asText() + " for " + series.get("metric"));
-          }
-        }
-      }
-    }
-    if (values == 0) {
-      return List.of(request.describe() + " -> no data");
-    }
-    if (notFinite > 0) {
-      return List.of(request.describe() + " -> " + notFinite + " of " + values + " values NaN or infinite, e.g. "
-          + examples);
-    }
-    return List.of();
-  }
-
   /**
    * The test has teeth: an agent finishes every few minutes (not every few seconds), and the rate
    * interval the dashboard used to take leaves points of a per-agent p95 without a run: NaN.
@@ -181,14 +144,14 @@ class DashboardQueriesIT {
   private static void theDataIsSparse(PrometheusServer prometheus, GrafanaRequests grafana, Instant now)
       throws Exception {
     long rangeSeconds = grafana.range().toSeconds();
-    double finished = value(instant(prometheus, "sum(increase(agent_invocation_total[" + rangeSeconds + "s]))", now));
+    double finished = value(PanelAnswers.instant(prometheus, "sum(increase(agent_invocation_total[" + rangeSeconds + "s]))", now));
     double minutesEach = rangeSeconds / 60.0 / finished;
     assertTrue(minutesEach >= 2 && minutesEach <= 15, "an agent finishes every " + minutesEach + " minutes");
 
     GrafanaRequests.Request careless = grafana.rangeRequest("p95 over $__rate_interval", "A",
         "histogram_quantile(0.95, sum by (agent_name, le) (rate(agent_duration_seconds_bucket[$__rate_interval])))",
         now);
-    List<String> found = check(prometheus, careless);
+    List<String> found = PanelAnswers.problems(prometheus, careless);
     assertTrue(!found.isEmpty() && found.get(0).contains("NaN or infinite"),
         "a p95 over $__rate_interval finds NaN on this data: " + found);
   }
@@ -196,10 +159,10 @@ class DashboardQueriesIT {
   /** active_sessions_count is not 0 while an agent runs (the hooks mark a session completed after each reply). */
   private static void aSessionIsActiveWheneverAnAgentRuns(PrometheusServer prometheus, GrafanaRequests grafana,
       Instant now) throws Exception {
-    JsonNode running = rangeQuery(prometheus, grafana.rangeRequest("", "", "sum(parallel_executions_current) > 0", now));
+    JsonNode running = PanelAnswers.rangeQuery(prometheus, grafana.rangeRequest("", "", "sum(parallel_executions_current) > 0", now));
     int pointsRunning = points(running);
     assertTrue(pointsRunning > 0, "agents ran in the range: " + running);
-    JsonNode runningWithoutSession = rangeQuery(prometheus, grafana.rangeRequest("", "",
+    JsonNode runningWithoutSession = PanelAnswers.rangeQuery(prometheus, grafana.rangeRequest("", "",
         "sum(parallel_executions_current) > 0 unless on() sum(active_sessions_count) > 0", now));
     assertEquals(0, points(runningWithoutSession), "of the " + pointsRunning
         + " points where agents ran, these had no session active: " + runningWithoutSession);
@@ -215,25 +178,10 @@ class DashboardQueriesIT {
     return n;
   }
 
-  private static JsonNode rangeQuery(PrometheusServer prometheus, GrafanaRequests.Request request) throws Exception {
-    return prometheus.get("/api/v1/query_range?query=" + encode(request.expr()) + "&start="
-        + request.start().getEpochSecond() + "&end=" + request.end().getEpochSecond() + "&step="
-        + request.step().toSeconds());
-  }
-
-  private static JsonNode instant(PrometheusServer prometheus, String expr, Instant at) throws Exception {
-    return prometheus.get("/api/v1/query?query=" + encode(expr) + "&time=" + at.getEpochSecond()
-        + (at.getNano() == 0 ? "" : String.format(".%09d", at.getNano())));
-  }
-
   private static double value(JsonNode answer) {
     JsonNode result = answer.path("data").path("result");
     assertEquals(1, result.size(), answer.toString());
     return Double.parseDouble(result.get(0).get("value").get(1).asText());
-  }
-
-  private static String encode(String expr) {
-    return URLEncoder.encode(expr, StandardCharsets.UTF_8);
   }
 
   private static Duration shippedScrapeInterval() {

@@ -65,7 +65,7 @@ class DashboardTest {
   }
 
   @Test
-  void isImportableWithADatasourceInputAndTheThreeVariables() {
+  void isImportableWithADatasourceInputAndTheFourVariables() {
     JsonNode input = dashboard.get("__inputs").get(0);
     assertEquals("DS_PROMETHEUS", input.get("name").asText());
     assertEquals("datasource", input.get("type").asText());
@@ -82,13 +82,25 @@ class DashboardTest {
     assertTrue(instance.get("multi").asBoolean());
     assertTrue(instance.get("includeAll").asBoolean());
     assertEquals("${datasource}", instance.get("datasource").get("uid").asText());
-    JsonNode window = variables.get(2);
+    JsonNode project = variables.get(2);
+    assertEquals("project", project.get("name").asText());
+    assertEquals("query", project.get("type").asText());
+    assertEquals("label_values(agent_workflow_database_up{instance=~\"$instance\"}, project)",
+        project.get("query").asText());
+    assertEquals(project.get("query").asText(), project.get("definition").asText());
+    assertTrue(project.get("multi").asBoolean());
+    assertTrue(project.get("includeAll").asBoolean());
+    // project=~".*" also matches a series without the label: an exporter that reads one database
+    assertEquals(".*", project.get("allValue").asText());
+    assertEquals("$__all", project.get("current").get("value").get(0).asText());
+    assertEquals("${datasource}", project.get("datasource").get("uid").asText());
+    JsonNode window = variables.get(3);
     assertEquals("window", window.get("name").asText());
     assertEquals("interval", window.get("type").asText());
     assertEquals("1h", window.get("current").get("value").asText());
     assertEquals(List.of("15m", "30m", "1h", "3h", "6h", "12h", "1d"), List.of(window.get("query").asText().split(",")));
     assertFalse(window.path("auto").asBoolean(), "a fixed window, not one that shrinks with the time range");
-    assertEquals(3, variables.size());
+    assertEquals(4, variables.size());
     assertEquals("now-6h", dashboard.get("time").get("from").asText());
   }
 
@@ -128,7 +140,7 @@ class DashboardTest {
   }
 
   @Test
-  void everyQueryUsesTheDatasourceVariableAndFiltersByInstance() {
+  void everyQueryUsesTheDatasourceVariableAndFiltersByInstanceAndProject() {
     for (JsonNode panel : Dashboard.panels(dashboard)) {
       String title = panel.path("title").asText();
       assertEquals("${datasource}", panel.path("datasource").path("uid").asText(), title);
@@ -142,6 +154,7 @@ class DashboardTest {
           selectors++;
           String selector = expr.substring(m.end(), expr.indexOf('}', m.end()));
           assertTrue(selector.contains("instance=~\"$instance\""), title + ": " + m.group(1) + " not filtered by $instance");
+          assertTrue(selector.contains("project=~\"$project\""), title + ": " + m.group(1) + " not filtered by $project");
         }
         assertTrue(selectors > 0, title + ": no metric selector in " + expr);
       }
@@ -183,6 +196,7 @@ class DashboardTest {
     assertTrue(counters.contains("agent_invocation_total") && !counters.contains("active_sessions_count"));
     List<String> queries = new ArrayList<>(Dashboard.queries(dashboard).stream().map(Dashboard.Query::expr).toList());
     queries.add(dashboard.get("templating").get("list").get(1).get("definition").asText());
+    queries.add(dashboard.get("templating").get("list").get(2).get("definition").asText());
     for (String expr : queries) {
       Matcher m = Pattern.compile("\\b([a-z_][a-z0-9_]*)\\s*[{,)]").matcher(expr);
       while (m.find()) {
@@ -190,8 +204,43 @@ class DashboardTest {
         // functions, Grafana's variables and the label names that by (...) groups on are not metrics
         boolean variable = m.start() > 0 && expr.charAt(m.start() - 1) == '$';
         if (name.contains("_") && !variable && !Set.of("label_values", "histogram_quantile", "clamp_min").contains(name)
-            && !Set.of("agent_name", "tool_name", "instance").contains(name)) {
+            && !Set.of("agent_name", "tool_name", "instance", "project").contains(name)) {
           assertTrue(exposed.contains(name), name + " is not exposed; in " + expr);
+        }
+      }
+    }
+  }
+
+  /**
+   * An exporter that reads several databases gives each one's series a {@code project} label: a
+   * panel per agent or tool keeps the projects apart (each grouping by agent, tool or exporter
+   * groups by project too) and its legend or table names the project. With one database there is
+   * no such label: {@code by (project, agent_name)} groups as {@code by (agent_name)} did, and
+   * Grafana writes a missing label in a legend as nothing ({@link GrafanaRequests#legend}).
+   */
+  @Test
+  void everyPanelPerAgentToolOrExporterKeepsProjectsApartAndNamesThem() {
+    Pattern grouping = Pattern.compile("\\b(by|on) ?\\(([^)]*)\\)");
+    for (JsonNode panel : Dashboard.panels(dashboard)) {
+      String title = panel.path("title").asText();
+      for (JsonNode target : panel.path("targets")) {
+        String expr = target.path("expr").asText();
+        Matcher m = grouping.matcher(expr);
+        while (m.find()) {
+          List<String> labels = List.of(m.group(2).split(",\\s*"));
+          if (labels.contains("agent_name") || labels.contains("tool_name") || labels.contains("instance")) {
+            assertTrue(labels.contains("project"), title + ": " + m.group() + " in " + expr);
+          }
+        }
+        String legend = target.path("legendFormat").asText();
+        if (legend.matches(".*\\{\\{(agent_name|tool_name|instance)}}.*")) {
+          assertTrue(legend.endsWith(" {{project}}"), title + ": legend " + legend);
+        }
+      }
+      for (JsonNode transformation : panel.path("transformations")) {
+        if (transformation.path("id").asText().equals("organize")) {
+          assertEquals("Project", transformation.path("options").path("renameByName").path("project").asText(), title);
+          assertEquals(0, transformation.path("options").path("indexByName").path("project").asInt(-1), title);
         }
       }
     }
@@ -207,8 +256,13 @@ class DashboardTest {
     for (Dashboard.Query q : Dashboard.queries(dashboard)) {
       String expr = q.expr();
       if (expr.contains("histogram_quantile(")) {
-        assertTrue(Pattern.compile("\\) and on\\([a-z_]*\\) sum( by \\([a-z_]+\\) )?\\(increase\\([a-z_]+_count\\{")
+        assertTrue(Pattern.compile("\\) and on\\([a-z_, ]*\\) sum( by \\([a-z_, ]+\\) )?\\(increase\\([a-z_]+_count\\{")
             .matcher(expr).find() && expr.endsWith("> 0"), q.panel() + ": " + expr);
+        Matcher by = Pattern.compile("histogram_quantile\\([0-9.]+, sum by \\(([a-z_, ]*)\\)").matcher(expr);
+        Matcher on = Pattern.compile("\\) and on\\(([a-z_, ]*)\\)").matcher(expr);
+        assertTrue(by.find() && on.find(), q.panel() + ": " + expr);
+        // the quantile is kept where its own group had observations, not where another project's had
+        assertEquals(by.group(1).replaceAll(",? ?le$", "").replaceAll("^le$", ""), on.group(1), q.panel() + ": " + expr);
       }
       for (int slash = expr.indexOf(" / "); slash >= 0; slash = expr.indexOf(" / ", slash + 1)) {
         String divisor = expr.substring(slash + 3);

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,11 +29,17 @@ import java.util.regex.Pattern;
  *       below the range divided by 11,000; written like {@code 20s}, {@code 1m};
  *   <li>{@code $__rate_interval} is max({@code $__interval} + scrape interval, 4 × scrape
  *       interval);
- *   <li>a dashboard variable takes its saved current value; {@code All} of a variable with an
- *       {@code allValue} (the Exporter selector's {@code .*}) that value;
+ *   <li>a dashboard variable takes its saved current value, or the values {@link #select} picks as
+ *       a user would; {@code All} of a variable with an {@code allValue} (the Exporter and Project
+ *       selectors' {@code .*}) that value, as it is; values picked in a variable that allows several
+ *       or All are escaped for a regular expression, several joined as {@code (a|b)}
+ *       (interpolateQueryExpr of the Prometheus data source);
  *   <li>a query marked instant goes to {@code /api/v1/query} at {@code now} itself; a query
  *       marked range, or marked neither (older dashboards), to {@code /api/v1/query_range} from
- *       now - range to now, both rounded down to a multiple of the step; one marked both sends both.
+ *       now - range to now, both rounded down to a multiple of the step; one marked both sends both;
+ *   <li>a series' name in a legend is the legend format with each {@code {{label}}} replaced by the
+ *       series' value of that label, or by nothing where the series has no such label
+ *       ({@link #legend}).
  * </ul>
  */
 final class GrafanaRequests {
@@ -40,6 +48,8 @@ final class GrafanaRequests {
   /** Grafana's safe resolution: never more points than this per query. */
   private static final int SAFE_RESOLUTION = 11_000;
   private static final Pattern RELATIVE = Pattern.compile("now-(\\d+)([smhdw])");
+  /** Grafana's legendFormatRegexp. */
+  private static final Pattern LEGEND_LABEL = Pattern.compile("\\{\\{\\s*(.+?)\\s*\\}\\}");
 
   /** One request; {@code start} and {@code step} only for a range query. */
   record Request(String panel, String refId, boolean instant, String expr, Instant start, Instant end, Duration step) {
@@ -52,6 +62,8 @@ final class GrafanaRequests {
   private final Duration interval;
   private final Duration rateInterval;
   private final Map<String, String> variables = new LinkedHashMap<>();
+  /** The variables that allow several values or All: Grafana escapes what is picked in them for a regex. */
+  private final Set<String> regexVariables = new HashSet<>();
 
   /**
    * @param scrapeInterval the data source's scrape interval (Grafana's default when unset: 15s),
@@ -77,6 +89,9 @@ final class GrafanaRequests {
         current = variable.path("allValue").asText();
       }
       variables.put(variable.path("name").asText(), current);
+      if (variable.path("multi").asBoolean() || variable.path("includeAll").asBoolean()) {
+        regexVariables.add(variable.path("name").asText());
+      }
     }
   }
 
@@ -95,6 +110,44 @@ final class GrafanaRequests {
   /** The current value of a dashboard variable, if the dashboard has it. */
   Optional<String> variable(String name) {
     return Optional.ofNullable(variables.get(name));
+  }
+
+  /**
+   * Picks {@code values} in the dashboard's variable {@code name}, as a user does in its selector:
+   * the requests made afterwards carry them as Grafana's Prometheus data source writes them.
+   */
+  GrafanaRequests select(String name, String... values) {
+    if (!variables.containsKey(name) || values.length == 0) {
+      throw new IllegalArgumentException("no variable " + name + " or no value: " + List.of(values));
+    }
+    if (!regexVariables.contains(name)) {
+      if (values.length > 1) {
+        throw new IllegalArgumentException(name + " takes one value");
+      }
+      variables.put(name, values[0].replace("\\", "\\\\").replace("'", "\\\\'"));
+      return this;
+    }
+    List<String> escaped = new ArrayList<>();
+    for (String value : values) {
+      escaped.add(value.replace("\\", "\\\\\\\\").replaceAll("[$^*{}\\[\\]+?.()|]", "\\\\\\\\$0"));
+    }
+    variables.put(name, escaped.size() == 1 ? escaped.get(0) : "(" + String.join("|", escaped) + ")");
+    return this;
+  }
+
+  /**
+   * A series' name as Grafana shows it in a legend: {@code format} with each {@code {{label}}}
+   * replaced by the series' value of that label, or by nothing where the series has none
+   * (getName in pkg/promlib/querydata, Grafana 10 and later).
+   */
+  static String legend(String format, Map<String, String> labels) {
+    Matcher m = LEGEND_LABEL.matcher(format);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(out, Matcher.quoteReplacement(labels.getOrDefault(m.group(1).strip(), "")));
+    }
+    m.appendTail(out);
+    return out.toString();
   }
 
   /** Every request the dashboard's panels send, in panel order. */

@@ -18,14 +18,24 @@ public final class DocBlocks {
   /** Blocks whose first line starts with {@code "# " + prefix}, by that first line (without "# "). */
   public static Map<String, String> named(Path markdown, String prefix) throws IOException {
     Map<String, String> blocks = new LinkedHashMap<>();
+    startingWith(markdown, "# " + prefix).forEach((first, block) -> blocks.put(first.substring(2), block));
+    return blocks;
+  }
+
+  /**
+   * Blocks whose first line starts with {@code prefix}, by that first line: for blocks that name
+   * themselves in a comment of another syntax ({@code <!-- … -->}).
+   */
+  public static Map<String, String> startingWith(Path markdown, String prefix) throws IOException {
+    Map<String, String> blocks = new LinkedHashMap<>();
     List<String> current = null;
     for (String line : Files.readAllLines(markdown)) {
       if (line.startsWith("```")) {
         if (current == null) {
           current = new ArrayList<>();
         } else {
-          if (!current.isEmpty() && current.get(0).startsWith("# " + prefix)) {
-            blocks.put(current.get(0).substring(2), String.join("\n", current) + "\n");
+          if (!current.isEmpty() && current.get(0).startsWith(prefix)) {
+            blocks.put(current.get(0), String.join("\n", current) + "\n");
           }
           current = null;
         }
