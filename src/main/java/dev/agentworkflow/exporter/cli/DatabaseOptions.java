@@ -109,7 +109,7 @@ final class DatabaseOptions {
     try {
       path = new PathConverter().convert(pathText);
     } catch (picocli.CommandLine.TypeConversionException e) {
-      throw error("--db " + value + ": " + e.getMessage());
+      throw error("Invalid value for option '--db': " + e.getMessage()); // as picocli words a path's problem
     }
     return new NamedDatabase(name != null ? name : ProjectName.of(path), path);
   }

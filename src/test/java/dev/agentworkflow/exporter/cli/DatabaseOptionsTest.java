@@ -106,7 +106,7 @@ class DatabaseOptionsTest {
           + "part: write it as ./my.project!=/x.db)",
       "--db =/x.db|--db =/x.db: '' cannot be a project name: use letters, digits, '_', '.' and '-', starting with a "
           + "letter or digit, at most 64 characters (a path with '=' in its first part: write it as ./=/x.db)",
-      "--db a=|--db a=: the path is empty",
+      "--db a=|Invalid value for option '--db': the path is empty",
       "--db a=/x.db --db b=/y.db --state-file /var/lib/s.state|--state-file /var/lib/s.state names one file, and "
           + "several databases are read: each keeps its own in $STATE_DIRECTORY, else in "
           + "${XDG_STATE_HOME:-$HOME/.local/state}/agent-workflow-exporter/; leave --state-file out, or give none",
