@@ -52,9 +52,7 @@ public final class Exporter implements AutoCloseable {
 
   /** Binds the port (failing with {@link java.net.BindException} if taken), then starts polling. */
   public static Exporter start(ExporterSettings settings, Clock clock) throws IOException {
-    ProjectPolling polling = new ProjectPolling(settings.databases(),
-        (database, databases) -> newPoller(settings.forDatabase(database.path()), databases, clock),
-        settings.interval());
+    ProjectPolling polling = newPolling(settings, clock);
     CollectorRegistry registry = new CollectorRegistry();
     registry.register(new WorkflowCollector(polling::latest, settings.build()));
     LiveWebConfig web = new LiveWebConfig(settings.web(), clock);
@@ -65,16 +63,25 @@ public final class Exporter implements AutoCloseable {
     MetricsServer server = new MetricsServer(settings.listen(), settings.telemetryPath(), registry,
         () -> List.of(polling.latest(), web.status()), RuntimeCollectors.newRegistry(), polling::latest, polling::ready, settings.version(),
         web, clock, ServerLimits.DEFAULT);
+    registry.register(new HttpServerCollector(server::status));
+    // Serving before the first look: a --db-glob over a large tree takes a while, and /-/healthy
+    // should answer meanwhile (/-/ready says 503 until every first poll).
+    server.start();
     try {
       polling.open();
     } catch (RuntimeException e) {
       server.close();
       throw e;
     }
-    registry.register(new HttpServerCollector(server::status));
-    server.start();
     polling.start();
     return new Exporter(polling, server, web);
+  }
+
+  /** The pollers of every database of these settings, not yet opened: for a running exporter and one-shot runs. */
+  static ProjectPolling newPolling(ExporterSettings settings, Clock clock) {
+    return new ProjectPolling(settings.databases(),
+        (database, databases) -> newPoller(settings.forDatabase(database.path()), databases, clock),
+        settings.interval());
   }
 
   /** A poller of one database, wired as a running exporter wires it (also for tests and one-shot runs). */

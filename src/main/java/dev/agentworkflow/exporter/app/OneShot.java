@@ -5,9 +5,7 @@ import dev.agentworkflow.exporter.metrics.WorkflowCollector;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.ProjectPoll;
 import dev.agentworkflow.exporter.model.PublishedPolls;
-import dev.agentworkflow.exporter.project.DatabaseSearch;
-import dev.agentworkflow.exporter.project.DatabaseSources;
-import dev.agentworkflow.exporter.project.NamedDatabase;
+import dev.agentworkflow.exporter.project.ProjectPolling;
 import dev.agentworkflow.exporter.poll.Poller;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
@@ -23,10 +21,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
@@ -57,28 +53,34 @@ public final class OneShot {
   }
 
   public static Output run(ExporterSettings settings, Clock clock) {
-    DatabaseSources sources = settings.databases();
-    if (!sources.labelled()) {
+    if (!settings.databases().labelled()) {
       return runOne(settings, clock);
     }
-    List<NamedDatabase> databases = new DatabaseSearch(sources).look(Set.of()).databases();
-    List<ProjectPoll> polls = new ArrayList<>();
+    PublishedPolls polls;
+    ProjectPolling polling = Exporter.newPolling(settings, clock);
+    try {
+      polling.open(); // logs each clash, as a running exporter does
+      polls = polling.pollAll();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Output("interrupted", "");
+    } finally {
+      polling.close(); // each poller writes its state
+    }
     List<String> problems = new ArrayList<>();
-    for (NamedDatabase database : databases) {
-      PollResult poll;
-      try (Poller poller = Exporter.newPoller(settings.forDatabase(database.path()), databases.size(), clock)) {
-        poll = poller.poll();
-      }
-      polls.add(new ProjectPoll(database.project(), database.path().toString(), poll));
-      if (!poll.databaseUp()) {
-        problems.add(database.project() + ": " + poll.problem());
+    for (ProjectPoll project : polls.projects()) {
+      if (!project.poll().databaseUp()) {
+        problems.add(project.project() + ": " + project.poll().problem());
       }
     }
-    polls.sort(Comparator.comparing(ProjectPoll::project));
-    String text = render(new PublishedPolls(polls, true, 0), settings);
-    String problem = problems.isEmpty() ? null
-        : problems.size() + " of " + databases.size() + " databases not read: " + String.join("; ", problems);
-    return new Output(problem, text);
+    String problem = null;
+    if (polls.projects().isEmpty()) {
+      problem = "no database to read: --db-glob found none";
+    } else if (!problems.isEmpty()) {
+      problem = problems.size() + " of " + polls.projects().size() + " databases not read: "
+          + String.join("; ", problems);
+    }
+    return new Output(problem, render(polls, settings));
   }
 
   private static Output runOne(ExporterSettings settings, Clock clock) {

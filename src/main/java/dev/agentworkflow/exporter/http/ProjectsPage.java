@@ -25,7 +25,9 @@ final class ProjectsPage {
       up += project.poll().databaseUp() ? 1 : 0;
     }
     int down = polls.projects().size() - up;
-    if (!ready) {
+    if (polls.projects().isEmpty()) {
+      html.append("<p id=\"state\" class=\"state down\">No database to read: --db-glob finds none now.</p>\n");
+    } else if (!ready) {
       html.append("<p id=\"state\" class=\"state waiting\">Not ready: the first poll of every database has not "
           + "finished.</p>\n");
     } else {
@@ -52,8 +54,8 @@ final class ProjectsPage {
         <td class="metric"><code>total_sessions</code></td><td></td></tr></thead>
         <tbody>
         """);
-    for (ProjectPoll project : polls.projects()) {
-      row(html, project, ready);
+    for (int i = 0; i < polls.projects().size(); i++) {
+      row(html, i + 1, polls.projects().get(i), ready);
     }
     html.append("</tbody>\n</table>\n<table>\n<tbody>\n<tr><th>Version</th><td id=\"version\">").append(escape(version))
         .append("</td><td class=\"metric\"><code>agent_workflow_exporter_build_info{version}</code></td></tr>\n")
@@ -61,10 +63,15 @@ final class ProjectsPage {
     return LandingPage.links(html, metricsPath);
   }
 
-  private static void row(StringBuilder html, ProjectPoll project, boolean ready) {
+  /**
+   * A project's row. Ids are made of the row's number, since a folder's name may hold anything
+   * (spaces, or "a-up" beside a project "a"); the name is in {@code data-project}.
+   */
+  private static void row(StringBuilder html, int number, ProjectPoll project, boolean ready) {
     PollResult poll = project.poll();
-    String id = "project-" + escape(project.project());
-    html.append("<tr id=\"").append(id).append("\"><th>").append(escape(project.project())).append("</th><td><code>")
+    String id = "project-" + number;
+    html.append("<tr id=\"").append(id).append("\" data-project=\"").append(escape(project.project()))
+        .append("\"><th>").append(escape(project.project())).append("</th><td><code>")
         .append(escape(project.path())).append("</code></td>");
     if (!ready) {
       html.append("<td colspan=\"8\"></td></tr>\n");

@@ -20,12 +20,14 @@ public final class PollScheduler implements AutoCloseable {
   private final Duration interval;
   private final Consumer<PollResult> publish;
   private final ScheduledExecutorService executor;
+  private final String threadName;
 
   /** @param threadName the poller thread's name, which says whose polls it runs in a thread dump */
   public PollScheduler(Poller poller, Duration interval, Consumer<PollResult> publish, String threadName) {
     this.poller = poller;
     this.interval = interval;
     this.publish = publish;
+    this.threadName = threadName;
     this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, threadName);
       thread.setDaemon(true);
@@ -63,16 +65,33 @@ public final class PollScheduler implements AutoCloseable {
     executor.shutdownNow();
   }
 
-  /** Stops polling and waits for a running poll to stop; then closes the poller, which writes its state. */
+  /**
+   * Stops polling and waits up to 1.5 s for a running poll to stop; then closes the poller, which
+   * writes its state and lets go of its connection and state file lock. A poll that does not stop
+   * in time (a statement SQLite is still inside), or a wait that is interrupted, leaves the closing
+   * to a thread that waits for the poll's end: a database read again later must find its state
+   * file unlocked.
+   */
   @Override
   public void close() {
     executor.shutdownNow();
     try {
       if (executor.awaitTermination(1500, TimeUnit.MILLISECONDS)) {
         poller.close();
+        return;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    Thread closing = new Thread(() -> {
+      try {
+        executor.awaitTermination(Long.MAX_VALUE, TimeUnit.DAYS);
+        poller.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, threadName + "-closing");
+    closing.setDaemon(true);
+    closing.start();
   }
 }

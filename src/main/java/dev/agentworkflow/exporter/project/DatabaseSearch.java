@@ -2,6 +2,7 @@ package dev.agentworkflow.exporter.project;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,7 +19,7 @@ import java.util.TreeMap;
  * series of one being read; among new ones, the first path in sorted order wins.
  *
  * <pre>{@code
- * DatabaseSearch.Found found = new DatabaseSearch(sources).look(Set.of());
+ * DatabaseSearch.Found found = new DatabaseSearch(sources).look(List.of());
  * }</pre>
  */
 public final class DatabaseSearch {
@@ -31,16 +32,26 @@ public final class DatabaseSearch {
   /** A file a pattern found and that is not read, because {@code takenBy} has its name. */
   public record Clash(Path path, String project, Path takenBy) {}
 
-  /** What a look found: every database to read now, named first, and the clashes. */
-  public record Found(List<NamedDatabase> databases, List<Clash> clashes) {
+  /**
+   * What a look found: every database to read now, named first, the clashes, and the folders that
+   * could not be listed (absolute).
+   */
+  public record Found(List<NamedDatabase> databases, List<Clash> clashes, List<Path> unreadable) {
     public Found {
       databases = List.copyOf(databases);
       clashes = List.copyOf(clashes);
+      unreadable = List.copyOf(unreadable);
     }
   }
 
-  /** @param reading the files of the databases found by an earlier look and read now: they keep their names */
-  public Found look(Set<Path> reading) {
+  /**
+   * @param reading the databases found by an earlier look and read now: they keep their names, and
+   *     one below a folder that could not be listed this time is kept (not found is not gone: an
+   *     automount's hiccup must not drop a project's series)
+   */
+  public Found look(Collection<NamedDatabase> reading) {
+    Map<Path, NamedDatabase> readingByFile = new HashMap<>();
+    reading.forEach(db -> readingByFile.put(db.file(), db));
     Map<String, Path> owners = new HashMap<>();
     Set<Path> namedFiles = new HashSet<>();
     List<NamedDatabase> databases = new ArrayList<>(sources.named());
@@ -49,19 +60,27 @@ public final class DatabaseSearch {
       namedFiles.add(db.file());
     }
     Map<Path, Path> matches = new TreeMap<>(); // file → path as found, sorted by file
+    List<Path> unreadable = new ArrayList<>();
     for (DatabaseGlob glob : sources.globs()) {
-      for (Path match : glob.matches()) {
+      DatabaseGlob.Listing listing = glob.list();
+      listing.unreadable().forEach(folder -> unreadable.add(folder.toAbsolutePath().normalize()));
+      for (Path match : listing.files()) {
         Path file = match.toAbsolutePath().normalize();
         if (!namedFiles.contains(file)) {
           matches.putIfAbsent(file, match);
         }
       }
     }
+    readingByFile.forEach((file, db) -> {
+      if (!matches.containsKey(file) && unreadable.stream().anyMatch(file::startsWith)) {
+        matches.put(file, db.path());
+      }
+    });
     Map<Path, NamedDatabase> found = new LinkedHashMap<>();
     List<Clash> clashes = new ArrayList<>();
     for (boolean readAlready : new boolean[] {true, false}) {
       matches.forEach((file, match) -> {
-        if (reading.contains(file) != readAlready) {
+        if (readingByFile.containsKey(file) != readAlready) {
           return;
         }
         String project = ProjectName.of(match);
@@ -74,6 +93,6 @@ public final class DatabaseSearch {
       });
     }
     databases.addAll(found.values());
-    return new Found(databases, clashes);
+    return new Found(databases, clashes, unreadable);
   }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * thread for as long as it takes. The --db-glob patterns are looked at again every
  * {@link DatabaseSources#lookEvery()} on one more thread: a database found is read from then on, one
  * no longer found is stopped (its state file written) and its series are gone from the next scrape.
+ *
+ * <p>One lock guards which databases are read and what is published. It is held only for moves of
+ * references: opening a poller (which may read a large state file) and stopping one happen outside
+ * it, so a look never holds up another database's publishing.
  *
  * <pre>{@code
  * ProjectPolling polling = new ProjectPolling(sources, (db, count) -> newPoller(db), Duration.ofSeconds(15));
@@ -51,17 +56,17 @@ public final class ProjectPolling implements AutoCloseable {
   private static final class Reading {
     final NamedDatabase database;
     final Path file;
-    final boolean found;
+    final boolean fromGlob;
     final PollScheduler scheduler;
     /** Guarded by the polling's lock. */
     ProjectPoll latest;
-    /** Counts down the first polls once: set on the first publish or on removal. */
+    /** Counted down the first polls: set on the first publish or on removal; guarded by the lock. */
     boolean settled;
 
-    Reading(NamedDatabase database, boolean found, Poller poller, Duration interval, ProjectPolling polling) {
+    Reading(NamedDatabase database, boolean fromGlob, Poller poller, Duration interval, ProjectPolling polling) {
       this.database = database;
       this.file = database.file();
-      this.found = found;
+      this.fromGlob = fromGlob;
       this.latest = new ProjectPoll(database.project(), database.path().toString(), poller.initialResult());
       this.scheduler = new PollScheduler(poller, interval, result -> polling.publish(this, result),
           "agent-workflow-poller-" + database.project());
@@ -75,17 +80,20 @@ public final class ProjectPolling implements AutoCloseable {
   private final Object lock = new Object();
   /** By file; guarded by {@link #lock}. */
   private final Map<Path, Reading> reading = new LinkedHashMap<>();
-  /** Clashing files already said in the log; guarded by {@link #lock}. */
+  /** Clashing files and unreadable folders already said in the log; guarded by {@link #lock}. */
   private final Set<Path> clashesSaid = new HashSet<>();
+  private final Set<Path> unreadableSaid = new HashSet<>();
   private int clashes;
+  /** Guarded by {@link #lock}: once set, nothing is added, started or published. */
+  private boolean closed;
+  private boolean started;
   private volatile PublishedPolls latest;
-  private CountDownLatch firstPolls = new CountDownLatch(0);
+  private volatile CountDownLatch firstPolls = new CountDownLatch(1);
   private final ScheduledExecutorService looks = Executors.newSingleThreadScheduledExecutor(runnable -> {
     Thread thread = new Thread(runnable, "agent-workflow-db-glob");
     thread.setDaemon(true);
     return thread;
   });
-  private boolean started;
 
   public ProjectPolling(DatabaseSources sources, PollerFactory pollers, Duration interval) {
     this.sources = sources;
@@ -100,19 +108,25 @@ public final class ProjectPolling implements AutoCloseable {
    * #start()}. A poller that cannot be opened (a bug) closes those opened before it.
    */
   public void open() {
-    DatabaseSearch.Found found = search.look(Set.of());
-    synchronized (lock) {
-      try {
-        for (NamedDatabase database : found.databases()) {
-          add(database, !sources.named().contains(database), found.databases().size());
-        }
-      } catch (RuntimeException e) {
-        reading.values().forEach(r -> r.scheduler.close());
-        reading.clear();
-        throw e;
+    DatabaseSearch.Found found = search.look(List.of());
+    if (!sources.globs().isEmpty() && found.databases().size() == sources.named().size()) {
+      log.warn("--db-glob finds no database now ({}); it is looked at again every {}s",
+          String.join(", ", sources.globs().stream().map(DatabaseGlob::pattern).toList()),
+          sources.lookEvery().toSeconds());
+    }
+    List<Reading> opened = new ArrayList<>();
+    try {
+      for (NamedDatabase database : found.databases()) {
+        opened.add(open(database, !sources.named().contains(database), found.databases().size()));
       }
-      firstPolls = new CountDownLatch(reading.size());
-      noteClashes(found.clashes());
+    } catch (RuntimeException e) {
+      opened.forEach(r -> r.scheduler.close());
+      throw e;
+    }
+    synchronized (lock) {
+      opened.forEach(r -> reading.put(r.file, r));
+      firstPolls = new CountDownLatch(opened.size());
+      noteProblems(found);
       republish();
     }
   }
@@ -134,7 +148,7 @@ public final class ProjectPolling implements AutoCloseable {
     return latest;
   }
 
-  /** Whether every database read since start has finished its first poll. */
+  /** Whether every database read since start has finished its first poll; false before {@link #open()}. */
   public boolean ready() {
     return firstPolls.getCount() == 0;
   }
@@ -160,7 +174,7 @@ public final class ProjectPolling implements AutoCloseable {
   public void lookNow() throws InterruptedException {
     try {
       looks.submit(this::lookSafely).get();
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause()); // lookSafely catches everything
     }
   }
@@ -173,51 +187,69 @@ public final class ProjectPolling implements AutoCloseable {
     }
   }
 
+  /** What changed since the last look, decided under the lock; pollers opened and stopped outside it. */
   private void look() {
-    Set<Path> foundBefore = new HashSet<>();
+    List<NamedDatabase> foundBefore = new ArrayList<>();
     synchronized (lock) {
-      reading.values().stream().filter(r -> r.found).forEach(r -> foundBefore.add(r.file));
+      reading.values().stream().filter(r -> r.fromGlob).forEach(r -> foundBefore.add(r.database));
     }
     DatabaseSearch.Found found = search.look(foundBefore);
     Set<Path> files = new HashSet<>();
     found.databases().forEach(db -> files.add(db.file()));
     List<Reading> gone = new ArrayList<>();
+    List<Reading> dropped = new ArrayList<>();
+    List<NamedDatabase> added = new ArrayList<>();
     synchronized (lock) {
+      if (closed) {
+        return;
+      }
       for (Reading r : List.copyOf(reading.values())) {
-        if (r.found && !files.contains(r.file)) {
+        if (r.fromGlob && !files.contains(r.file)) {
           reading.remove(r.file);
           settle(r);
           gone.add(r);
-          log.info("{} (project {}) is no longer found by --db-glob; its series are gone", r.database.path(),
-              r.database.project());
         }
       }
-      for (NamedDatabase database : found.databases()) {
-        if (!reading.containsKey(database.file())) {
-          Reading r = add(database, true, found.databases().size());
-          log.info("found {} by --db-glob; reading it as project {}", database.path(), database.project());
+      found.databases().stream().filter(db -> !reading.containsKey(db.file())).forEach(added::add);
+      noteProblems(found);
+      republish();
+    }
+    try {
+      for (NamedDatabase database : added) {
+        Reading r = open(database, true, found.databases().size());
+        synchronized (lock) {
+          if (closed) {
+            dropped.add(r);
+            break;
+          }
+          reading.put(r.file, r);
+          r.settled = true; // found after start: /-/ready does not wait for it
+          republish();
           if (started) {
             r.scheduler.start();
           }
         }
+        log.info("found {} by --db-glob; reading it as project {}", database.path(), database.project());
       }
-      noteClashes(found.clashes());
-      republish();
+    } finally {
+      for (Reading r : gone) {
+        log.info("{} (project {}) is no longer found by --db-glob; its series are gone", r.database.path(),
+            r.database.project());
+      }
+      gone.addAll(dropped);
+      gone.forEach(r -> r.scheduler.stop());
+      gone.forEach(r -> r.scheduler.close());
     }
-    gone.forEach(r -> r.scheduler.stop());
-    gone.forEach(r -> r.scheduler.close());
   }
 
-  private Reading add(NamedDatabase database, boolean found, int databases) {
-    Reading r = new Reading(database, found, pollers.open(database, databases), interval, this);
-    reading.put(r.file, r);
-    return r;
+  private Reading open(NamedDatabase database, boolean fromGlob, int databases) {
+    return new Reading(database, fromGlob, pollers.open(database, databases), interval, this);
   }
 
-  /** Says each clash once, while it lasts; one that ends and comes back is said again. */
-  private void noteClashes(List<DatabaseSearch.Clash> now) {
+  /** Says each clash and each folder that could not be listed once, while it lasts; one that comes back is said again. */
+  private void noteProblems(DatabaseSearch.Found found) {
     Set<Path> current = new HashSet<>();
-    for (DatabaseSearch.Clash clash : now) {
+    for (DatabaseSearch.Clash clash : found.clashes()) {
       Path file = clash.path().toAbsolutePath().normalize();
       current.add(file);
       if (clashesSaid.add(file)) {
@@ -226,12 +258,19 @@ public final class ProjectPolling implements AutoCloseable {
       }
     }
     clashesSaid.retainAll(current);
-    clashes = now.size();
+    clashes = found.clashes().size();
+    for (Path folder : found.unreadable()) {
+      if (unreadableSaid.add(folder)) {
+        log.warn("--db-glob cannot list {}: databases below it are neither found nor given up (the exporter's user "
+            + "must be allowed to list it)", folder);
+      }
+    }
+    unreadableSaid.retainAll(found.unreadable());
   }
 
   private void publish(Reading r, PollResult result) {
     synchronized (lock) {
-      if (reading.get(r.file) != r) {
+      if (closed || reading.get(r.file) != r) {
         return; // stopped meanwhile: its series are gone
       }
       r.latest = new ProjectPoll(r.database.project(), r.database.path().toString(), result);
@@ -243,7 +282,7 @@ public final class ProjectPolling implements AutoCloseable {
   private void settle(Reading r) {
     if (!r.settled) {
       r.settled = true;
-      firstPolls.countDown(); // a database found after start counts down a latch already at zero
+      firstPolls.countDown();
     }
   }
 
@@ -257,18 +296,18 @@ public final class ProjectPolling implements AutoCloseable {
   /** Stops every poll and look; each poller then writes its state and closes. */
   @Override
   public void close() {
+    List<Reading> all;
+    synchronized (lock) {
+      closed = true; // a look that is still running adds nothing from now on
+      all = new ArrayList<>(reading.values());
+    }
     looks.shutdownNow();
+    all.forEach(r -> r.scheduler.stop());
+    all.forEach(r -> r.scheduler.close());
     try {
       looks.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    List<Reading> all;
-    synchronized (lock) {
-      all = new ArrayList<>(reading.values());
-      reading.clear();
-    }
-    all.forEach(r -> r.scheduler.stop());
-    all.forEach(r -> r.scheduler.close());
   }
 }

@@ -201,22 +201,23 @@ class LandingPageTest {
     String html = projectsPage(polls, true);
     assertTrue(html.contains("<p id=\"state\" class=\"state down\">2 databases: 1 up, 1 down.</p>"), html);
     assertTrue(html.contains("<p id=\"clashes\" class=\"state down\">1 found by --db-glob not read"), html);
-    assertTrue(html.contains("<tr id=\"project-alpha\"><th>alpha</th><td><code>/srv/alpha/logs/agent_workflow.db"
+    assertTrue(html.contains("<tr id=\"project-1\" data-project=\"alpha\"><th>alpha</th><td><code>/srv/alpha/logs/agent_workflow.db"
         + "</code></td>"), html);
-    assertEquals("yes", cell(html, "project-alpha-up"));
+    assertEquals("yes", cell(html, "project-1-up"));
     assertEquals("<time datetime=\"2025-08-15T12:00:00.123Z\">2025-08-15 12:00:00.123 UTC</time>",
-        cell(html, "project-alpha-last-success"));
-    assertEquals("2", cell(html, "project-alpha-poll-errors"));
-    assertEquals("1,235", cell(html, "project-alpha-invocations"));
-    assertEquals("2", cell(html, "project-alpha-running"));
-    assertEquals("1,000,005", cell(html, "project-alpha-tool-uses"));
-    assertEquals("407", cell(html, "project-alpha-sessions"));
-    assertEquals("", cell(html, "project-alpha-problem"));
-    assertEquals("no", cell(html, "project-b&lt;eta&gt;-up"), "a folder's name is escaped wherever it is written");
-    assertEquals("never", cell(html, "project-b&lt;eta&gt;-last-success"));
-    assertEquals("4", cell(html, "project-b&lt;eta&gt;-poll-errors"));
+        cell(html, "project-1-last-success"));
+    assertEquals("2", cell(html, "project-1-poll-errors"));
+    assertEquals("1,235", cell(html, "project-1-invocations"));
+    assertEquals("2", cell(html, "project-1-running"));
+    assertEquals("1,000,005", cell(html, "project-1-tool-uses"));
+    assertEquals("407", cell(html, "project-1-sessions"));
+    assertEquals("", cell(html, "project-1-problem"));
+    assertEquals("no", cell(html, "project-2-up"), "a folder's name is escaped wherever it is written");
+    assertEquals("never", cell(html, "project-2-last-success"));
+    assertEquals("4", cell(html, "project-2-poll-errors"));
     assertEquals("cannot read /srv/b.db: [SQLITE_NOTADB] file is not a database",
-        cell(html, "project-b&lt;eta&gt;-problem"));
+        cell(html, "project-2-problem"));
+    assertTrue(html.contains("<tr id=\"project-2\" data-project=\"b&lt;eta&gt;\"><th>b&lt;eta&gt;</th>"), html);
     assertFalse(html.contains("<eta>"), html);
     assertEquals("1.2.3", cell(html, "version"));
     assertTrue(html.contains("<a href=\"./metrics\">Metrics</a>"), html);
@@ -225,6 +226,10 @@ class LandingPageTest {
     String all = projectsPage(new PublishedPolls(List.of(new ProjectPoll("alpha", "/a.db", up())), true, 0), true);
     assertTrue(all.contains("<p id=\"state\" class=\"state up\">1 database: 1 up, 0 down.</p>"), all);
     assertFalse(all.contains("id=\"clashes\""), all);
+
+    String none = projectsPage(new PublishedPolls(List.of(), true, 0), true);
+    assertTrue(none.contains("<p id=\"state\" class=\"state down\">No database to read: --db-glob finds none now.</p>"),
+        none);
   }
 
   @Test
@@ -232,8 +237,8 @@ class LandingPageTest {
     String html = projectsPage(new PublishedPolls(List.of(new ProjectPoll("alpha", "/a.db", up())), true, 0), false);
     assertTrue(html.contains("<p id=\"state\" class=\"state waiting\">Not ready: the first poll of every database "
         + "has not finished.</p>"), html);
-    assertTrue(html.contains("<tr id=\"project-alpha\"><th>alpha</th><td><code>/a.db</code></td><td colspan=\"8\">"
+    assertTrue(html.contains("<tr id=\"project-1\" data-project=\"alpha\"><th>alpha</th><td><code>/a.db</code></td><td colspan=\"8\">"
         + "</td></tr>"), html);
-    assertFalse(html.contains("project-alpha-up"), html);
+    assertFalse(html.contains("project-1-up"), html);
   }
 }

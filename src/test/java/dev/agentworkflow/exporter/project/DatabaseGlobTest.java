@@ -89,4 +89,32 @@ class DatabaseGlobTest {
     String notAGlob = assertThrows(IllegalArgumentException.class, () -> DatabaseGlob.of("/srv/[/x.db")).getMessage();
     assertTrue(notAGlob.startsWith("'/srv/[/x.db' is not a glob, in its part '[': Missing '"), notAGlob);
   }
+
+  @Test
+  void twoStarsFollowSymbolicLinksAndPassOverLoops() throws IOException {
+    Path real = file("real/alpha/logs/agent_workflow.db");
+    Path linked = Files.createDirectories(root.resolve("linked"));
+    Files.createSymbolicLink(linked.resolve("beta"), root.resolve("real/alpha"));
+    Files.createSymbolicLink(root.resolve("real/alpha/loop"), root.resolve("real")); // a cycle
+    Path start = Files.createSymbolicLink(root.resolve("start"), linked); // the walk starts at a link (macOS /tmp)
+    Path fileLink = file("files/gamma/logs/target.db");
+    Files.createSymbolicLink(fileLink.resolveSibling("agent_workflow.db"), fileLink);
+    DatabaseGlob.Listing listing = DatabaseGlob.of(start + "/**/logs/agent_workflow.db").list();
+    assertEquals(List.of(start.resolve("beta/logs/agent_workflow.db")), listing.files());
+    assertEquals(List.of(), listing.unreadable(), "a loop is no folder that cannot be listed");
+    assertEquals(List.of(fileLink.resolveSibling("agent_workflow.db"), real),
+        DatabaseGlob.of(root + "/{files,real}/**/agent_workflow.db").matches(), "a link to a file is a file");
+  }
+
+  @Test
+  void aFolderThatCannotBeListedIsReportedNotTakenForEmpty() throws IOException {
+    file("team/app/logs/agent_workflow.db");
+    Path notAFolder = root.resolve("plain");
+    Files.writeString(notAFolder, "x");
+    // a path on the way that is a file: nothing below it, and nothing to report
+    DatabaseGlob.Listing listing = DatabaseGlob.of(notAFolder + "/*/logs/agent_workflow.db").list();
+    assertEquals(List.of(), listing.files());
+    assertEquals(List.of(), listing.unreadable());
+    // one that exists and cannot be listed is reported: BadFilesIT, run as another user (root lists everything)
+  }
 }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +33,7 @@ class DatabaseSearchTest {
     Path alpha = file("alpha/logs/agent_workflow.db");
     Path beta = file("beta/logs/agent_workflow.db");
     DatabaseSearch.Found found = search(List.of(new NamedDatabase("first", alpha)), root + "/*/logs/agent_workflow.db")
-        .look(Set.of());
+        .look(List.of());
     assertEquals(List.of(new NamedDatabase("first", alpha), new NamedDatabase("beta", beta)), found.databases());
     assertEquals(List.of(), found.clashes());
   }
@@ -43,7 +42,7 @@ class DatabaseSearchTest {
   void aClashIsNotReadAndTheFirstPathInOrderWins() throws IOException {
     Path a = file("a/app/logs/agent_workflow.db");
     Path b = file("b/app/logs/agent_workflow.db");
-    DatabaseSearch.Found found = search(List.of(), root + "/*/*/logs/agent_workflow.db").look(Set.of());
+    DatabaseSearch.Found found = search(List.of(), root + "/*/*/logs/agent_workflow.db").look(List.of());
     assertEquals(List.of(new NamedDatabase("app", a)), found.databases());
     assertEquals(List.of(new DatabaseSearch.Clash(b, "app", a)), found.clashes());
   }
@@ -52,7 +51,7 @@ class DatabaseSearchTest {
   void aDatabaseReadAlreadyKeepsItsNameAgainstOneFoundLater() throws IOException {
     Path b = file("b/app/logs/agent_workflow.db");
     Path a = file("a/app/logs/agent_workflow.db"); // sorts first, but b is read already
-    DatabaseSearch.Found found = search(List.of(), root + "/*/*/logs/agent_workflow.db").look(Set.of(b));
+    DatabaseSearch.Found found = search(List.of(), root + "/*/*/logs/agent_workflow.db").look(List.of(new NamedDatabase("app", b)));
     assertEquals(List.of(new NamedDatabase("app", b)), found.databases());
     assertEquals(List.of(new DatabaseSearch.Clash(a, "app", b)), found.clashes());
   }
@@ -62,7 +61,7 @@ class DatabaseSearchTest {
     Path named = file("elsewhere/x.db");
     Path found = file("app/logs/agent_workflow.db");
     DatabaseSearch.Found look = search(List.of(new NamedDatabase("app", named)), root + "/*/logs/agent_workflow.db")
-        .look(Set.of(found.toAbsolutePath()));
+        .look(List.of(new NamedDatabase("app", found)));
     assertEquals(List.of(new NamedDatabase("app", named)), look.databases());
     assertEquals(List.of(new DatabaseSearch.Clash(found, "app", named)), look.clashes());
   }
@@ -71,7 +70,25 @@ class DatabaseSearchTest {
   void twoPatternsThatFindOneFileReadItOnce() throws IOException {
     Path app = file("app/logs/agent_workflow.db");
     DatabaseSearch.Found found = search(List.of(), root + "/*/logs/agent_workflow.db", root + "/app/logs/*.db")
-        .look(Set.of());
+        .look(List.of());
     assertEquals(List.of(new NamedDatabase("app", app)), found.databases());
+  }
+
+  @Test
+  void aDatabaseWhoseFolderIsGoneIsGoneAndOneFoundAgainIsBack() throws IOException {
+    Path app = file("team/app/logs/agent_workflow.db");
+    DatabaseSearch search = search(List.of(), root + "/*/*/logs/agent_workflow.db");
+    assertEquals(List.of(new NamedDatabase("app", app)), search.look(List.of()).databases());
+    Files.delete(app);
+    Files.delete(app.getParent());
+    Files.writeString(app.getParent(), "a file where the folder was: it cannot be listed"); // not a folder: gone
+    assertEquals(List.of(), search.look(List.of(new NamedDatabase("app", app))).databases());
+    Files.delete(app.getParent());
+    Files.createDirectories(app.getParent());
+    Files.write(app, new byte[] {1});
+    DatabaseSearch.Found back = search.look(List.of());
+    assertEquals(List.of(new NamedDatabase("app", app)), back.databases());
+    assertEquals(List.of(), back.unreadable());
+    // a folder that exists but cannot be listed keeps what was read below it: BadFilesIT, run as another user
   }
 }

@@ -215,4 +215,35 @@ class ManyDatabasesTest {
     assertEquals(6, finished(after, "alpha"), "the 4 counted before the restart and the 2 since");
     assertEquals(2, finished(after, "beta"));
   }
+
+  /** --once and --textfile with several databases: every one's series, the clashes, and whether all were read. */
+  @Test
+  void oneShotWritesEveryDatabaseAndSaysWhichWasNotRead() throws Exception {
+    HookDatabase alpha = written(root.resolve("a/app/logs/agent_workflow.db"), "architect", 3);
+    written(root.resolve("b/app/logs/agent_workflow.db"), "coder", 2); // the same name: a clash
+    Path missing = root.resolve("gone/logs/agent_workflow.db");
+    ExporterSettings s = TestSettings.of(root.resolve("unused.db"));
+    DatabaseSources sources = new DatabaseSources(List.of(new NamedDatabase("gone", missing)),
+        List.of(DatabaseGlob.of(root + "/*/*/logs/agent_workflow.db")), Duration.ofHours(1), Optional.empty());
+    dev.agentworkflow.exporter.app.OneShot.Output output = dev.agentworkflow.exporter.app.OneShot.run(
+        new ExporterSettings(s.databasePath(), s.listen(), s.telemetryPath(), s.interval(), s.staleAfter(),
+            s.timezone(), s.maxLabelValues(), s.maxSeries(), s.build(), s.web(), s.stateFile(), sources),
+        Clock.systemUTC());
+    assertEquals("1 of 2 databases not read: gone: the database file " + missing + " does not exist", output.problem());
+    Exposition text = Exposition.parse(output.text());
+    assertEquals(1, text.value("agent_workflow_exporter_database_name_clashes"));
+    assertEquals(2, text.value("agent_workflow_exporter_databases"));
+    assertEquals(0, text.value("agent_workflow_database_up", "project", "gone"));
+    Map<String, Double> app = new TreeMap<>(compared(text));
+    app.keySet().removeIf(key -> key.contains("project=\"gone\""));
+    assertEquals(alone(alpha.path(), "app"), app);
+
+    DatabaseSources none = new DatabaseSources(List.of(), List.of(DatabaseGlob.of(root + "/nowhere/*.db")),
+        Duration.ofHours(1), Optional.empty());
+    dev.agentworkflow.exporter.app.OneShot.Output empty = dev.agentworkflow.exporter.app.OneShot.run(
+        new ExporterSettings(s.databasePath(), s.listen(), s.telemetryPath(), s.interval(), s.staleAfter(),
+            s.timezone(), s.maxLabelValues(), s.maxSeries(), s.build(), s.web(), s.stateFile(), none),
+        Clock.systemUTC());
+    assertEquals("no database to read: --db-glob found none", empty.problem());
+  }
 }

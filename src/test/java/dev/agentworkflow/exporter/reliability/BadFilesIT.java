@@ -145,6 +145,53 @@ class BadFilesIT {
     }
   }
 
+  /**
+   * A folder on a --db-glob's way that exists but can no longer be listed (an automount's hiccup, a
+   * mode changed) does not make the databases found below it disappear: they are still read, and
+   * the log says once which folder could not be listed.
+   */
+  @Test
+  void aFolderTheGlobCanNoLongerListKeepsTheDatabasesFoundBelowIt() throws Exception {
+    List<String> asNobody = OtherUser.nobody();
+    Path shared = Files.createDirectories(Path.of("/tmp", "agent-workflow-unlistable-" + ProcessHandle.current().pid()));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path team = shared.resolve("team");
+    Path db = team.resolve("app/logs/agent_workflow.db");
+    Files.createDirectories(db.getParent());
+    HookDatabase hooks = HookDatabase.create(db);
+    long id = hooks.startAgent("s", "planning", "architect", Instant.now());
+    hooks.finishAgent(id, Instant.now(), "completed", 1.0, "m");
+    try (ExporterProcess exporter = ExporterProcess.start(asNobody, shared, "--db-glob",
+        shared + "/*/*/logs/agent_workflow.db", "--db-glob-interval", "1s", "--bind", "127.0.0.1", "--port", "0",
+        "--interval", "1")) {
+      scraper = new Scraper(Integer.parseInt(exporter.await(SERVING, WAIT)));
+      Await.until("app read", WAIT, () -> invocations(scraper.metrics()) == 1);
+      Files.setPosixFilePermissions(team, PosixFilePermissions.fromString("rwx--x--x")); // enter, not list
+      exporter.await("--db-glob cannot list " + team + ": databases below it are neither found nor given up", WAIT);
+      long more = hooks.startAgent("s", "planning", "architect", Instant.now());
+      hooks.finishAgent(more, Instant.now(), "completed", 1.0, "m");
+      Await.until("the row written since counted", WAIT, () -> invocations(scraper.metrics()) == 2);
+      Exposition metrics = scraper.metrics();
+      assertEquals(1, metrics.value("agent_workflow_exporter_databases"));
+      assertEquals(1, metrics.value("agent_workflow_database_up", "project", "app"));
+      Thread.sleep(2500); // two more looks
+      assertEquals(2, invocations(scraper.metrics()));
+      String log = exporter.stderr();
+      assertEquals(1, log.lines().filter(l -> l.contains("--db-glob cannot list")).count(), "said once:\n" + log);
+      assertFalse(log.contains("no longer found"), log);
+    } finally {
+      Files.setPosixFilePermissions(team, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Files.walk(shared).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  private static double invocations(Exposition metrics) {
+    return metrics.has("agent_invocation_total", "project", "app", "agent_name", "architect", "phase", "planning",
+        "status", "completed", "model", "m")
+        ? metrics.value("agent_invocation_total", "project", "app", "agent_name", "architect", "phase", "planning",
+            "status", "completed", "model", "m") : 0;
+  }
+
   private interface Change {
     void apply() throws Exception;
   }
