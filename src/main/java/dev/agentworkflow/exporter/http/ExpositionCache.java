@@ -4,7 +4,9 @@ import io.prometheus.client.Collector.MetricFamilySamples;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.io.ByteArrayOutputStream;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -43,22 +45,11 @@ final class ExpositionCache {
   private static final int ANSWERS_KEPT = 8;
   private static final byte[] OPENMETRICS_END = "# EOF\n".getBytes(StandardCharsets.UTF_8);
 
-  /** A question's polled part, without OpenMetrics' closing {@code # EOF}; gzipped on first demand. */
-  private static final class Polled {
-    private final byte[] plain;
-    private GzipJoin.Start gzipped;
-
-    private Polled(byte[] plain) {
-      this.plain = plain;
-    }
-
-    GzipJoin.Start gzipped() {
-      if (gzipped == null) {
-        gzipped = GzipJoin.start(plain);
-      }
-      return gzipped;
-    }
-  }
+  /**
+   * Answers kept whole up to this size: one database's exposition is some 100 KB, and a plain
+   * answer for 50 is 30 MB, which the heap must not keep (it is inflated again for each).
+   */
+  private static final int ANSWER_KEPT_BYTES = 4 * 1024 * 1024;
 
   private final CollectorRegistry registry;
   private final Supplier<List<Object>> inputs;
@@ -69,7 +60,7 @@ final class ExpositionCache {
   private List<MetricFamilySamples> families;
   private List<MetricFamilySamples> liveFamilies;
   private long liveCollectedAt;
-  private final Map<String, Polled> polled = recent(QUESTIONS_KEPT);
+  private final Map<String, GzipJoin.Start> polled = recent(QUESTIONS_KEPT);
   private final Map<String, byte[]> answers = recent(ANSWERS_KEPT);
 
   /**
@@ -94,7 +85,7 @@ final class ExpositionCache {
     List<Object> now = inputs.get();
     if (families == null || !sameObjects(now, renderedFrom)) {
       renderedFrom = now;
-      families = Collections.list(registry.metricFamilySamples());
+      families = Collections.list(registry.metricFamilySamples()); // cheap: the samples are made when rendered
       polled.clear();
       answers.clear();
     }
@@ -105,19 +96,23 @@ final class ExpositionCache {
       answers.clear();
     }
     String question = contentType + '\0' + String.join("\0", new TreeSet<>(names));
-    return answers.computeIfAbsent(question + '\0' + gzip, key -> answer(contentType, names, question, gzip));
+    String key = question + '\0' + gzip;
+    byte[] kept = answers.get(key);
+    if (kept != null) {
+      return kept;
+    }
+    byte[] answer = answer(contentType, names, question, gzip);
+    if (answer.length <= ANSWER_KEPT_BYTES) {
+      answers.put(key, answer);
+    }
+    return answer;
   }
 
   private byte[] answer(String contentType, Set<String> names, String question, boolean gzip) {
-    Polled kept = polled.computeIfAbsent(question,
-        q -> new Polled(withoutEnd(render(contentType, only(names, families), 64 * 1024))));
-    byte[] fresh = render(contentType, only(names, liveFamilies), 16 * 1024); // it ends the answer: any # EOF stays
-    if (gzip) {
-      return GzipJoin.join(kept.gzipped(), fresh);
-    }
-    byte[] body = Arrays.copyOf(kept.plain, kept.plain.length + fresh.length);
-    System.arraycopy(fresh, 0, body, kept.plain.length, fresh.length);
-    return body;
+    GzipJoin.Start kept = polled.computeIfAbsent(question, q -> deflated(contentType, only(names, families)));
+    // the live part ends the answer: any # EOF stays
+    byte[] fresh = render(contentType, only(names, liveFamilies));
+    return gzip ? GzipJoin.join(kept, fresh) : GzipJoin.plain(kept, fresh);
   }
 
   /**
@@ -138,21 +133,81 @@ final class ExpositionCache {
     return kept;
   }
 
-  private static byte[] render(String contentType, List<MetricFamilySamples> families, int expectedBytes) {
-    ByteArrayOutputStream body = new ByteArrayOutputStream(expectedBytes);
-    try (Writer writer = new OutputStreamWriter(body, StandardCharsets.UTF_8)) {
+  private static byte[] render(String contentType, List<MetricFamilySamples> families) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
+    write(contentType, families, body);
+    return body.toByteArray();
+  }
+
+  /**
+   * The polled part, deflated as it is written (never held plain), without OpenMetrics' closing
+   * {@code # EOF}, which the live part after it writes.
+   */
+  private static GzipJoin.Start deflated(String contentType, List<MetricFamilySamples> families) {
+    GzipJoin.StartWriter start = new GzipJoin.StartWriter();
+    WithoutEnd body = new WithoutEnd(start);
+    write(contentType, families, body);
+    body.end();
+    return start.finish();
+  }
+
+  private static void write(String contentType, List<MetricFamilySamples> families, OutputStream out) {
+    // buffered: simpleclient writes a sample in many small strings, each a trip through the encoder
+    try (Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024)) {
       TextFormat.writeFormat(contentType, writer, Collections.enumeration(families));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot happen: in memory", e);
     }
-    return body.toByteArray();
   }
 
-  /** OpenMetrics ends with {@code # EOF}: the polled part leaves it to the live part after it. */
-  private static byte[] withoutEnd(byte[] rendered) {
-    int end = rendered.length - OPENMETRICS_END.length;
-    return end >= 0 && Arrays.equals(rendered, end, rendered.length, OPENMETRICS_END, 0, OPENMETRICS_END.length)
-        ? Arrays.copyOf(rendered, end) : rendered;
+  /** Passes bytes on but the last few, and at the end drops them if they are OpenMetrics' {@code # EOF}. */
+  private static final class WithoutEnd extends OutputStream {
+    private final OutputStream out;
+    private final byte[] held = new byte[OPENMETRICS_END.length];
+    private int heldCount;
+
+    WithoutEnd(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int count) throws IOException {
+      if (count >= held.length) { // all held bytes and all but the last few of these go on
+        out.write(held, 0, heldCount);
+        out.write(bytes, offset, count - held.length);
+        System.arraycopy(bytes, offset + count - held.length, held, 0, held.length);
+        heldCount = held.length;
+        return;
+      }
+      int overflow = heldCount + count - held.length;
+      if (overflow > 0) {
+        out.write(held, 0, overflow);
+        System.arraycopy(held, overflow, held, 0, heldCount - overflow);
+        heldCount -= overflow;
+      }
+      System.arraycopy(bytes, offset, held, heldCount, count);
+      heldCount += count;
+    }
+
+    @Override
+    public void close() {
+      // the writer closing it: the end is decided by end()
+    }
+
+    void end() {
+      if (!(heldCount == held.length && Arrays.equals(held, OPENMETRICS_END))) {
+        try {
+          out.write(held, 0, heldCount);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot happen: in memory", e);
+        }
+      }
+    }
   }
 
   /** A map that forgets the entry used least recently past {@code size}. */

@@ -1,8 +1,11 @@
 package dev.agentworkflow.exporter.http;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 /**
  * One gzip member made of a beginning compressed once and kept, and an end compressed per answer:
@@ -53,6 +56,73 @@ final class GzipJoin {
     } finally {
       deflater.end();
     }
+  }
+
+  /**
+   * A {@link Start} written to as a stream, so that an exposition of tens of MB is never held
+   * plain: only its deflated bytes (some 4% of it) are kept.
+   */
+  static final class StartWriter extends OutputStream {
+    private final Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+    private final CRC32 crc = new CRC32();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+    private final byte[] buffer = new byte[16 * 1024];
+    private long length;
+
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int count) {
+      crc.update(bytes, offset, count);
+      length += count;
+      deflater.setInput(bytes, offset, count);
+      while (!deflater.needsInput()) {
+        out.write(buffer, 0, deflater.deflate(buffer, 0, buffer.length, Deflater.NO_FLUSH));
+      }
+    }
+
+    /** The beginning, sync-flushed; the writer is done with. */
+    Start finish() {
+      try {
+        int n;
+        do { // a sync flush is complete when it leaves room in the buffer
+          n = deflater.deflate(buffer, 0, buffer.length, Deflater.SYNC_FLUSH);
+          out.write(buffer, 0, n);
+        } while (n == buffer.length);
+        return new Start(out.toByteArray(), (int) crc.getValue(), length);
+      } finally {
+        deflater.end();
+      }
+    }
+  }
+
+  /** The plain bytes of {@code start}, then {@code end}: for a client that does not take gzip. */
+  static byte[] plain(Start start, byte[] end) {
+    if (start.length() + end.length > Integer.MAX_VALUE - 16) {
+      throw new IllegalStateException("an exposition of " + start.length() + " bytes");
+    }
+    byte[] plain = new byte[(int) start.length() + end.length];
+    Inflater inflater = new Inflater(true);
+    try {
+      inflater.setInput(start.deflated());
+      int done = 0;
+      while (done < start.length()) {
+        int n = inflater.inflate(plain, done, (int) start.length() - done);
+        if (n == 0 && (inflater.needsInput() || inflater.finished())) {
+          throw new IllegalStateException("the kept exposition is shorter than its length");
+        }
+        done += n;
+      }
+    } catch (DataFormatException e) {
+      throw new IllegalStateException("the kept exposition does not inflate", e);
+    } finally {
+      inflater.end();
+    }
+    System.arraycopy(end, 0, plain, (int) start.length(), end.length);
+    return plain;
   }
 
   /** A whole gzip member: {@code start}'s bytes, then {@code end}. */

@@ -11,10 +11,13 @@ import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
 import java.util.ArrayList;
+import java.util.AbstractList;
+import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -56,21 +59,33 @@ public final class WorkflowCollector extends Collector {
   /**
    * Every database's families, one after the other within each family; with several databases
    * each series starts with its {@code project} label. Then the process's own.
+   *
+   * <p>A family's samples are made when they are read, one database's at a time, and not kept:
+   * 50 databases of a real pipeline are some 240,000 samples, tens of MB of objects that a 64 MB
+   * heap cannot hold beside their rendering (docs/performance.md, the many-databases rows).
    */
   @Override
   public List<MetricFamilySamples> collect() {
     PublishedPolls polls = latest.get();
-    Map<String, MetricFamilySamples> families = new LinkedHashMap<>();
-    for (ProjectPoll project : polls.projects()) {
-      Scope scope = polls.labelled() ? new Scope(List.of("project"), List.of(project.project())) : Scope.NONE;
-      for (MetricFamilySamples family : projectFamilies(project, scope)) {
-        families.merge(family.name, family, WorkflowCollector::joined);
+    List<ProjectPoll> projects = polls.projects();
+    List<Scope> scopes = new ArrayList<>(projects.size());
+    for (ProjectPoll project : projects) {
+      scopes.add(polls.labelled() ? new Scope(List.of("project"), List.of(project.project())) : Scope.NONE);
+    }
+    List<MetricFamilySamples> out = new ArrayList<>();
+    for (Slice slice : SLICES) {
+      for (int i = 0; i < projects.size(); i++) {
+        MetricFamilySamples first = slice.of(projects.get(i), scopes.get(i));
+        if (first != null) { // its name, type and help; absent from every database: not exported
+          out.add(new MetricFamilySamples(first.name, first.unit, first.type, first.help,
+              new ProjectSamples(slice, projects, scopes)));
+          break;
+        }
       }
     }
-    List<MetricFamilySamples> out = new ArrayList<>(families.values());
     if (polls.labelled()) {
       out.add(gauge("agent_workflow_exporter_databases", "Databases read: named by --db, or found by --db-glob",
-          polls.projects().size(), Scope.NONE));
+          projects.size(), Scope.NONE));
       out.add(gauge("agent_workflow_exporter_database_name_clashes", "Databases --db-glob found that are not read "
           + "because another database has their project name (the log names them)", polls.nameClashes(), Scope.NONE));
     }
@@ -82,6 +97,75 @@ public final class WorkflowCollector extends Collector {
     buildInfo.addMetric(List.of(build.branch(), build.javaVersion(), build.revision(), build.version()), 1);
     out.add(buildInfo);
     return out;
+  }
+
+  /** One family of one database, with the database's label; null when it has none of it. */
+  @FunctionalInterface
+  private interface Slice {
+    MetricFamilySamples of(ProjectPoll project, Scope scope);
+  }
+
+  /**
+   * The samples of one family over every database, made database by database as they are read. A
+   * list, as simpleclient's writers take one; they only iterate it, so {@link #get} and {@link
+   * #size} walk it too.
+   */
+  private static final class ProjectSamples extends AbstractList<MetricFamilySamples.Sample> {
+    private final Slice slice;
+    private final List<ProjectPoll> projects;
+    private final List<Scope> scopes;
+
+    ProjectSamples(Slice slice, List<ProjectPoll> projects, List<Scope> scopes) {
+      this.slice = slice;
+      this.projects = projects;
+      this.scopes = scopes;
+    }
+
+    @Override
+    public Iterator<MetricFamilySamples.Sample> iterator() {
+      return new Iterator<>() {
+        private int next;
+        private Iterator<MetricFamilySamples.Sample> current = Collections.emptyIterator();
+
+        @Override
+        public boolean hasNext() {
+          while (!current.hasNext() && next < projects.size()) {
+            MetricFamilySamples family = slice.of(projects.get(next), scopes.get(next));
+            next++;
+            current = family == null ? Collections.emptyIterator() : family.samples.iterator();
+          }
+          return current.hasNext();
+        }
+
+        @Override
+        public MetricFamilySamples.Sample next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          return current.next();
+        }
+      };
+    }
+
+    @Override
+    public MetricFamilySamples.Sample get(int index) {
+      int i = 0;
+      for (MetricFamilySamples.Sample sample : this) {
+        if (i++ == index) {
+          return sample;
+        }
+      }
+      throw new IndexOutOfBoundsException(index);
+    }
+
+    @Override
+    public int size() {
+      int n = 0;
+      for (Iterator<MetricFamilySamples.Sample> it = iterator(); it.hasNext(); it.next()) {
+        n++;
+      }
+      return n;
+    }
   }
 
   /** The label that tells databases apart, or none. */
@@ -111,154 +195,300 @@ public final class WorkflowCollector extends Collector {
     }
   }
 
-  private static MetricFamilySamples joined(MetricFamilySamples a, MetricFamilySamples b) {
-    List<MetricFamilySamples.Sample> samples = new ArrayList<>(a.samples.size() + b.samples.size());
-    samples.addAll(a.samples);
-    samples.addAll(b.samples);
-    return new MetricFamilySamples(a.name, a.unit, a.type, a.help, samples);
-  }
+  /** Each family of one database, in the order they are exported; null when the database has none of it. */
+  private static final List<Slice> SLICES = List.of(
+      WorkflowCollector::agentInvocationTotal,
+      WorkflowCollector::agentErrorTotal,
+      WorkflowCollector::phaseDistributionTotal,
+      WorkflowCollector::agentDurationSeconds,
+      WorkflowCollector::agentToolUsageTotal,
+      WorkflowCollector::agentToolErrorTotal,
+      WorkflowCollector::agentToolDurationSeconds,
+      WorkflowCollector::agentToolCallsPerInvocation,
+      WorkflowCollector::agentContextTokens,
+      WorkflowCollector::sessionDurationSeconds,
+      WorkflowCollector::agentLastExecutionTimestamp,
+      WorkflowCollector::agentSuccessRate,
+      WorkflowCollector::activeSessionsCount,
+      WorkflowCollector::parallelExecutionsCurrent,
+      WorkflowCollector::totalUniqueAgents,
+      WorkflowCollector::totalSessions,
+      WorkflowCollector::avgAgentsPerSession,
+      WorkflowCollector::agentWorkflowDatabaseInfo,
+      WorkflowCollector::agentWorkflowDatabaseSizeBytes,
+      WorkflowCollector::agentWorkflowDatabaseUp,
+      WorkflowCollector::agentWorkflowExporterPollDurationSeconds,
+      WorkflowCollector::agentWorkflowExporterPollErrorsTotal,
+      WorkflowCollector::agentWorkflowExporterLastPollSuccessTimestampSeconds,
+      WorkflowCollector::agentWorkflowExporterRowsReadTotal,
+      WorkflowCollector::agentWorkflowExporterLongestReadSeconds,
+      WorkflowCollector::agentWorkflowExporterLabelOverflowTotal,
+      WorkflowCollector::agentWorkflowExporterSeriesOverflowTotal,
+      WorkflowCollector::agentWorkflowExporterUntrackedRowsTotal,
+      WorkflowCollector::agentWorkflowExporterTableRescansTotal,
+      WorkflowCollector::agentWorkflowExporterStateRestored,
+      WorkflowCollector::agentWorkflowExporterStateWritesTotal,
+      WorkflowCollector::agentWorkflowExporterStateWriteErrorsTotal,
+      WorkflowCollector::agentWorkflowExporterStateSizeBytes);
 
-  private static List<MetricFamilySamples> projectFamilies(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
-    WorkflowSnapshot w = poll.workflow();
-    List<MetricFamilySamples> out = new ArrayList<>();
-
+  private static MetricFamilySamples agentInvocationTotal(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
     CounterMetricFamily invocations = new CounterMetricFamily("agent_invocation_total",
         "Finished agent invocations" + AS_OF, scope.names("agent_name", "phase", "status", "model"));
     sorted(w.invocations(), l -> List.of(l.agentName(), l.phase(), l.status(), l.model()))
         .forEach(e -> invocations.addMetric(scope.values(e.labels()), e.value()));
-    out.add(invocations);
+    return invocations;
+  }
 
+  private static MetricFamilySamples agentErrorTotal(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
     CounterMetricFamily errors = new CounterMetricFamily("agent_error_total",
         "Finished agent invocations whose status is failed, error or timeout" + AS_OF,
         scope.names("agent_name", "phase"));
     sorted(w.errors(), l -> List.of(l.agentName(), l.phase())).forEach(e -> errors.addMetric(scope.values(e.labels()), e.value()));
-    out.add(errors);
+    return errors;
+  }
 
+  private static MetricFamilySamples phaseDistributionTotal(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
     CounterMetricFamily phases = new CounterMetricFamily("phase_distribution_total",
         "Finished agent invocations per workflow phase" + AS_OF, scope.names("phase"));
     sorted(w.phases(), List::of).forEach(e -> phases.addMetric(scope.values(e.labels()), e.value()));
-    out.add(phases);
+    return phases;
+  }
 
+  private static MetricFamilySamples agentDurationSeconds(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
     List<MetricFamilySamples.Sample> durations = new ArrayList<>();
     List<String> durationLabels = scope.names("agent_name", "phase", "model");
     sorted(w.agentDurations(), l -> List.of(l.agentName(), l.phase(), l.model()))
         .forEach(e -> histogramSamples("agent_duration_seconds", durationLabels, scope.values(e.labels()), e.value(), durations));
-    out.add(new MetricFamilySamples("agent_duration_seconds", Type.HISTOGRAM,
-        "Duration of finished agent invocations, one observation each" + AS_OF, durations));
+    return new MetricFamilySamples("agent_duration_seconds", Type.HISTOGRAM,
+        "Duration of finished agent invocations, one observation each" + AS_OF, durations);
+  }
 
+  private static MetricFamilySamples agentToolUsageTotal(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
     WorkflowSnapshot.ToolFigures tools = w.tools();
     CounterMetricFamily toolUses = new CounterMetricFamily("agent_tool_usage_total",
         "Finished tool uses (agent_tool_uses), by the agent that called the tool ('direct': the main session)" + AS_OF,
         scope.names("agent_name", "tool_name", "status"));
     sorted(tools.uses(), l -> List.of(l.agentName(), l.toolName(), l.status()))
         .forEach(e -> toolUses.addMetric(scope.values(e.labels()), e.value()));
-    out.add(toolUses);
+    return toolUses;
+  }
 
+  private static MetricFamilySamples agentToolErrorTotal(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
+    WorkflowSnapshot.ToolFigures tools = w.tools();
     CounterMetricFamily toolErrors = new CounterMetricFamily("agent_tool_error_total",
         "Finished tool uses whose status is failed, error or timeout" + AS_OF, scope.names("agent_name", "tool_name"));
     sorted(tools.errors(), l -> List.of(l.agentName(), l.toolName()))
         .forEach(e -> toolErrors.addMetric(scope.values(e.labels()), e.value()));
-    out.add(toolErrors);
+    return toolErrors;
+  }
 
+  private static MetricFamilySamples agentToolDurationSeconds(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
+    WorkflowSnapshot.ToolFigures tools = w.tools();
     List<MetricFamilySamples.Sample> toolDurations = new ArrayList<>();
     List<String> toolLabels = scope.names("agent_name", "tool_name");
     sorted(tools.durations(), l -> List.of(l.agentName(), l.toolName()))
         .forEach(e -> histogramSamples("agent_tool_duration_seconds", toolLabels, scope.values(e.labels()), e.value(), toolDurations));
-    out.add(new MetricFamilySamples("agent_tool_duration_seconds", Type.HISTOGRAM,
-        "Duration of finished tool uses, one observation each" + AS_OF, toolDurations));
+    return new MetricFamilySamples("agent_tool_duration_seconds", Type.HISTOGRAM,
+        "Duration of finished tool uses, one observation each" + AS_OF, toolDurations);
+  }
 
-    out.add(perAgentHistogram("agent_tool_calls_per_invocation",
+  private static MetricFamilySamples agentToolCallsPerInvocation(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
+    WorkflowSnapshot.ToolFigures tools = w.tools();
+    return perAgentHistogram("agent_tool_calls_per_invocation",
         "Tool calls each finished invocation made, as the agent reported it (totalToolUseCount)",
-        tools.callsPerInvocation(), scope));
-    out.add(perAgentHistogram("agent_context_tokens",
-        "The agent's context at its last API call, in tokens, as it reported it (totalTokens): not tokens billed, "
-            + "not cost", tools.contextTokens(), scope));
+        tools.callsPerInvocation(), scope);
+  }
 
+  private static MetricFamilySamples agentContextTokens(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
+    WorkflowSnapshot.ToolFigures tools = w.tools();
+    return perAgentHistogram("agent_context_tokens",
+        "The agent's context at its last API call, in tokens, as it reported it (totalTokens): not tokens billed, "
+            + "not cost", tools.contextTokens(), scope);
+  }
+
+  private static MetricFamilySamples sessionDurationSeconds(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
     List<MetricFamilySamples.Sample> sessions = new ArrayList<>();
     histogramSamples("session_duration_seconds", scope.names(), scope.values(List.of()), w.sessionDurations(), sessions);
-    out.add(new MetricFamilySamples("session_duration_seconds", Type.HISTOGRAM,
-        "Duration of ended session runs, one observation each" + AS_OF, sessions));
+    return new MetricFamilySamples("session_duration_seconds", Type.HISTOGRAM,
+        "Duration of ended session runs, one observation each" + AS_OF, sessions);
+  }
 
+  private static MetricFamilySamples agentLastExecutionTimestamp(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
     GaugeMetricFamily lastExecution = new GaugeMetricFamily("agent_last_execution_timestamp",
         "Latest start time of the agent, in seconds since the epoch" + AS_OF, scope.names("agent_name"));
     sorted(w.agentLastExecution(), List::of).forEach(e -> lastExecution.addMetric(scope.values(e.labels()), e.value()));
-    out.add(lastExecution);
+    return lastExecution;
+  }
 
+  private static MetricFamilySamples agentSuccessRate(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
     GaugeMetricFamily successRate = new GaugeMetricFamily("agent_success_rate",
         "Percentage of the agent's finished invocations that succeeded" + AS_OF, scope.names("agent_name"));
     sorted(w.agentSuccessRate(), List::of).forEach(e -> successRate.addMetric(scope.values(e.labels()), e.value()));
-    out.add(successRate);
+    return successRate;
+  }
 
-    out.add(gauge("active_sessions_count", "Sessions with no end time, with status active, or with an agent running", w.activeSessions(), scope));
-    out.add(gauge("parallel_executions_current",
-        "Unfinished invocations that started within --stale-after", w.parallelExecutions(), scope));
-    out.add(gauge("total_unique_agents", "Distinct agent names among all invocations", w.uniqueAgents(), scope));
-    out.add(gauge("total_sessions", "Rows of the sessions table", w.totalSessions(), scope));
-    out.add(gauge("avg_agents_per_session",
-        "Mean number of distinct agents per session that has invocations", w.avgAgentsPerSession(), scope));
+  private static MetricFamilySamples activeSessionsCount(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
+    return gauge("active_sessions_count", "Sessions with no end time, with status active, or with an agent running", w.activeSessions(), scope);
+  }
 
+  private static MetricFamilySamples parallelExecutionsCurrent(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
+    return gauge("parallel_executions_current",
+        "Unfinished invocations that started within --stale-after", w.parallelExecutions(), scope);
+  }
+
+  private static MetricFamilySamples totalUniqueAgents(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
+    return gauge("total_unique_agents", "Distinct agent names among all invocations", w.uniqueAgents(), scope);
+  }
+
+  private static MetricFamilySamples totalSessions(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
+    return gauge("total_sessions", "Rows of the sessions table", w.totalSessions(), scope);
+  }
+
+  private static MetricFamilySamples avgAgentsPerSession(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
+    return gauge("avg_agents_per_session",
+        "Mean number of distinct agents per session that has invocations", w.avgAgentsPerSession(), scope);
+  }
+
+  private static MetricFamilySamples agentWorkflowDatabaseInfo(ProjectPoll project, Scope scope) {
     GaugeMetricFamily info = new GaugeMetricFamily("agent_workflow_database_info",
         "The database the exporter reads; always 1", scope.names("path"));
     info.addMetric(scope.values(List.of(project.path())), 1);
-    out.add(info);
-    if (!Double.isNaN(poll.databaseSizeBytes())) {
-      out.add(gauge("agent_workflow_database_size_bytes", "Size of the database file", poll.databaseSizeBytes(), scope));
+    return info;
+  }
+
+  private static MetricFamilySamples agentWorkflowDatabaseSizeBytes(ProjectPoll project, Scope scope) {
+    PollResult poll = project.poll();
+    if (Double.isNaN(poll.databaseSizeBytes())) {
+      return null;
     }
-    out.add(gauge("agent_workflow_database_up", "1 if the last poll read the database, else 0",
-        poll.databaseUp() ? 1 : 0, scope));
-    out.add(gauge("agent_workflow_exporter_poll_duration_seconds", "How long the last poll took",
-        poll.pollDurationSeconds(), scope));
-    out.add(counter("agent_workflow_exporter_poll_errors_total",
-        "Polls that failed to read the database", poll.pollErrors(), scope));
-    out.add(gauge("agent_workflow_exporter_last_poll_success_timestamp_seconds",
+    return gauge("agent_workflow_database_size_bytes", "Size of the database file", poll.databaseSizeBytes(), scope);
+  }
+
+  private static MetricFamilySamples agentWorkflowDatabaseUp(ProjectPoll project, Scope scope) {
+    PollResult poll = project.poll();
+    return gauge("agent_workflow_database_up", "1 if the last poll read the database, else 0",
+        poll.databaseUp() ? 1 : 0, scope);
+  }
+
+  private static MetricFamilySamples agentWorkflowExporterPollDurationSeconds(ProjectPoll project, Scope scope) {
+    PollResult poll = project.poll();
+    return gauge("agent_workflow_exporter_poll_duration_seconds", "How long the last poll took",
+        poll.pollDurationSeconds(), scope);
+  }
+
+  private static MetricFamilySamples agentWorkflowExporterPollErrorsTotal(ProjectPoll project, Scope scope) {
+    PollResult poll = project.poll();
+    return counter("agent_workflow_exporter_poll_errors_total",
+        "Polls that failed to read the database", poll.pollErrors(), scope);
+  }
+
+  private static MetricFamilySamples agentWorkflowExporterLastPollSuccessTimestampSeconds(ProjectPoll project, Scope scope) {
+    PollResult poll = project.poll();
+    return gauge("agent_workflow_exporter_last_poll_success_timestamp_seconds",
         "When a poll last read the database, in seconds since the epoch; 0 before the first",
-        Double.isNaN(poll.lastSuccessEpochSeconds()) ? 0 : poll.lastSuccessEpochSeconds(), scope));
+        Double.isNaN(poll.lastSuccessEpochSeconds()) ? 0 : poll.lastSuccessEpochSeconds(), scope);
+  }
+
+  private static MetricFamilySamples agentWorkflowExporterRowsReadTotal(ProjectPoll project, Scope scope) {
+    PollResult poll = project.poll();
     CounterMetricFamily rowsRead = new CounterMetricFamily("agent_workflow_exporter_rows_read_total",
         "Rows read from the database, by table: grows with changes, not with the size of the database" + AS_OF,
         scope.names("table"));
     sorted(poll.rowsRead(), List::of).forEach(e -> rowsRead.addMetric(scope.values(e.labels()), e.value()));
-    out.add(rowsRead);
-    out.add(gauge("agent_workflow_exporter_longest_read_seconds",
+    return rowsRead;
+  }
+
+  private static MetricFamilySamples agentWorkflowExporterLongestReadSeconds(ProjectPoll project, Scope scope) {
+    PollResult poll = project.poll();
+    return gauge("agent_workflow_exporter_longest_read_seconds",
         "The longest time one read statement held SQLite's shared lock since the exporter started: "
-            + "how long a writer's commit may have waited for the exporter", poll.longestReadSeconds(), scope));
+            + "how long a writer's commit may have waited for the exporter", poll.longestReadSeconds(), scope);
+  }
+
+  private static MetricFamilySamples agentWorkflowExporterLabelOverflowTotal(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
     CounterMetricFamily overflow = new CounterMetricFamily("agent_workflow_exporter_label_overflow_total",
         "Finished invocations and tool uses counted with a label value reported as 'other': past "
             + "--max-label-values distinct values of the label, or longer than 256 characters" + AS_OF,
         scope.names("label"));
     sorted(w.labelOverflow(), List::of).forEach(e -> overflow.addMetric(scope.values(e.labels()), e.value()));
-    out.add(overflow);
+    return overflow;
+  }
+
+  private static MetricFamilySamples agentWorkflowExporterSeriesOverflowTotal(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
     CounterMetricFamily seriesOverflow = new CounterMetricFamily("agent_workflow_exporter_series_overflow_total",
         "Observations counted under the metric's one overflow series (labels all 'other') because --max-series "
             + "label combinations of it were taken" + AS_OF, scope.names("metric"));
     sorted(w.seriesOverflow(), List::of).forEach(e -> seriesOverflow.addMetric(scope.values(e.labels()), e.value()));
-    out.add(seriesOverflow);
+    return seriesOverflow;
+  }
+
+  private static MetricFamilySamples agentWorkflowExporterUntrackedRowsTotal(ProjectPoll project, Scope scope) {
+    WorkflowSnapshot w = project.poll().workflow();
     CounterMetricFamily untracked = new CounterMetricFamily("agent_workflow_exporter_untracked_rows_total",
         "Rows that needed following (running invocations and tool uses; active or not yet ended sessions) but were "
             + "not, because as many as the heap holds were followed already" + AS_OF, scope.names("table"));
     untracked.addMetric(scope.values(List.of("agent_invocations")), w.untrackedInvocations());
     untracked.addMetric(scope.values(List.of("agent_tool_uses")), w.untrackedToolUses());
     untracked.addMetric(scope.values(List.of("sessions")), w.untrackedSessions());
-    out.add(untracked);
+    return untracked;
+  }
+
+  private static MetricFamilySamples agentWorkflowExporterTableRescansTotal(ProjectPoll project, Scope scope) {
+    PollResult poll = project.poll();
     CounterMetricFamily rescans = new CounterMetricFamily("agent_workflow_exporter_table_rescans_total",
         "Passes over a whole table to know its rows again by content rather than by row id: after a schema "
             + "change (VACUUM, a rebuilt table), a lost connection, or row ids going backwards" + AS_OF,
         scope.names("table"));
     sorted(poll.tableRescans(), List::of).forEach(e -> rescans.addMetric(scope.values(e.labels()), e.value()));
-    out.add(rescans);
-    out.add(gauge("agent_workflow_exporter_state_restored",
+    return rescans;
+  }
+
+  private static MetricFamilySamples agentWorkflowExporterStateRestored(ProjectPoll project, Scope scope) {
+    PollResult poll = project.poll();
+    return gauge("agent_workflow_exporter_state_restored",
         "1 if this run went on from the state file (it described this very database, counted the same way); 0 if "
-            + "it counted from scratch (the log says why)", poll.state().restored() ? 1 : 0, scope));
-    out.add(counter("agent_workflow_exporter_state_writes_total",
-        "State files written since the exporter started", poll.state().writes(), scope));
-    out.add(counter("agent_workflow_exporter_state_write_errors_total",
+            + "it counted from scratch (the log says why)", poll.state().restored() ? 1 : 0, scope);
+  }
+
+  private static MetricFamilySamples agentWorkflowExporterStateWritesTotal(ProjectPoll project, Scope scope) {
+    PollResult poll = project.poll();
+    return counter("agent_workflow_exporter_state_writes_total",
+        "State files written since the exporter started", poll.state().writes(), scope);
+  }
+
+  private static MetricFamilySamples agentWorkflowExporterStateWriteErrorsTotal(ProjectPoll project, Scope scope) {
+    PollResult poll = project.poll();
+    return counter("agent_workflow_exporter_state_write_errors_total",
         "Attempts to write the state file that failed since the exporter started (the log says why)",
-        poll.state().writeErrors(), scope));
-    if (!Double.isNaN(poll.state().sizeBytes())) {
-      out.add(gauge("agent_workflow_exporter_state_size_bytes", "Size of the state file last written or read",
-          poll.state().sizeBytes(), scope));
+        poll.state().writeErrors(), scope);
+  }
+
+  private static MetricFamilySamples agentWorkflowExporterStateSizeBytes(ProjectPoll project, Scope scope) {
+    PollResult poll = project.poll();
+    if (Double.isNaN(poll.state().sizeBytes())) {
+      return null;
     }
-    return out;
+    return gauge("agent_workflow_exporter_state_size_bytes", "Size of the state file last written or read",
+        poll.state().sizeBytes(), scope);
   }
 
   private static MetricFamilySamples perAgentHistogram(String name, String help,

@@ -2,6 +2,7 @@ package dev.agentworkflow.exporter.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -49,6 +50,31 @@ class GzipJoinTest {
     assertArrayEquals(concat(start, end), gunzip(GzipJoin.join(kept, end)));
     byte[] other = text(random, 300);
     assertArrayEquals(concat(start, other), gunzip(GzipJoin.join(kept, other)), "the kept beginning serves again");
+  }
+
+  /** Written as a stream in chunks of any size, the beginning is the same member; inflated, it is the plain bytes. */
+  @ParameterizedTest
+  @CsvSource({"0,0", "1,1", "5000,7", "65536,9000", "1200000,7000", "3000000,1"})
+  void aBeginningWrittenAsAStreamJoinsAndInflatesToThePlainBytes(int startLength, int endLength) throws IOException {
+    Random random = new Random(startLength * 17L + endLength);
+    byte[] start = text(random, startLength);
+    byte[] end = text(random, endLength);
+    GzipJoin.StartWriter writer = new GzipJoin.StartWriter();
+    for (int at = 0; at < start.length; ) {
+      int chunk = Math.min(start.length - at, random.nextInt(20_000) + 1);
+      if (chunk == 1) {
+        writer.write(start[at]);
+      } else {
+        writer.write(start, at, chunk);
+      }
+      at += chunk;
+    }
+    GzipJoin.Start kept = writer.finish();
+    assertEquals(start.length, kept.length());
+    assertArrayEquals(concat(start, end), gunzip(GzipJoin.join(kept, end)));
+    assertArrayEquals(concat(start, end), GzipJoin.plain(kept, end));
+    // random text of 44 characters deflates to about 70%: kept deflated, not plain
+    assertTrue(startLength < 65536 || kept.deflated().length < startLength * 0.8, kept.deflated().length + " bytes");
   }
 
   /** The gzip command checks the CRC and the length in the trailer, as Prometheus's Go reader does. */
