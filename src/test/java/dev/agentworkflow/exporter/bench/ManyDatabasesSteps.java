@@ -174,6 +174,15 @@ final class ManyDatabasesSteps {
       System.err.println(what + " stopped; its output:\n" + process.stdout() + process.stderr());
     }
 
+    private Stopped(String message) {
+      super(message);
+    }
+
+    /** The same, with what was measured before it. */
+    Stopped and(String measured) {
+      return new Stopped(getMessage() + "; " + measured);
+    }
+
     /** -XX:+ExitOnOutOfMemoryError's line (on stdout) if there is one, else the last line of the log. */
     private static String reason(ExporterProcess process) throws IOException {
       String out = process.stdout() + process.stderr();
@@ -219,10 +228,15 @@ final class ManyDatabasesSteps {
       String metrics = "";
       for (int i = 0; i < plan.loads(); i++) {
         unionLoads.add(loadUnion(union, workDir, i).load());
-        Loaded loaded = loadProjects(plan, files, workDir, Duration.ofSeconds(15), "load-" + i);
-        loaded.process().close();
-        projectLoads.add(loaded.load());
-        metrics = loaded.metrics();
+        try {
+          Loaded loaded = loadProjects(plan, files, workDir, Duration.ofSeconds(15), "load-" + i);
+          loaded.process().close();
+          projectLoads.add(loaded.load());
+          metrics = loaded.metrics();
+        } catch (Stopped e) {
+          throw e.and("the service on the union had its first complete scrape %.2f s after its start (/-/ready: %.2f s)"
+              .formatted(unionLoads.get(i).seconds(), unionLoads.get(i).readySeconds()));
+        }
       }
       long series = metrics.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).count();
       long scrapeBytes = metrics.length() - 1L; // Benchmark.scrape puts a newline before it; the rest is ASCII
