@@ -39,7 +39,10 @@ import java.util.regex.Pattern;
  * (in the repository's folder: the services are started by its launcher, bin/agent-workflow-exporter,
  * which runs target/exporter.jar)
  *
- * ({@code generate-tool-uses} instead of {@code full}: only generates the file with tool uses.)
+ * ({@code generate-tool-uses} instead of {@code full}: only generates the file with tool uses;
+ * {@code many}: only issue 16's part, many projects' databases in one service ({@link
+ * ManyDatabasesSteps}), printed and not written into docs/performance.md; {@code many-smoke}: that
+ * part on small files.)
  *
  * Not JMH: every measured poll needs the database written before it, outside the timing, and the
  * process figures (first load, memory) need the service as it runs; a plain harness times both.
@@ -58,11 +61,12 @@ public final class Benchmark {
    * @param toolRounds what the hooks change before each steady poll of that file; the last one is
    *     also what they write every poll interval while its service soaks
    * @param toolSoak how long after its start that file's service is kept polling before its memory is read
+   * @param many issue 16's: many projects' databases in one service, measured last
    */
   record Config(String name, List<Dataset> datasets, Dataset soaked, Dataset scraped, int serviceLoads,
       int warmupPolls, int polls, List<Integer> changedRows, List<Integer> clients, Duration scrapeEach,
       Duration soak, int restarts, int onceRuns, int stateWarmup, int stateWrites, Dataset toolUses,
-      List<ToolUseSteps.Round> toolRounds, Duration toolSoak) {
+      List<ToolUseSteps.Round> toolRounds, Duration toolSoak, ManyDatabasesSteps.Plan many) {
     Config {
       if (serviceLoads < 2) {
         throw new IllegalArgumentException("the first service's state is restarted from and the last one is kept");
@@ -85,21 +89,24 @@ public final class Benchmark {
       List.of(Dataset.realistic("100k", 100_000), Dataset.realistic("1M", 1_000_000), Dataset.lean("5M lean", 5_000_000)),
       Dataset.realistic("1M", 1_000_000), Dataset.realistic("100k", 100_000), 2, 5, 50, List.of(0, 100, 10_000), List.of(1, 8, 32), Duration.ofSeconds(10),
       Duration.ofMinutes(10), 3, 3, 5, 50, Dataset.withToolUses("100k × 30 tool uses", 100_000, 30), TOOL_ROUNDS,
-      Duration.ofMinutes(10));
+      Duration.ofMinutes(10), new ManyDatabasesSteps.Plan(50, Dataset.realistic("10k", 10_000), 3, Duration.ofSeconds(1),
+          15, Duration.ofSeconds(5), Duration.ofMillis(250), Duration.ofMinutes(2)));
 
   /** The same steps on small files, for CI: shows the harness works, says nothing about speed. */
   static final Config SMOKE = new Config("smoke",
       List.of(Dataset.realistic("1k", 1_000), Dataset.realistic("5k", 5_000), Dataset.lean("10k lean", 10_000)),
       Dataset.realistic("5k", 5_000), Dataset.realistic("1k", 1_000), 2, 1, 5, List.of(0, 100, 1_000), List.of(1, 8), Duration.ofSeconds(1),
       Duration.ofSeconds(5), 2, 2, 2, 20, Dataset.withToolUses("1k × 30 tool uses", 1_000, 30), TOOL_ROUNDS,
-      Duration.ofSeconds(5));
+      Duration.ofSeconds(5), new ManyDatabasesSteps.Plan(3, Dataset.realistic("1k", 1_000), 2, Duration.ofSeconds(1),
+          3, Duration.ofSeconds(2), Duration.ofMillis(250), Duration.ofSeconds(5)));
 
   private static final Pattern PORT = Pattern.compile("serving http://127\\.0\\.0\\.1:(\\d+)/metrics");
 
   private Benchmark() {}
 
   public static void main(String[] args) throws Exception {
-    Config config = args.length > 0 && args[0].equals("smoke") ? SMOKE : FULL;
+    String mode = args.length > 0 ? args[0] : "full";
+    Config config = mode.equals("smoke") || mode.equals("many-smoke") ? SMOKE : FULL;
     Path dataDir = Path.of(args.length > 1 ? args[1] : "bench-data");
     if (args.length > 0 && args[0].equals("generate-tool-uses")) {
       // Only the file with tool uses, generated ahead of a full run (or timed on its own).
@@ -110,6 +117,11 @@ public final class Benchmark {
     }
     System.setProperty("exporter.jar",
         Path.of(System.getProperty("exporter.jar", "target/exporter.jar")).toAbsolutePath().toString());
+    if (mode.startsWith("many")) {
+      // Only issue 16's part: printed, not written into docs/performance.md (a full run writes its table there).
+      System.out.println(runMany(config, mode, dataDir).manyMarkdown());
+      return;
+    }
     Report report = run(config, dataDir);
     String table = report.markdown();
     System.out.println(table);
@@ -157,6 +169,8 @@ public final class Benchmark {
       soaked.close();
       // After the others, alone: its first loads are timed, and its service soaks for its own memory figure.
       report.toolUses(ToolUseSteps.run(config, dataDir, workDir));
+      // Last, alone too: its two services' first loads are timed against each other.
+      many(config, dataDir, workDir, report);
     } finally {
       for (ExporterProcess process : new ExporterProcess[] {soaked, scraped}) {
         if (process != null) {
@@ -169,6 +183,24 @@ public final class Benchmark {
     }
     report.finished((System.nanoTime() - started) / 1e9);
     return report;
+  }
+
+  /** Only the many projects' part (issue 16): {@code Benchmark many}. */
+  static Report runMany(Config config, String mode, Path dataDir) throws Exception {
+    long started = System.nanoTime();
+    Report report = new Report(config, mode);
+    many(config, dataDir, Files.createDirectories(dataDir.resolve("run")), report);
+    report.finished((System.nanoTime() - started) / 1e9);
+    return report;
+  }
+
+  /** Its figures, or why a service stopped before they were taken: the rest of the report stands either way. */
+  private static void many(Config config, Path dataDir, Path workDir, Report report) throws Exception {
+    try {
+      report.many(ManyDatabasesSteps.run(config.many(), dataDir, workDir));
+    } catch (ManyDatabasesSteps.Stopped e) {
+      report.manyStopped(e.getMessage());
+    }
   }
 
   /**

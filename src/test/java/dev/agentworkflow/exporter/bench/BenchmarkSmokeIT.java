@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The benchmark's every step on small files: generation, first load of the packaged jar (started by
  * its launcher, as the README starts it), restarts and {@code --once} with the state file and its
  * writes, steady polls, scrapes, memory, issue 14's steps on a small file with tool uses (the sqlite3
- * shell's scans too), the report, and the files put back as generated. It judges no figure: timing
- * and memory belong to the full run on a quiet machine.
+ * shell's scans too), issue 16's on a few small projects and their union, the report, and the files
+ * put back as generated. It judges no figure: timing and memory belong to the full run on a quiet
+ * machine.
  */
 class BenchmarkSmokeIT {
   @TempDir
@@ -91,6 +92,41 @@ class BenchmarkSmokeIT {
     assertEquals(List.of(0.0, 0.0, 0.0, 0.0), Datasets.ensure(dataDir, config.allDatasets()),
         "a second run reuses the generated files");
 
+    ManyDatabasesSteps.Figures many = report.many();
+    ManyDatabasesSteps.Plan plan = config.many();
+    assertTrue(many != null, "the many databases' part ran to the end");
+    List<Path> parts = plan.parts().stream().map(d -> d.file(dataDir)).toList();
+    long[] unionCounted = tableCounts(plan.union(dataDir));
+    long partRows = 0;
+    long partSessions = 0;
+    for (Path part : parts) {
+      long[] counted = tableCounts(part);
+      assertEquals(counted[2], counted[3], part + ": the run's own rows were deleted again");
+      partRows += counted[0];
+      partSessions += counted[1];
+    }
+    assertEquals(partRows, unionCounted[0], "the union has every project's invocation rows");
+    assertEquals(partSessions, unionCounted[1], "the union has every project's sessions");
+    assertEquals(unionCounted[0], many.invocationRows());
+    assertEquals(unionCounted[2], unionCounted[3], "the union's own rows were deleted again");
+    assertEquals(plan.loads(), many.union().size());
+    assertEquals(plan.loads(), many.projects().size());
+    assertTrue(many.countsRight(), "both services counted the same invocations, from scratch: " + many.union() + " "
+        + many.projects());
+    assertEquals((double) many.finished(), many.union().get(0).invocations(), "every finished invocation counted");
+    assertEquals(plan.idleSamples(), many.idle().sumsMillis().count());
+    assertEquals(plan.idleSamples() * plan.databases(), many.idle().eachMillis().count());
+    assertEquals(0, many.idle().rowsRead(), "nothing was written while the idle polls were watched");
+    assertTrue(many.lock().lockedErrors() >= 1, "the writer's lock made the locked database's polls fail");
+    assertTrue(many.lock().others().gaps() >= plan.databases() - 1, "every other database was seen polling");
+    assertTrue(many.lock().without().gaps() >= plan.databases() - 1);
+    assertTrue(many.lock().lockedGapSeconds() >= plan.lock().toSeconds(), "no poll of the locked database in the lock");
+    assertTrue(many.memory().allUp());
+    assertTrue(many.memory().lastKib() > 0);
+    assertTrue(many.memory().scrapesMillis().count() > 0);
+    assertEquals(List.of(0.0), Datasets.ensure(dataDir, List.of(plan.parts().get(0))), "the projects are reused");
+    assertEquals(0.0, Datasets.ensureUnion(plan.union(dataDir), parts), "the union is reused");
+
     String table = report.markdown();
     for (String row : new String[] {"| steady poll, 100 changed rows, 5k |", "| steady poll, 0 changed rows |",
         "| steady poll, 100 changed rows, 10k lean |", "| first load, 5k |", "| restart with its state, 5k |",
@@ -99,7 +135,9 @@ class BenchmarkSmokeIT {
         "**State file**", "| first load, 1k × 30 tool uses |",
         "| steady poll, 100 invocations, 3,000 tool uses changed, 1k × 30 tool uses |",
         "| steady poll, nothing changed, 1k × 30 tool uses |", "| resident memory, 1k × 30 tool uses,",
-        "**Tool uses** (issue 14)"}) {
+        "**Tool uses** (issue 14)", "| first complete scrape, 3 × 1k in one service |",
+        "| poll of all 3 with nothing changed |", "| resident memory, 3 × 1k in one service,",
+        "| one of 3 databases locked by a writer for 2 s |", "**Many databases** (issue 16)"}) {
       assertTrue(table.contains(row), row + " in\n" + table);
     }
   }

@@ -16,8 +16,10 @@ import java.time.Duration;
  * @param promptChars prompt length, or {@link DemoDatabase.History#NO_PAYLOAD}
  * @param outputChars raw JSON output length (with tool uses: of its text), or {@link DemoDatabase.History#NO_PAYLOAD}
  * @param toolUsesEach tool uses per invocation, 0 for none (no agent_tool_uses rows)
+ * @param project 0 for a file of its own; from 1 on, one of several projects' files of the same
+ *     kind ({@link #ofProject}), each in its own project folder, each generated from a seed of its own
  */
-record Dataset(String name, int invocations, int promptChars, int outputChars, int toolUsesEach) {
+record Dataset(String name, int invocations, int promptChars, int outputChars, int toolUsesEach, int project) {
   /** Agents in the generated catalog: 20 agents in any of 5 phases, with 4 statuses and 3 models. */
   static final int AGENTS = 20;
   /** The demo's sessions run about 12 invocations each. */
@@ -25,11 +27,11 @@ record Dataset(String name, int invocations, int promptChars, int outputChars, i
 
   /** About 9 KB of prompt and raw JSON per invocation, as in a real workflow log. */
   static Dataset realistic(String name, int invocations) {
-    return new Dataset(name, invocations, 5_500, 2_800, 0);
+    return new Dataset(name, invocations, 5_500, 2_800, 0, 0);
   }
 
   static Dataset lean(String name, int invocations) {
-    return new Dataset(name, invocations, DemoDatabase.History.NO_PAYLOAD, DemoDatabase.History.NO_PAYLOAD, 0);
+    return new Dataset(name, invocations, DemoDatabase.History.NO_PAYLOAD, DemoDatabase.History.NO_PAYLOAD, 0, 0);
   }
 
   /**
@@ -38,7 +40,36 @@ record Dataset(String name, int invocations, int promptChars, int outputChars, i
    * hooks cut them, and a response shaped like database.md's sample with about 2.8 KB of text.
    */
   static Dataset withToolUses(String name, int invocations, int toolUsesEach) {
-    return new Dataset(name, invocations, 5_000, 2_800, toolUsesEach);
+    return new Dataset(name, invocations, 5_000, 2_800, toolUsesEach, 0);
+  }
+
+  /**
+   * The same kind of file for project {@code n} (from 1) of several: {@code p01/logs/agent_workflow.db}
+   * and so on in one folder, as the hooks lay out their projects, with rows of its own.
+   */
+  Dataset ofProject(int n) {
+    if (n < 1 || n > 999 || hasToolUses()) {
+      throw new IllegalArgumentException("projects are numbered from 1 to 999, without tool uses: " + n);
+    }
+    return new Dataset(projectName(n) + " (" + name + ")", invocations, promptChars, outputChars, 0, n);
+  }
+
+  /** What project {@code n} is called: its folder's name, and its {@code project} label. */
+  static String projectName(int n) {
+    return "p%02d".formatted(n);
+  }
+
+  /** The folder that holds the project folders of this kind of file. */
+  Path projectsFolder(Path dataDir) {
+    return dataDir.resolve("projects-%d-%s-g1".formatted(invocations, payloadName()));
+  }
+
+  /**
+   * The generator's seed: a file of its own keeps the one it always had (so files generated before
+   * are what this makes), each project a seed of its own (so the projects' sessions are distinct).
+   */
+  long seed() {
+    return project == 0 ? invocations : invocations * 1_000L + project;
   }
 
   boolean hasPayload() {
@@ -55,8 +86,14 @@ record Dataset(String name, int invocations, int promptChars, int outputChars, i
       return dataDir.resolve("invocations-%d-%d+%d-tools%d-g1.db".formatted(invocations, promptChars, outputChars,
           toolUsesEach));
     }
-    return dataDir.resolve("invocations-%d-%s-g1.db".formatted(invocations,
-        hasPayload() ? promptChars + "+" + outputChars : "lean"));
+    if (project > 0) {
+      return projectsFolder(dataDir).resolve(projectName(project)).resolve("logs").resolve("agent_workflow.db");
+    }
+    return dataDir.resolve("invocations-%d-%s-g1.db".formatted(invocations, payloadName()));
+  }
+
+  private String payloadName() {
+    return hasPayload() ? promptChars + "+" + outputChars : "lean";
   }
 
   DemoDatabase.History history() {

@@ -1,10 +1,13 @@
 package dev.agentworkflow.exporter.bench;
 
 import dev.agentworkflow.exporter.demo.DemoDatabase;
+import dev.agentworkflow.exporter.demo.HookWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -69,7 +72,7 @@ final class Datasets {
     if (dataset.hasToolUses()) {
       ToolUseHistory.generate(file, dataset, Clock.systemUTC());
     } else {
-      new DemoDatabase(file, ZoneOffset.UTC, new Random(dataset.invocations()), Clock.systemUTC())
+      new DemoDatabase(file, ZoneOffset.UTC, new Random(dataset.seed()), Clock.systemUTC())
           .createOrReuse(dataset.history());
     }
     try (Connection c = connect(file); Statement s = c.createStatement()) {
@@ -82,6 +85,72 @@ final class Datasets {
     double seconds = (System.nanoTime() - started) / 1e9;
     System.err.printf("generated %s: %,d MB in %.0f s%n", dataset.name(), Files.size(file) >> 20, seconds);
     return seconds;
+  }
+
+  /**
+   * One file with every row of {@code parts} (generated files, put back as generated), made if
+   * missing: their sessions and invocations, file after file, each in its order, under new row
+   * ids. Written beside its place and renamed when complete, as a generated file is. Returns the
+   * seconds spent making it (0: reused).
+   */
+  static double ensureUnion(Path file, List<Path> parts) throws Exception {
+    if (Files.exists(file)) {
+      restore(file);
+      return 0;
+    }
+    long started = System.nanoTime();
+    System.err.printf("making %s from %d files%n", file, parts.size());
+    Path partial = file.resolveSibling(file.getFileName() + ".partial");
+    Files.deleteIfExists(partial);
+    try (Connection c = connect(partial); Statement s = c.createStatement()) {
+      s.execute("PRAGMA journal_mode = OFF"); // written beside, renamed when complete: nothing half made is kept
+      s.execute("PRAGMA synchronous = OFF");
+      new HookWriter(ZoneOffset.UTC).createSchema(c);
+      String columns = String.join(", ", columnsButId(c, "agent_invocations"));
+      for (Path part : parts) {
+        try (PreparedStatement attach = c.prepareStatement(ATTACH_PART)) {
+          attach.setString(1, part.toString());
+          attach.execute();
+        }
+        c.setAutoCommit(false);
+        s.executeUpdate(COPY_SESSIONS);
+        s.executeUpdate(COPY_INVOCATIONS.formatted(columns, columns));
+        c.commit();
+        c.setAutoCommit(true);
+        s.execute(DETACH_PART);
+      }
+      long highest;
+      try (ResultSet rs = s.executeQuery(HIGHEST_ROW_ID)) {
+        highest = rs.getLong(1);
+      }
+      s.execute(BASE_ROW_ID + " = " + highest);
+      s.execute("PRAGMA journal_mode = DELETE"); // what the hooks' files have
+    }
+    Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+    double seconds = (System.nanoTime() - started) / 1e9;
+    System.err.printf("made %s: %,d MB in %.0f s%n", file, Files.size(file) >> 20, seconds);
+    return seconds;
+  }
+
+  private static final String ATTACH_PART = "ATTACH DATABASE ? AS part";
+  private static final String DETACH_PART = "DETACH DATABASE part";
+  private static final String COPY_SESSIONS = "INSERT INTO main.sessions SELECT * FROM part.sessions ORDER BY rowid";
+  private static final String COPY_INVOCATIONS =
+      "INSERT INTO main.agent_invocations (%s) SELECT %s FROM part.agent_invocations ORDER BY id";
+  private static final String COLUMNS = "SELECT name FROM pragma_table_info(?) WHERE name <> 'id' ORDER BY cid";
+
+  /** A table's columns in their order, but its row id, which the union numbers anew. */
+  private static List<String> columnsButId(Connection c, String table) throws SQLException {
+    List<String> columns = new ArrayList<>();
+    try (PreparedStatement statement = c.prepareStatement(COLUMNS)) {
+      statement.setString(1, table);
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          columns.add('"' + rs.getString(1) + '"');
+        }
+      }
+    }
+    return columns;
   }
 
   /** Deletes what an earlier run of the benchmark wrote (also one that was interrupted). */

@@ -43,6 +43,7 @@ final class Report {
   }
 
   private final Benchmark.Config config;
+  private final String run;
   private final Map<Dataset, String> generated = new LinkedHashMap<>();
   private final Map<Dataset, Load> loads = new LinkedHashMap<>();
   private final Map<Dataset, Double> inProcessLoads = new LinkedHashMap<>();
@@ -56,9 +57,18 @@ final class Report {
   private double soakedStateWrites;
   private double totalSeconds;
   private ToolUseSteps.Figures toolUses;
+  private ManyDatabasesSteps.Figures many;
+  /** Why the many databases' figures are not there: a service stopped before they were taken. */
+  private String manyStopped;
 
   Report(Benchmark.Config config) {
+    this(config, config.name());
+  }
+
+  /** @param run what the header calls the run: the config's name, or the part run alone ({@code many}) */
+  Report(Benchmark.Config config, String run) {
     this.config = config;
+    this.run = run;
   }
 
   void generated(Dataset dataset, double seconds, long bytes) {
@@ -107,6 +117,18 @@ final class Report {
     return toolUses;
   }
 
+  void many(ManyDatabasesSteps.Figures figures) {
+    this.many = figures;
+  }
+
+  ManyDatabasesSteps.Figures many() {
+    return many;
+  }
+
+  void manyStopped(String why) {
+    this.manyStopped = why;
+  }
+
   void finished(double seconds) {
     this.totalSeconds = seconds;
   }
@@ -129,16 +151,37 @@ final class Report {
 
   String markdown() throws IOException, SQLException {
     StringBuilder md = new StringBuilder();
-    md.append("Run `").append(config.name()).append("` on ").append(LocalDate.now(ZoneOffset.UTC)).append(": ")
+    header(md);
+    md.append("| target | goal | measured | met |\n| --- | --- | --- | --- |\n");
+    targets(md);
+    sections(md);
+    if (many != null || manyStopped != null) {
+      many(md);
+    }
+    return md.toString();
+  }
+
+  /** Only issue 16's part ({@code Benchmark many}): its targets and its section. */
+  String manyMarkdown() throws IOException, SQLException {
+    StringBuilder md = new StringBuilder();
+    header(md);
+    md.append("| target | goal | measured | met |\n| --- | --- | --- | --- |\n");
+    manyTargets(md);
+    many(md);
+    return md.toString();
+  }
+
+  private void header(StringBuilder md) throws IOException, SQLException {
+    md.append("Run `").append(run).append("` on ").append(LocalDate.now(ZoneOffset.UTC)).append(": ")
         .append(machine()).append("; ").append(System.getProperty("java.vm.name")).append(' ')
         .append(System.getProperty("java.runtime.version")).append("; SQLite ").append(sqliteVersion())
         .append("; services started as the README starts them, by `bin/agent-workflow-exporter`, with its JVM options `")
-        .append(String.join(" ", dev.agentworkflow.exporter.it.ExporterProcess.serviceJvmOptions())).append("`. Whole run: ")
+        .append(String.join(" ", dev.agentworkflow.exporter.it.ExporterProcess.serviceJvmOptions())).append('`')
+        .append(extraJvmOptions()).append(". Whole run: ")
         .append("%.0f s".formatted(totalSeconds)).append(" (generation included).\n\n");
+  }
 
-    md.append("| target | goal | measured | met |\n| --- | --- | --- | --- |\n");
-    targets(md);
-
+  private void sections(StringBuilder md) {
     md.append("\n**Datasets** (the demo's generator, the hooks' statements; 20 agents × 5 phases × 4 statuses × 3 models)\n\n")
         .append("| dataset | invocations | rows (with subagent_stop) | file | generated |\n| --- | --- | --- | --- | --- |\n");
     for (Dataset d : config.datasets()) {
@@ -219,7 +262,6 @@ final class Report {
     if (toolUses != null) {
       toolUses(md);
     }
-    return md.toString();
   }
 
   /** Issue 14's section: the file with tool uses, its first loads next to the sqlite3 shell, its polls, its memory. */
@@ -354,6 +396,153 @@ final class Report {
     if (toolUses != null) {
       toolUseTargets(md);
     }
+    if (many != null || manyStopped != null) {
+      manyTargets(md);
+    }
+  }
+
+  /** Issue 16's targets: many projects' databases in one service. */
+  private void manyTargets(StringBuilder md) {
+    ManyDatabasesSteps.Plan plan = config.many();
+    if (many == null) {
+      String why = "not measured: " + manyStopped;
+      row(md, "first complete scrape, %s in one service".formatted(plan.label()),
+          "≤ 1.2× one service on the same rows in one file (medians)", why, false);
+      row(md, "poll of all %d with nothing changed".formatted(plan.databases()),
+          "sum of their poll durations ≤ 20 ms (median)", why, false);
+      row(md, "resident memory, %s in one service".formatted(plan.label()), "≤ 160 MB", why, false);
+      row(md, "one of %d databases locked by a writer for %.0f s".formatted(plan.databases(),
+          plan.lock().toMillis() / 1000.0), "no other's poll later than its interval + %.2f s".formatted(
+          plan.margin().toMillis() / 1000.0), why, false);
+      return;
+    }
+    ManyDatabasesSteps.Figures m = many;
+    String label = plan.label();
+    double projects = ManyDatabasesSteps.Figures.median(m.projects());
+    double union = ManyDatabasesSteps.Figures.median(m.union());
+    row(md, "first complete scrape, %s in one service".formatted(label),
+        "≤ 1.2× one service on the same rows in one file (medians)",
+        "medians %.2f s / %.2f s = %.2f×%s".formatted(projects, union, m.ratio(),
+            m.countsRight() ? "; both counted %,.0f invocations, from scratch".formatted(m.union().get(0).invocations())
+                : "; **not the same counts, or not from scratch**"),
+        m.ratio() <= 1.2 && m.countsRight());
+    ManyDatabasesSteps.Idle idle = m.idle();
+    row(md, "poll of all %d with nothing changed".formatted(plan.databases()),
+        "sum of their poll durations ≤ 20 ms (median)",
+        "%s (%s to %s over %d polls of each)%s".formatted(ms(idle.sumsMillis().median()),
+            ms(idle.sumsMillis().percentile(0)), ms(idle.sumsMillis().percentile(100)), idle.sumsMillis().count(),
+            idle.rowsRead() == 0 ? "" : "; **%,.0f rows read**".formatted(idle.rowsRead())),
+        idle.sumsMillis().median() <= 20 && idle.rowsRead() == 0);
+    ManyDatabasesSteps.Memory memory = m.memory();
+    long worst = Math.max(memory.afterLoadKib(), memory.lastKib());
+    row(md, "resident memory, %s in one service, after first load and after a %.0f s soak".formatted(label,
+        plan.soak().toSeconds() * 1.0), "≤ 160 MB",
+        "%s → %s (peak %s)%s".formatted(mib(memory.afterLoadKib() * 1024), mib(memory.lastKib() * 1024),
+            mib(memory.peakKib() * 1024), memory.allUp() ? "" : "; **not every database up**"),
+        worst <= 160 * 1024 && memory.allUp());
+    ManyDatabasesSteps.Lock lock = m.lock();
+    double limit = plan.interval().toMillis() / 1000.0 + plan.margin().toMillis() / 1000.0;
+    row(md, "one of %d databases locked by a writer for %.0f s".formatted(plan.databases(),
+        plan.lock().toMillis() / 1000.0),
+        "no other's poll later than its interval + %.2f s (%.2f s)".formatted(plan.margin().toMillis() / 1000.0, limit),
+        "longest gap between two polls of the other %d: %.2f s (%s; without a lock: %.2f s); the locked one: %.0f "
+            .formatted(plan.databases() - 1, lock.others().longestSeconds(), lock.others().worst(),
+                lock.without().longestSeconds(), lock.lockedErrors())
+            + "poll errors, %.2f s between two polls".formatted(lock.lockedGapSeconds()),
+        lock.others().longestSeconds() <= limit && lock.lockedErrors() >= 1
+            && lock.others().gaps() >= (plan.databases() - 1) * (plan.lock().toSeconds() / plan.interval().toSeconds()));
+  }
+
+  /** Issue 16's section: the projects and their union, the first loads, the idle polls, the lock, the memory. */
+  private void many(StringBuilder md) {
+    if (many == null) {
+      md.append("%n**Many databases** (issue 16): %s in one service: not measured, %s.%n".formatted(
+          config.many().label(), manyStopped));
+      return;
+    }
+    ManyDatabasesSteps.Figures m = many;
+    ManyDatabasesSteps.Plan plan = m.plan();
+    md.append(("%n**Many databases** (issue 16): %d projects' files of %s invocations each, generated as the files "
+        + "above (the demo's generator, the hooks' statements, ~9 KB each, a seed per project; "
+        + "`pNN/logs/agent_workflow.db`), %s in all; and their union, the same rows in one file (%s): "
+        + "%,d invocations (%,d rows with subagent_stop, %,d finished), %,d sessions; %s.%n%n").formatted(
+        plan.databases(), "%,d".formatted(plan.each().invocations()), mib(m.partsBytes()), mib(m.unionBytes()),
+        m.invocations(), m.invocationRows(), m.finished(), m.sessions(),
+        m.generatedSeconds() == 0 ? "reused" : "generated in %.0f s".formatted(m.generatedSeconds())));
+    md.append("First load: one service reading the %d projects (`--db pNN=PATH` each, `--interval 15`, its state files "
+        .formatted(plan.databases())
+        + "in a `STATE_DIRECTORY` where nothing is yet) and one reading the union (`--state-file`, fresh), both by "
+        + "the launcher, in turns (union first) after every file was read once untimed; each from process start to "
+        + "its first complete scrape: `/-/ready` 200 and a full scrape with every project's "
+        + "`agent_workflow_database_up 1`. The ratio is of their medians.\n\n"
+        + "| service | start to first complete scrape | ratio of medians | of which to `/-/ready` 200 | resident after it "
+        + "| peak (VmHWM) | invocations counted |\n| --- | --- | --- | --- | --- | --- | --- |\n");
+    md.append("| union, one file | %s | | %s | %s | %s | %s |%n".formatted(seconds(secondsOf(m.union())),
+        seconds(m.union().stream().map(ManyDatabasesSteps.Load::readySeconds).toList()),
+        kibs(m.union(), ManyDatabasesSteps.Load::residentKib), kibs(m.union(), ManyDatabasesSteps.Load::peakKib),
+        counted(m.union())));
+    md.append("| %d projects, one service | %s | %.2f× | %s | %s | %s | %s |%n".formatted(plan.databases(),
+        seconds(secondsOf(m.projects())), m.ratio(),
+        seconds(m.projects().stream().map(ManyDatabasesSteps.Load::readySeconds).toList()),
+        kibs(m.projects(), ManyDatabasesSteps.Load::residentKib),
+        kibs(m.projects(), ManyDatabasesSteps.Load::peakKib), counted(m.projects())));
+    md.append("\nA full scrape of the service on the projects: %,d samples, %s of text.%n".formatted(m.series(),
+        kib(m.scrapeBytes())));
+
+    ManyDatabasesSteps.Load watched = m.watched();
+    ManyDatabasesSteps.Idle idle = m.idle();
+    md.append(("%nThen one more service on the projects, `--interval %d` (first complete scrape after %.2f s): "
+        + "polls after no change, %d scrapes each %.1f s after the one before, once no database had been "
+        + "written for two intervals: the sum over the %d projects of `agent_workflow_exporter_poll_duration_seconds` "
+        + "median %s (%s to %s); one project's poll median %s, p99 %s; rows read meanwhile: %,.0f.%n").formatted(
+        plan.interval().toSeconds(), watched.seconds(), idle.sumsMillis().count(),
+        plan.interval().toMillis() * ManyDatabasesSteps.IDLE_SPACING / 1000.0,
+        plan.databases(), ms(idle.sumsMillis().median()), ms(idle.sumsMillis().percentile(0)),
+        ms(idle.sumsMillis().percentile(100)), ms(idle.eachMillis().median()), ms(idle.eachMillis().p99()),
+        idle.rowsRead()));
+    ManyDatabasesSteps.Lock lock = m.lock();
+    md.append(("%nLock: a writer took project %s's database with `BEGIN EXCLUSIVE`, started a session there with the "
+        + "hooks' statement and committed %.2f s later; meanwhile every project's "
+        + "`agent_workflow_exporter_last_poll_success_timestamp_seconds` was scraped every 200 ms, from 1 s before "
+        + "the lock to 2 s after it, and as long again just before, without a lock. Gaps between two successive "
+        + "successful polls of the same project:%n%n"
+        + "| watch | projects | gaps | median | longest |%n| --- | --- | --- | --- | --- |%n").formatted(
+        lock.project(), lock.heldSeconds()));
+    md.append("| without a lock | the other %d | %,d | %.3f s | %.3f s (%s) |%n".formatted(plan.databases() - 1,
+        lock.without().gaps(), lock.without().millis().median() / 1000, lock.without().longestSeconds(),
+        lock.without().worst()));
+    md.append("| %s locked | the other %d | %,d | %.3f s | %.3f s (%s) |%n".formatted(lock.project(),
+        plan.databases() - 1, lock.others().gaps(), lock.others().millis().median() / 1000,
+        lock.others().longestSeconds(), lock.others().worst()));
+    md.append("| %s locked | %s | | | %.3f s (%.0f poll errors) |%n".formatted(lock.project(), lock.project(),
+        lock.lockedGapSeconds(), lock.lockedErrors()));
+
+    ManyDatabasesSteps.Memory memory = m.memory();
+    md.append(("%nMemory of that service: resident %s after its first load (peak %s); then, while every 5 s the "
+        + "hooks' statements change 100 rows in the next project in turn and a full scrape comes every 15 s, every "
+        + "30 s: %s MiB; %.0f s after its first load: %s (peak %s, %d threads; every database up: %s). Its scrapes "
+        + "in the soak, as Prometheus asks (its Accept header, gzip, a new connection), each after polls that "
+        + "changed something, so rendered anew: %s (sorted), median %s (%s gzipped).%n").formatted(
+        mib(memory.afterLoadKib() * 1024), mib(memory.afterLoadPeakKib() * 1024),
+        String.join(", ", memory.soakKib().stream().map(k -> Long.toString(k >> 10)).toList()),
+        memory.soakSeconds(), mib(memory.lastKib() * 1024), mib(memory.peakKib() * 1024), memory.threads(),
+        memory.allUp() ? "yes" : "no",
+        String.join(", ", java.util.Arrays.stream(memory.scrapesMillis().sortedMillis()).mapToObj(Report::ms).toList()),
+        ms(memory.scrapesMillis().median()), kib(memory.gzipBytes())));
+  }
+
+  private static List<Double> secondsOf(List<ManyDatabasesSteps.Load> loads) {
+    return loads.stream().map(ManyDatabasesSteps.Load::seconds).toList();
+  }
+
+  private static String kibs(List<ManyDatabasesSteps.Load> loads,
+      java.util.function.ToLongFunction<ManyDatabasesSteps.Load> kib) {
+    return String.join(", ", loads.stream().map(l -> Long.toString(kib.applyAsLong(l) >> 10)).toList()) + " MiB";
+  }
+
+  private static String counted(List<ManyDatabasesSteps.Load> loads) {
+    return String.join(", ", loads.stream().map(l -> "%,.0f%s".formatted(l.invocations(),
+        l.fromScratch() ? "" : " (**restored**)")).toList());
   }
 
   /** Every restart went on from the state, with the first load's counts. */
@@ -380,6 +569,16 @@ final class Report {
       throw new IllegalStateException(doc + " lacks the markers " + BEGIN + " and " + END);
     }
     Files.writeString(doc, text.substring(0, begin + BEGIN.length()) + "\n" + table + text.substring(end));
+  }
+
+  /**
+   * The launcher puts {@code AGENT_WORKFLOW_EXPORTER_JAVA_OPTS} after its own options, and the
+   * services inherit the benchmark's environment: a run with it set is not the launcher's own.
+   */
+  private static String extraJvmOptions() {
+    String extra = System.getenv("AGENT_WORKFLOW_EXPORTER_JAVA_OPTS");
+    return extra == null || extra.isBlank() ? ""
+        : ", **and after them `%s` from AGENT_WORKFLOW_EXPORTER_JAVA_OPTS** (set for this run)".formatted(extra.strip());
   }
 
   private static String machine() throws IOException {

@@ -81,6 +81,17 @@ final class ScrapeLoad {
     }
   }
 
+  /** One scrape as Prometheus asks for it, on a new connection: milliseconds from connecting to the last byte, and the bytes. */
+  record One(double millis, int gzipBytes) {}
+
+  static One once(int port) throws IOException {
+    long started = System.nanoTime();
+    try (Connection connection = new Connection(port)) {
+      int bytes = connection.get(true).length;
+      return new One((System.nanoTime() - started) / 1e6, bytes);
+    }
+  }
+
   /** One kept-alive HTTP/1.1 connection; answers must carry a Content-Length, as the exporter's do. */
   private static final class Connection implements AutoCloseable {
     private final Socket socket;
