@@ -56,6 +56,7 @@ final class ExpositionCache {
   private final CollectorRegistry live;
   private final long liveMaxAgeNanos;
   private final LongSupplier nanoTime;
+  private final long plainLimitBytes;
   private List<Object> renderedFrom = List.of();
   private List<MetricFamilySamples> families;
   private List<MetricFamilySamples> liveFamilies;
@@ -73,14 +74,39 @@ final class ExpositionCache {
    */
   ExpositionCache(CollectorRegistry registry, Supplier<List<Object>> inputs, CollectorRegistry live,
       Duration liveMaxAge, LongSupplier nanoTime) {
+    this(registry, inputs, live, liveMaxAge, nanoTime, plainLimit(Runtime.getRuntime().maxMemory()));
+  }
+
+  /** @param plainLimitBytes the longest plain answer made ({@link #plainLimit} of the heap, or a test's) */
+  ExpositionCache(CollectorRegistry registry, Supplier<List<Object>> inputs, CollectorRegistry live,
+      Duration liveMaxAge, LongSupplier nanoTime, long plainLimitBytes) {
     this.registry = registry;
     this.inputs = inputs;
     this.live = live;
     this.liveMaxAgeNanos = liveMaxAge.toNanos();
     this.nanoTime = nanoTime;
+    this.plainLimitBytes = plainLimitBytes;
   }
 
-  /** The body of an answer in this format, all of it or only the samples named, plain or gzipped. */
+  /**
+   * The longest plain answer: an eighth of the heap (8 MB under the launcher's 64 MB), as it is
+   * made whole before it is written. One database's exposition is some 100 KB; fifty are 30 MB,
+   * served gzipped (1.3 MB) to every client that takes gzip, as Prometheus does.
+   */
+  static long plainLimit(long maxHeapBytes) {
+    return Math.max(1024 * 1024, maxHeapBytes / 8);
+  }
+
+  /** The longest plain answer this cache makes. */
+  long plainLimitBytes() {
+    return plainLimitBytes;
+  }
+
+  /**
+   * The body of an answer in this format, all of it or only the samples named, plain or gzipped;
+   * null for a plain answer longer than {@link #plainLimitBytes}, which the heap cannot be asked to
+   * hold (the kept part is only ever gzipped).
+   */
   synchronized byte[] body(String contentType, Set<String> names, boolean gzip) {
     List<Object> now = inputs.get();
     if (families == null || !sameObjects(now, renderedFrom)) {
@@ -102,7 +128,7 @@ final class ExpositionCache {
       return kept;
     }
     byte[] answer = answer(contentType, names, question, gzip);
-    if (answer.length <= ANSWER_KEPT_BYTES) {
+    if (answer != null && answer.length <= ANSWER_KEPT_BYTES) {
       answers.put(key, answer);
     }
     return answer;
@@ -110,6 +136,9 @@ final class ExpositionCache {
 
   private byte[] answer(String contentType, Set<String> names, String question, boolean gzip) {
     GzipJoin.Start kept = polled.computeIfAbsent(question, q -> deflated(contentType, only(names, families)));
+    if (!gzip && kept.length() > plainLimitBytes) {
+      return null;
+    }
     // the live part ends the answer: any # EOF stays
     byte[] fresh = render(contentType, only(names, liveFamilies));
     return gzip ? GzipJoin.join(kept, fresh) : GzipJoin.plain(kept, fresh);

@@ -27,6 +27,12 @@ final class MetricsHandler {
         ? TextFormat.CONTENT_TYPE_OPENMETRICS_100 : TextFormat.CONTENT_TYPE_004;
     boolean gzip = acceptsGzip(request.joined("Accept-Encoding"));
     byte[] body = cache.body(contentType, requestedNames(request.rawQuery()), gzip);
+    if (body == null) {
+      return new Response(406, Map.of("Content-Type", Response.TEXT, "Vary", "Accept-Encoding"),
+          ("Not Acceptable: the metrics are over " + cache.plainLimitBytes() / (1024 * 1024) + " MB as plain text "
+              + "and are sent gzipped only: ask with Accept-Encoding: gzip (curl --compressed), as Prometheus does, "
+              + "or for some families with ?name[]=NAME.\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", contentType);
     if (gzip) {

@@ -31,7 +31,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,12 +65,23 @@ public final class Poller implements AutoCloseable {
   private final Supplier<WorkflowTracker> newTracker;
   private final StateKeeper state;
   private final Clock clock;
-  /** Takes in the rows of large reads while the next chunk is read ({@link ChunkIntake}). */
-  private final ExecutorService intakeThread = Executors.newSingleThreadExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "agent-workflow-intake");
-    thread.setDaemon(true);
-    return thread;
-  });
+  /**
+   * Takes in the rows of large reads while the next chunk is read ({@link ChunkIntake}). Its thread
+   * ends after a minute without work: large reads are first loads and catch-ups, and 50 databases
+   * would otherwise keep 50 idle threads after their first loads.
+   */
+  private final ExecutorService intakeThread = intakeThread();
+
+  private static ExecutorService intakeThread() {
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(),
+        runnable -> {
+          Thread thread = new Thread(runnable, "agent-workflow-intake");
+          thread.setDaemon(true);
+          return thread;
+        });
+    executor.allowCoreThreadTimeOut(true);
+    return executor;
+  }
 
   /**
    * How often the open invocations that are past --stale-after are read again. They were
@@ -582,7 +595,7 @@ public final class Poller implements AutoCloseable {
   public void close() {
     intakeThread.shutdownNow();
     try {
-      intakeThread.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS); // a chunk being taken in finishes
+      intakeThread.awaitTermination(5, TimeUnit.SECONDS); // a chunk being taken in finishes
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

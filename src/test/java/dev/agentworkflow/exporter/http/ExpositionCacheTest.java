@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -146,5 +147,38 @@ class ExpositionCacheTest {
     assertNotEquals(text(TEXT, Set.of()), text(TEXT, Set.of("total_sessions")));
     assertEquals(1, polledCollections.get());
     assertEquals(1, liveCollections.get());
+  }
+
+  /**
+   * Past the plain limit an answer is sent gzipped only: made whole before it is written, 30 MB of
+   * plain text for 50 databases would not fit the launcher's 64 MB heap beside everything else.
+   */
+  @Test
+  void aPlainAnswerPastTheLimitIsRefusedAndTheGzippedOneServed() throws Exception {
+    CollectorRegistry big = new CollectorRegistry();
+    big.register(new Collector() {
+      @Override
+      public List<MetricFamilySamples> collect() {
+        GaugeMetricFamily many = new GaugeMetricFamily("agent_workflow_many", "many", List.of("n"));
+        for (int i = 0; i < 40_000; i++) {
+          many.addMetric(List.of(Integer.toString(i)), i);
+        }
+        return List.of(many);
+      }
+    });
+    ExpositionCache limited = new ExpositionCache(big, () -> List.of(input.get()), new CollectorRegistry(),
+        Duration.ofSeconds(1), nanos::get, 1024 * 1024);
+    byte[] gzipped = limited.body(TEXT, Set.of(), true);
+    String whole;
+    try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped))) {
+      whole = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertTrue(whole.length() > 1024 * 1024 && whole.endsWith("agent_workflow_many{n=\"39999\",} 39999.0\n"),
+        whole.length() + " bytes");
+    assertEquals(null, limited.body(TEXT, Set.of(), false));
+    Response refused = new MetricsHandler(limited).answer(new Request("GET", "/metrics", "", true, Map.of()));
+    assertEquals(406, refused.status());
+    assertTrue(new String(refused.body(), StandardCharsets.UTF_8).startsWith("Not Acceptable: the metrics are over 1 MB "
+        + "as plain text and are sent gzipped only: ask with Accept-Encoding: gzip (curl --compressed)"));
   }
 }
