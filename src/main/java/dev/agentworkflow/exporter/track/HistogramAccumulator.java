@@ -10,6 +10,7 @@ import java.util.List;
 
 /** A mutable histogram with fixed, upper-inclusive buckets (Prometheus {@code le}). */
 final class HistogramAccumulator {
+  private final BucketBounds bounds;
   private final double[] upperBounds;
   private final long[] bucketCounts;
   private long count;
@@ -17,8 +18,9 @@ final class HistogramAccumulator {
   /** The last snapshot, until the next observation: most histograms do not change between two polls. */
   private HistogramSnapshot snapshot;
 
-  HistogramAccumulator(double[] upperBounds) {
-    this.upperBounds = upperBounds.clone();
+  HistogramAccumulator(BucketBounds bounds) {
+    this.bounds = bounds;
+    this.upperBounds = bounds.values();
     this.bucketCounts = new long[upperBounds.length];
   }
 
@@ -63,14 +65,12 @@ final class HistogramAccumulator {
   }
 
   private HistogramSnapshot freshSnapshot() {
-    List<Double> bounds = new ArrayList<>(upperBounds.length);
     List<Long> cumulative = new ArrayList<>(upperBounds.length);
     long running = 0;
     for (int i = 0; i < upperBounds.length; i++) {
       running += bucketCounts[i];
-      bounds.add(upperBounds[i]);
       cumulative.add(running);
     }
-    return new HistogramSnapshot(bounds, cumulative, count, sum);
+    return new HistogramSnapshot(bounds.boxed(), cumulative, count, sum);
   }
 }

@@ -39,9 +39,9 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
   static final String STATUS = "status";
   static final String MODEL = "model";
 
-  private final double[] durationBuckets;
-  private final double[] toolCallBuckets;
-  private final double[] contextTokenBuckets;
+  private final BucketBounds durationBuckets;
+  private final BucketBounds toolCallBuckets;
+  private final BucketBounds contextTokenBuckets;
   private final LabelValues labels;
   /** 64-bit hashes of every agent name seen: total_unique_agents stays exact without keeping names. */
   private final FlatLongMap agentNameHashes = new FlatLongMap(0);
@@ -88,9 +88,9 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
    * @param maxOpen running invocations followed at once
    */
   public InvocationTracker(HistogramBuckets buckets, int maxLabelValues, int maxSeries, int maxOpen) {
-    this.durationBuckets = buckets.agentDuration();
-    this.toolCallBuckets = buckets.toolCalls();
-    this.contextTokenBuckets = buckets.contextTokens();
+    this.durationBuckets = new BucketBounds(buckets.agentDuration());
+    this.toolCallBuckets = new BucketBounds(buckets.toolCalls());
+    this.contextTokenBuckets = new BucketBounds(buckets.contextTokens());
     this.labels = new LabelValues(maxLabelValues, AGENT_NAME, PHASE, STATUS, MODEL);
     this.rows = new RowFollower<>(RULES, maxOpen);
     String other = LabelValues.OTHER;
@@ -470,7 +470,7 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
     }
   }
 
-  private static void readHistograms(DataInput in, Map<String, HistogramAccumulator> histograms, double[] buckets)
+  private static void readHistograms(DataInput in, Map<String, HistogramAccumulator> histograms, BucketBounds buckets)
       throws IOException {
     int n = StateChecks.count(in.readInt());
     for (int i = 0; i < n; i++) {

@@ -49,7 +49,7 @@ public final class SessionTracker {
   private Figures figures;
 
   public SessionTracker(double[] durationBuckets, int maxWatched) {
-    this.durations = new HistogramAccumulator(durationBuckets);
+    this.durations = new HistogramAccumulator(new BucketBounds(durationBuckets));
     this.maxWatched = maxWatched;
   }
 

@@ -55,7 +55,7 @@ public final class ToolUseTracker implements FollowedTable<ToolUseRow> {
     }
   };
 
-  private final double[] durationBuckets;
+  private final BucketBounds durationBuckets;
   private final LabelValues labels;
   private final RowFollower<ToolUseRow> rows;
   private final Map<ToolUseLabels, Long> uses = new HashMap<>();
@@ -72,7 +72,7 @@ public final class ToolUseTracker implements FollowedTable<ToolUseRow> {
    * @param maxOpen running tool uses followed at once
    */
   public ToolUseTracker(double[] durationBuckets, int maxLabelValues, int maxSeries, int maxOpen) {
-    this.durationBuckets = durationBuckets.clone();
+    this.durationBuckets = new BucketBounds(durationBuckets);
     this.labels = new LabelValues(maxLabelValues, AGENT_NAME, TOOL_NAME, STATUS);
     this.rows = new RowFollower<>(RULES, maxOpen);
     String other = LabelValues.OTHER;
