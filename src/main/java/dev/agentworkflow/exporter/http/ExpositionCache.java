@@ -57,8 +57,7 @@ final class ExpositionCache {
   private final long liveMaxAgeNanos;
   private final LongSupplier nanoTime;
   private final long plainLimitBytes;
-  private List<Object> renderedFrom = List.of();
-  private List<MetricFamilySamples> families;
+  private List<Object> renderedFrom;
   private List<MetricFamilySamples> liveFamilies;
   private long liveCollectedAt;
   private final Map<String, GzipJoin.Start> polled = recent(QUESTIONS_KEPT);
@@ -109,9 +108,8 @@ final class ExpositionCache {
    */
   synchronized byte[] body(String contentType, Set<String> names, boolean gzip) {
     List<Object> now = inputs.get();
-    if (families == null || !sameObjects(now, renderedFrom)) {
+    if (renderedFrom == null || !sameObjects(now, renderedFrom)) {
       renderedFrom = now;
-      families = Collections.list(registry.metricFamilySamples()); // cheap: the samples are made when rendered
       polled.clear();
       answers.clear();
     }
@@ -135,7 +133,11 @@ final class ExpositionCache {
   }
 
   private byte[] answer(String contentType, Set<String> names, String question, boolean gzip) {
-    GzipJoin.Start kept = polled.computeIfAbsent(question, q -> deflated(contentType, only(names, families)));
+    // Collected for each question and not kept: simpleclient 0.16 copies a counter's samples into a
+    // list of its own, so kept families would hold every counter series of every database
+    GzipJoin.Start kept = polled.computeIfAbsent(question,
+        q -> deflated(contentType, only(names, Collections.list(names.isEmpty() ? registry.metricFamilySamples()
+            : registry.filteredMetricFamilySamples(names)))));
     if (!gzip && kept.length() > plainLimitBytes) {
       return null;
     }

@@ -10,6 +10,7 @@ import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
+import io.prometheus.client.Predicate;
 import java.util.ArrayList;
 import java.util.AbstractList;
 import java.util.Collections;
@@ -66,6 +67,16 @@ public final class WorkflowCollector extends Collector {
    */
   @Override
   public List<MetricFamilySamples> collect() {
+    return collect((Predicate<String>) null);
+  }
+
+  /**
+   * Only the families with a sample {@code sampleNameFilter} takes ({@code ?name[]=}): whether it
+   * takes one is asked of the first database's samples, so that a question for one family does not
+   * make every database's samples of the others. Null: every family.
+   */
+  @Override
+  public List<MetricFamilySamples> collect(Predicate<String> sampleNameFilter) {
     PublishedPolls polls = latest.get();
     List<ProjectPoll> projects = polls.projects();
     List<Scope> scopes = new ArrayList<>(projects.size());
@@ -77,6 +88,10 @@ public final class WorkflowCollector extends Collector {
       for (int i = 0; i < projects.size(); i++) {
         MetricFamilySamples first = slice.of(projects.get(i), scopes.get(i));
         if (first != null) { // its name, type and help; absent from every database: not exported
+          if (sampleNameFilter != null && first.samples.stream().noneMatch(s -> sampleNameFilter.test(s.name))
+              && !first.samples.isEmpty()) {
+            break;
+          }
           out.add(new MetricFamilySamples(first.name, first.unit, first.type, first.help,
               new ProjectSamples(slice, projects, scopes)));
           break;

@@ -143,6 +143,12 @@ class ManyDatabasesTest {
     Exposition scraped = Exposition.parse(scrape(exporter));
     assertEquals(1, scraped.value("agent_workflow_database_info", "project", "gamma", "path", gamma.path().toString()));
     assertEquals(0, scraped.value("agent_workflow_exporter_database_name_clashes"));
+    Exposition one = Exposition.parse(new Scraper(exporter.port())
+        .get("/metrics?name[]=agent_workflow_database_up&name[]=agent_invocation_total").body());
+    Map<String, Double> asked = new TreeMap<>(scraped.all());
+    asked.keySet().removeIf(key -> !key.startsWith("agent_workflow_database_up{")
+        && !key.startsWith("agent_invocation_total{"));
+    assertEquals(asked, one.all(), "a question by name: those families of every database, and nothing else");
 
     add(beta, "coder", 3, 4); // the hooks go on writing in one of them
     assertEachAsAlone(exporter, projects);
