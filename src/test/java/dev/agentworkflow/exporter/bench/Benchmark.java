@@ -374,13 +374,16 @@ public final class Benchmark {
     }
   }
 
+  /** A full scrape as Prometheus asks for it (gzip), as text; empty while the service does not answer. */
   static String scrape(int port) throws IOException {
     HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/metrics").toURL()
         .openConnection();
     connection.setConnectTimeout(10_000);
     connection.setReadTimeout(30_000);
-    try (var body = connection.getInputStream()) {
-      return "\n" + new String(body.readAllBytes(), StandardCharsets.UTF_8);
+    connection.setRequestProperty("Accept-Encoding", "gzip");
+    try (var body = connection.getInputStream();
+        var plain = "gzip".equals(connection.getContentEncoding()) ? new java.util.zip.GZIPInputStream(body) : body) {
+      return "\n" + new String(plain.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException notYet) {
       return "";
     }
