@@ -106,14 +106,15 @@ public final class Exporter implements AutoCloseable {
 
   /**
    * SQLite's page cache per connection: its default for one database; shared by several, at least
-   * {@value #MIN_CACHE_KIB} KiB each, so that 50 databases keep 12.5 MB of native memory in page caches
-   * rather than 100 MB (docs/performance.md, the many-databases rows).
+   * {@value #MIN_CACHE_KIB} KiB each, so that 50 databases keep 3 MB of native memory in page caches
+   * rather than 100 MB. A writer's commit empties it anyway, and a first load read with 64 KiB was
+   * as fast as with 2,000 (docs/performance.md, the many-databases rows).
    */
   static int cacheKib(int databases) {
     return Math.max(MIN_CACHE_KIB, WorkflowDatabase.DEFAULT_CACHE_KIB / Math.max(1, databases));
   }
 
-  private static final int MIN_CACHE_KIB = 256;
+  private static final int MIN_CACHE_KIB = 64;
 
   /**
    * An empty tracker, as a poller of these settings counts with. Public, with {@link
