@@ -530,11 +530,12 @@ public final class WorkflowCollector extends Collector {
       HistogramSnapshot h, List<MetricFamilySamples.Sample> out) {
     List<String> bucketNames = new ArrayList<>(labelNames);
     bucketNames.add("le");
+    String bucket = name + "_bucket";
     for (int i = 0; i < h.upperBounds().size(); i++) {
-      out.add(new MetricFamilySamples.Sample(name + "_bucket", bucketNames,
+      out.add(new MetricFamilySamples.Sample(bucket, bucketNames,
           with(labelValues, doubleToGoString(h.upperBounds().get(i))), h.cumulativeCounts().get(i)));
     }
-    out.add(new MetricFamilySamples.Sample(name + "_bucket", bucketNames, with(labelValues, "+Inf"), h.count()));
+    out.add(new MetricFamilySamples.Sample(bucket, bucketNames, with(labelValues, "+Inf"), h.count()));
     out.add(new MetricFamilySamples.Sample(name + "_count", labelNames, labelValues, h.count()));
     out.add(new MetricFamilySamples.Sample(name + "_sum", labelNames, labelValues, h.sum()));
   }
@@ -547,10 +548,14 @@ public final class WorkflowCollector extends Collector {
 
   private static <K, V> List<Series<V>> sorted(Map<K, V> map, Function<K, List<String>> labels) {
     List<Series<V>> series = new ArrayList<>(map.size());
-    map.forEach((k, v) -> series.add(new Series<>(labels.apply(k), v)));
-    series.sort(Comparator.comparing(s -> String.join("\u0000", s.labels())));
+    map.forEach((k, v) -> {
+      List<String> values = labels.apply(k);
+      series.add(new Series<>(values, v, String.join("\u0000", values)));
+    });
+    // the key made once per series, not per comparison: 50 databases sort some 240,000 series a scrape
+    series.sort(Comparator.comparing(Series::key));
     return series;
   }
 
-  private record Series<V>(List<String> labels, V value) {}
+  private record Series<V>(List<String> labels, V value, String key) {}
 }
