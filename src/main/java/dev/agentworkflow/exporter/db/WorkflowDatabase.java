@@ -34,12 +34,6 @@ public final class WorkflowDatabase implements AutoCloseable {
   /**
    * @param busyTimeout how long a query waits for a writer's lock before the poll fails; only
    *     the exporter waits, the writers never wait for it
-   */
-  public WorkflowDatabase(Path path, Duration busyTimeout) {
-    this(path, busyTimeout, DEFAULT_CACHE_KIB);
-  }
-
-  /**
    * @param cacheKib the most page cache this connection keeps, in KiB. A writer's commit empties it
    *     (the hooks commit between two polls), so it serves one poll's reads; its native memory adds
    *     up over many connections

@@ -40,22 +40,9 @@ final class GzipJoin {
   private GzipJoin() {}
 
   static Start start(byte[] plain) {
-    Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
-    try {
-      deflater.setInput(plain);
-      ByteArrayOutputStream out = new ByteArrayOutputStream(plain.length / 8 + 64);
-      byte[] buffer = new byte[16 * 1024];
-      int n;
-      do { // a sync flush is complete when it leaves room in the buffer
-        n = deflater.deflate(buffer, 0, buffer.length, Deflater.SYNC_FLUSH);
-        out.write(buffer, 0, n);
-      } while (n == buffer.length);
-      CRC32 crc = new CRC32();
-      crc.update(plain);
-      return new Start(out.toByteArray(), (int) crc.getValue(), plain.length);
-    } finally {
-      deflater.end();
-    }
+    StartWriter writer = new StartWriter();
+    writer.write(plain, 0, plain.length);
+    return writer.finish();
   }
 
   /**

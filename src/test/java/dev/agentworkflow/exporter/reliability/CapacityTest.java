@@ -51,7 +51,7 @@ class CapacityTest {
     PrintStream stderr = System.err;
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     TimestampParser timestamps = new TimestampParser(HookDatabase.ZONE);
-    try (Poller poller = new Poller(new WorkflowDatabase(db.path(), Duration.ofSeconds(1)),
+    try (Poller poller = new Poller(new WorkflowDatabase(db.path(), Duration.ofSeconds(1), WorkflowDatabase.DEFAULT_CACHE_KIB),
         InvocationRows.reader(timestamps), ToolUseRows.reader(timestamps), SessionRows.reader(timestamps),
         () -> new WorkflowTracker(WorkflowCollector.histogramBuckets(), Duration.ofHours(6),
             new TrackerLimits(500, 2000, CAPACITY, CAPACITY, CAPACITY)),
