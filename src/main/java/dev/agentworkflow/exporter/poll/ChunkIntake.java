@@ -14,6 +14,11 @@ import java.util.function.Consumer;
  * chunks wait; the reader waits for room between two statements, never inside one, so no read
  * transaction lasts longer for it.
  *
+ * <p>Without a worker ({@link #here}) each chunk is taken in on the reader's own thread as it
+ * arrives: for an exporter of many databases, whose readers already keep every core busy, a
+ * second thread per database would only add threads, context switches and chunks waiting in the
+ * heap.
+ *
  * <p>A chunk the reader could not hand on (the poll was interrupted) and every chunk after it are
  * not taken in: the tracker stays where the chunks it took in left it, and the next poll reads
  * from there.
@@ -33,9 +38,18 @@ final class ChunkIntake<R> implements Consumer<List<R>> {
     this.sink = sink;
   }
 
+  /** Takes each chunk in on the thread that hands it on. */
+  static <R> ChunkIntake<R> here(Consumer<R> sink) {
+    return new ChunkIntake<>(null, sink);
+  }
+
   @Override
   public void accept(List<R> chunk) {
     if (stopped) {
+      return;
+    }
+    if (worker == null) {
+      takeIn(chunk);
       return;
     }
     try {
@@ -47,15 +61,21 @@ final class ChunkIntake<R> implements Consumer<List<R>> {
     }
     last = worker.submit(() -> {
       try {
-        if (failure == null) {
-          chunk.forEach(sink);
-        }
-      } catch (RuntimeException e) {
-        failure = e; // the chunks after it are not taken in: they would be out of order
+        takeIn(chunk);
       } finally {
         room.release();
       }
     });
+  }
+
+  private void takeIn(List<R> chunk) {
+    try {
+      if (failure == null) {
+        chunk.forEach(sink);
+      }
+    } catch (RuntimeException e) {
+      failure = e; // the chunks after it are not taken in: they would be out of order
+    }
   }
 
   /** Waits until every chunk handed on is taken in; a failure to take one in is thrown here. */

@@ -66,11 +66,11 @@ public final class Poller implements AutoCloseable {
   private final StateKeeper state;
   private final Clock clock;
   /**
-   * Takes in the rows of large reads while the next chunk is read ({@link ChunkIntake}). Its thread
-   * ends after a minute without work: large reads are first loads and catch-ups, and 50 databases
-   * would otherwise keep 50 idle threads after their first loads.
+   * Takes in the rows of large reads while the next chunk is read ({@link ChunkIntake}), or null:
+   * each chunk is taken in on the polling thread. Its thread ends after a minute without work:
+   * large reads are first loads and catch-ups.
    */
-  private final ExecutorService intakeThread = intakeThread();
+  private final ExecutorService intakeThread;
 
   private static ExecutorService intakeThread() {
     ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(),
@@ -81,6 +81,14 @@ public final class Poller implements AutoCloseable {
         });
     executor.allowCoreThreadTimeOut(true);
     return executor;
+  }
+
+  /** Where the rows of a large read are taken in. */
+  public enum Intake {
+    /** On a second thread of the poller's own, while the next chunk is read: for one database. */
+    ALONGSIDE,
+    /** On the polling thread: for many databases, whose polling threads already keep the cores busy. */
+    HERE
   }
 
   /**
@@ -123,8 +131,10 @@ public final class Poller implements AutoCloseable {
       TableReader<SessionRow> sessionReader,
       Supplier<WorkflowTracker> newTracker,
       StateKeeper state,
+      Intake intake,
       Clock clock) {
     this.database = database;
+    this.intakeThread = intake == Intake.ALONGSIDE ? intakeThread() : null;
     this.invocationReader = invocationReader;
     this.toolUseReader = toolUseReader;
     this.sessionReader = sessionReader;
@@ -385,7 +395,8 @@ public final class Poller implements AutoCloseable {
   private <R> void readFollowed(Connection connection, TableReader<R> reader, FollowedTable<R> table,
       boolean readStale, Instant now) throws SQLException {
     long[] open = readStale ? table.openRowIds() : tracker.recentOpenRowIds(table, now);
-    ChunkIntake<R> intake = new ChunkIntake<>(intakeThread, table::accept);
+    ChunkIntake<R> intake = intakeThread == null ? ChunkIntake.here(table::accept)
+        : new ChunkIntake<>(intakeThread, table::accept);
     try {
       add(reader.table(), reader.readRowsAfter(connection, table.highestRowId(), intake));
     } finally {
@@ -593,11 +604,13 @@ public final class Poller implements AutoCloseable {
   /** Stops, writing the state if it changed since it was last written. Call once polls have stopped. */
   @Override
   public void close() {
-    intakeThread.shutdownNow();
-    try {
-      intakeThread.awaitTermination(5, TimeUnit.SECONDS); // a chunk being taken in finishes
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (intakeThread != null) {
+      intakeThread.shutdownNow();
+      try {
+        intakeThread.awaitTermination(5, TimeUnit.SECONDS); // a chunk being taken in finishes
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     offerState(true);
     state.close();

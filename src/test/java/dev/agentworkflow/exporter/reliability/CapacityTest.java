@@ -55,7 +55,7 @@ class CapacityTest {
         InvocationRows.reader(timestamps), ToolUseRows.reader(timestamps), SessionRows.reader(timestamps),
         () -> new WorkflowTracker(WorkflowCollector.histogramBuckets(), Duration.ofHours(6),
             new TrackerLimits(500, 2000, CAPACITY, CAPACITY, CAPACITY)),
-        StateKeeper.none(), Clock.systemUTC())) {
+        StateKeeper.none(), Poller.Intake.ALONGSIDE, Clock.systemUTC())) {
       System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
       WorkflowSnapshot first = poll(poller).workflow();
       assertEquals(CAPACITY, first.parallelExecutions());

@@ -1,0 +1,61 @@
+package dev.agentworkflow.exporter.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentworkflow.exporter.demo.DemoDatabase;
+import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.poll.Poller;
+import dev.agentworkflow.exporter.support.HookDatabase;
+import dev.agentworkflow.exporter.support.TestSettings;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An exporter of many databases takes each read's rows in on the polling thread rather than on a
+ * second thread per database: the counts must not depend on where the rows were taken in.
+ */
+class PollerIntakeTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void rowsTakenInOnThePollingThreadCountTheSameAsRowsTakenInAlongside() throws Exception {
+    Path file = dir.resolve("agent_workflow.db");
+    Clock clock = Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC);
+    // some 3,000 invocations and their tool uses: many chunks of each table, the first of 100 rows
+    new DemoDatabase(file, HookDatabase.ZONE, new Random(16), clock)
+        .createOrReuse(new DemoDatabase.History(Duration.ofDays(7), 250, 0).withToolUses());
+
+    PollResult alongside = firstPoll(file, Poller.Intake.ALONGSIDE, clock);
+    PollResult here = firstPoll(file, Poller.Intake.HERE, clock);
+
+    assertEquals(250, alongside.workflow().totalSessions());
+    assertTrue(alongside.rowsRead().get("agent_tool_uses") > 10_000, alongside.rowsRead() + " rows read");
+    assertEquals(alongside.workflow(), here.workflow());
+    assertEquals(alongside.rowsRead(), here.rowsRead());
+  }
+
+  @Test
+  void aSecondThreadPerDatabaseOnlyWhileEveryDatabaseCanHaveTwoCores() {
+    assertEquals(Poller.Intake.ALONGSIDE, Exporter.intake(1, 1));
+    assertEquals(Poller.Intake.ALONGSIDE, Exporter.intake(1, 2));
+    assertEquals(Poller.Intake.HERE, Exporter.intake(2, 2));
+    assertEquals(Poller.Intake.ALONGSIDE, Exporter.intake(2, 4));
+    assertEquals(Poller.Intake.HERE, Exporter.intake(3, 4));
+    assertEquals(Poller.Intake.HERE, Exporter.intake(50, 2));
+    assertEquals(Poller.Intake.ALONGSIDE, Exporter.intake(50, 128));
+  }
+
+  private static PollResult firstPoll(Path file, Poller.Intake intake, Clock clock) {
+    try (Poller poller = Exporter.newPoller(TestSettings.of(file), 2, intake, clock)) {
+      return poller.poll();
+    }
+  }
+}
