@@ -11,6 +11,9 @@ import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
@@ -110,6 +113,9 @@ public final class TableReader<R> {
   private static final String HIGHEST_ROW_ID = """
       SELECT max(rowid) FROM "%s"
       """;
+  private static final String LOWEST_ROW_ID = """
+      SELECT min(rowid) FROM "%s"
+      """;
   private static final String HAS_SEQUENCE_TABLE = """
       SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'
       """;
@@ -120,6 +126,13 @@ public final class TableReader<R> {
       SELECT rowid AS row_id, %2$s
         FROM "%1$s"
        WHERE rowid >= ?
+       ORDER BY rowid
+       LIMIT ?
+      """;
+  private static final String ROWS_BETWEEN = """
+      SELECT rowid AS row_id, %2$s
+        FROM "%1$s"
+       WHERE rowid BETWEEN ? AND ?
        ORDER BY rowid
        LIMIT ?
       """;
@@ -161,6 +174,7 @@ public final class TableReader<R> {
   private boolean tableExists;
   private boolean hasSequenceTable;
   private String rowsFromSql;
+  private String rowsBetweenSql;
   private String rowsByIdSql;
   /** Small at first: the first chunks run before the JIT has compiled the row path. */
   private int chunkSize = 100;
@@ -210,6 +224,7 @@ public final class TableReader<R> {
         placeholders.add("?");
       }
       rowsFromSql = ROWS_FROM.formatted(table, select);
+      rowsBetweenSql = ROWS_BETWEEN.formatted(table, select);
       rowsByIdSql = ROWS_BY_ID.formatted(table, select, placeholders);
     }
   }
@@ -244,6 +259,21 @@ public final class TableReader<R> {
       }
     }
     return highest;
+  }
+
+  /** The lowest row id in the table; empty when the table is empty or missing. */
+  public OptionalLong lowestRowId(Connection connection) throws SQLException {
+    if (!tableExists) {
+      return OptionalLong.empty();
+    }
+    try (PreparedStatement statement = connection.prepareStatement(LOWEST_ROW_ID.formatted(table));
+        ResultSet rs = statement.executeQuery()) {
+      if (rs.next()) {
+        long min = rs.getLong(1);
+        return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(min);
+      }
+      return OptionalLong.empty();
+    }
   }
 
   /**
@@ -292,6 +322,162 @@ public final class TableReader<R> {
           return total;
         }
       }
+    }
+  }
+
+  /**
+   * Reads the rows after {@code rowId} up to {@code through} as {@link #readRowsAfter} does, split
+   * between {@code connection} (on this thread) and {@code other} (on {@code otherThread}): each
+   * takes the next range of ids in turn ({@link IdRanges}), so on two cores the calls into SQLite
+   * that fetch each value, most of a large read's time, run on both. The chunks still reach
+   * {@code chunks} in id order, one at a time, each once its statement has ended; each statement is
+   * its own short read transaction, as in {@link #readRowsAfter}. Rows after {@code through} are
+   * left for {@link #readRowsAfter}. A failure on either connection stops both, after a prefix of
+   * the rows was handed on, and is thrown here.
+   */
+  public long readRowsAfterSplit(Connection connection, Connection other, ExecutorService otherThread,
+      OptionalLong rowId, long through, Consumer<List<R>> chunks) throws SQLException {
+    if (!tableExists || (rowId.isPresent() && rowId.getAsLong() >= through)) {
+      return 0;
+    }
+    OptionalLong first = rowId.isPresent() ? OptionalLong.of(rowId.getAsLong() + 1) : lowestRowId(connection);
+    if (first.isEmpty()) {
+      return 0;
+    }
+    IdRanges ranges = new IdRanges(first.getAsLong(), through);
+    int limit = chunkSize;
+    Future<Long> theirs = otherThread.submit(() -> readRanges(other, ranges, limit, chunks));
+    long mine;
+    try {
+      mine = readRanges(connection, ranges, limit, chunks);
+    } catch (SQLException | RuntimeException e) {
+      waitQuietly(theirs); // stopped by readRanges: it hands nothing more on
+      throw e;
+    }
+    try {
+      return mine + theirs.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ranges.stop();
+      waitQuietly(theirs);
+      throw new SQLException("poll interrupted");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof SQLException sql) {
+        throw sql;
+      }
+      throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * One reader of a split read: takes ranges until none is left, reads each in statements of at
+   * most {@code limit} rows (adapted to the time target as {@link #readRowsAfter} adapts its chunks)
+   * and hands them on in the range's turn. A range's chunks are held until its turn, up to
+   * {@link #HELD_ROWS} rows (then the reader waits for its turn before it reads on), so that the
+   * two readers seldom wait for each other. A range's span adapts to hold about a statement's rows,
+   * growing fast where the ids are sparse.
+   */
+  private long readRanges(Connection connection, IdRanges ranges, int limit, Consumer<List<R>> chunks)
+      throws SQLException {
+    long total = 0;
+    long span = limit;
+    try (PreparedStatement statement = connection.prepareStatement(rowsBetweenSql)) {
+      for (IdRanges.Range range = ranges.take(span); range != null; range = ranges.take(span)) {
+        long from = range.first();
+        long inRange = 0;
+        List<List<R>> held = new ArrayList<>();
+        int heldRows = 0;
+        while (true) {
+          if (Thread.currentThread().isInterrupted()) {
+            throw new SQLException("poll interrupted"); // shutting down: stop between two chunks
+          }
+          statement.setLong(1, from);
+          statement.setLong(2, range.last());
+          statement.setInt(3, limit);
+          long started = System.nanoTime();
+          long locked = 0;
+          List<R> chunk = new ArrayList<>(limit);
+          long lastId = from;
+          try (ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+              if (chunk.isEmpty()) {
+                locked = System.nanoTime();
+              }
+              lastId = rs.getLong(ROW_ID);
+              chunk.add(mapper.map(rs, lastId));
+            }
+          }
+          long finished = System.nanoTime();
+          int read = chunk.size();
+          noteLockHeld(read == 0 ? 0 : finished - locked);
+          boolean full = read == limit;
+          limit = adapted(limit, finished - started, full);
+          if (read > 0) {
+            held.add(chunk);
+            heldRows += read;
+          }
+          total += read;
+          inRange += read;
+          if (heldRows >= HELD_ROWS) {
+            if (!handOn(ranges, range, held, chunks)) {
+              return total;
+            }
+            heldRows = 0;
+          }
+          if (!full || lastId == range.last()) {
+            break;
+          }
+          from = lastId + 1;
+        }
+        if (!handOn(ranges, range, held, chunks)) {
+          return total; // a range without rows takes its turn too
+        }
+        ranges.done(range);
+        // about a statement's rows next time: twice the span at most, where the ids are sparse
+        span = Math.max(MIN_CHUNK, inRange == 0 ? saturatedTwice(span)
+            : Math.min(saturatedTwice(span), (long) (span * ((double) limit / inRange))));
+      }
+    } catch (SQLException | RuntimeException e) {
+      ranges.stop();
+      throw e;
+    }
+    return total;
+  }
+
+  /** Rows a reader of a split read holds before its range's turn. */
+  private static final int HELD_ROWS = 2 * MAX_CHUNK;
+
+  private static long saturatedTwice(long value) {
+    return value > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : value * 2;
+  }
+
+  /** Waits for the range's turn and hands on the chunks held; false when the read was stopped meanwhile. */
+  private static <R> boolean handOn(IdRanges ranges, IdRanges.Range range, List<List<R>> held,
+      Consumer<List<R>> chunks) throws SQLException {
+    if (!awaitTurn(ranges, range)) {
+      return false;
+    }
+    held.forEach(chunks);
+    held.clear();
+    return true;
+  }
+
+  private static boolean awaitTurn(IdRanges ranges, IdRanges.Range range) throws SQLException {
+    try {
+      return ranges.awaitTurn(range);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("poll interrupted");
+    }
+  }
+
+  private static void waitQuietly(Future<?> future) {
+    try {
+      future.get();
+    } catch (ExecutionException ignored) {
+      // the first failure is the one thrown; the other reader only stopped after it
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -357,20 +543,25 @@ public final class TableReader<R> {
    * wait for us. Time spent waiting for a writer's lock before the first row is not counted: we
    * hold nothing then.
    */
-  public long longestLockNanos() {
+  public synchronized long longestLockNanos() {
     return longestLockNanos;
   }
 
   /** Time a chunk takes in all, waiting included, sets the chunk size. */
   private void adaptChunk(long elapsedNanos, boolean full) {
-    if (elapsedNanos > TARGET_CHUNK_NANOS) {
-      chunkSize = Math.max(MIN_CHUNK, chunkSize / 2);
-    } else if (full && elapsedNanos < TARGET_CHUNK_NANOS / 2) {
-      chunkSize = Math.min(MAX_CHUNK, chunkSize * 2);
-    }
+    chunkSize = adapted(chunkSize, elapsedNanos, full);
   }
 
-  private void noteLockHeld(long nanos) {
+  private static int adapted(int size, long elapsedNanos, boolean full) {
+    if (elapsedNanos > TARGET_CHUNK_NANOS) {
+      return Math.max(MIN_CHUNK, size / 2);
+    } else if (full && elapsedNanos < TARGET_CHUNK_NANOS / 2) {
+      return Math.min(MAX_CHUNK, size * 2);
+    }
+    return size;
+  }
+
+  private synchronized void noteLockHeld(long nanos) {
     longestLockNanos = Math.max(longestLockNanos, nanos);
   }
 }

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteOpenMode;
 
@@ -30,6 +31,7 @@ public final class WorkflowDatabase implements AutoCloseable {
   private final Duration busyTimeout;
   private final int cacheKib;
   private Connection connection;
+  private Connection second;
 
   /**
    * @param busyTimeout how long a query waits for a writer's lock before the poll fails; only
@@ -54,18 +56,40 @@ public final class WorkflowDatabase implements AutoCloseable {
 
   public Connection connection() throws SQLException {
     if (connection == null) {
-      SQLiteConfig config = new SQLiteConfig();
-      config.setOpenMode(SQLiteOpenMode.READONLY);
-      // sqlite-jdbc already serialises every call into a connection (its native methods are
-      // synchronized on it), so SQLite's own lock around each call is a second one: without it a
-      // first load of 3M tool uses, some 30M calls, took about 8% less time.
-      config.setOpenMode(SQLiteOpenMode.NOMUTEX);
-      config.setReadOnly(true);
-      config.setBusyTimeout((int) busyTimeout.toMillis());
-      config.setCacheSize(-cacheKib); // negative: KiB, whatever the page size
-      connection = config.createConnection("jdbc:sqlite:" + path);
+      connection = open();
     }
     return connection;
+  }
+
+  /**
+   * A second connection to the file, opened as the first one is, for reads split in two; opened
+   * on first use and closed with the first. Null when {@code stillTheFile}, asked right after the
+   * open, says the path names another file by now than the one the first connection has open. It
+   * plays no part in {@link #dataVersion}.
+   */
+  public Connection secondConnection(BooleanSupplier stillTheFile) throws SQLException {
+    if (second == null) {
+      Connection opened = open();
+      if (!stillTheFile.getAsBoolean()) {
+        closeQuietly(opened);
+        return null;
+      }
+      second = opened;
+    }
+    return second;
+  }
+
+  private Connection open() throws SQLException {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setOpenMode(SQLiteOpenMode.READONLY);
+    // sqlite-jdbc already serialises every call into a connection (its native methods are
+    // synchronized on it), so SQLite's own lock around each call is a second one: without it a
+    // first load of 3M tool uses, some 30M calls, took about 8% less time.
+    config.setOpenMode(SQLiteOpenMode.NOMUTEX);
+    config.setReadOnly(true);
+    config.setBusyTimeout((int) busyTimeout.toMillis());
+    config.setCacheSize(-cacheKib); // negative: KiB, whatever the page size
+    return config.createConnection("jdbc:sqlite:" + path);
   }
 
   /** Changes whenever another connection commits to the file; the same value means nothing changed. */
@@ -99,13 +123,19 @@ public final class WorkflowDatabase implements AutoCloseable {
 
   @Override
   public void close() {
+    closeQuietly(connection);
+    closeQuietly(second);
+    connection = null;
+    second = null;
+  }
+
+  private static void closeQuietly(Connection connection) {
     if (connection != null) {
       try {
         connection.close();
       } catch (SQLException ignored) {
         // closing a broken connection cannot fail in a way that matters: it is dropped either way
       }
-      connection = null;
     }
   }
 }

@@ -25,6 +25,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,11 +72,16 @@ public final class Poller implements AutoCloseable {
    * large reads are first loads and catch-ups.
    */
   private final ExecutorService intakeThread;
+  /**
+   * Reads every other range of ids of a read of at least {@link #SPLIT_FROM_IDS} ids, on a second
+   * connection ({@link TableReader#readRowsAfterSplit}), or null: one connection reads it all.
+   */
+  private final ExecutorService secondReader;
 
-  private static ExecutorService intakeThread() {
+  private static ExecutorService idleEndingThread(String name) {
     ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(),
         runnable -> {
-          Thread thread = new Thread(runnable, "agent-workflow-intake");
+          Thread thread = new Thread(runnable, name);
           thread.setDaemon(true);
           return thread;
         });
@@ -83,13 +89,23 @@ public final class Poller implements AutoCloseable {
     return executor;
   }
 
-  /** Where the rows of a large read are taken in. */
+  /** Where the rows of a large read are read and taken in. */
   public enum Intake {
-    /** On a second thread of the poller's own, while the next chunk is read: for one database. */
+    /**
+     * Read on two connections at once and taken in on a third thread, all of the poller's own:
+     * for one database, or few next to the cores.
+     */
     ALONGSIDE,
-    /** On the polling thread: for many databases, whose polling threads already keep the cores busy. */
+    /** Read and taken in on the polling thread: for many databases, whose polling threads already keep the cores busy. */
     HERE
   }
+
+  /**
+   * A read of at least this many ids is split between two connections: a first load, a catch-up,
+   * and the polls of a busy pipeline (3,000 tool uses a poll). Below it, handing half the ranges to
+   * another thread would cost about what it saves.
+   */
+  static final long SPLIT_FROM_IDS = 1_000;
 
   /**
    * How often the open invocations that are past --stale-after are read again. They were
@@ -134,7 +150,8 @@ public final class Poller implements AutoCloseable {
       Intake intake,
       Clock clock) {
     this.database = database;
-    this.intakeThread = intake == Intake.ALONGSIDE ? intakeThread() : null;
+    this.intakeThread = intake == Intake.ALONGSIDE ? idleEndingThread("agent-workflow-intake") : null;
+    this.secondReader = intake == Intake.ALONGSIDE ? idleEndingThread("agent-workflow-second-reader") : null;
     this.invocationReader = invocationReader;
     this.toolUseReader = toolUseReader;
     this.sessionReader = sessionReader;
@@ -398,11 +415,45 @@ public final class Poller implements AutoCloseable {
     ChunkIntake<R> intake = intakeThread == null ? ChunkIntake.here(table::accept)
         : new ChunkIntake<>(intakeThread, table::accept);
     try {
-      add(reader.table(), reader.readRowsAfter(connection, table.highestRowId(), intake));
+      OptionalLong after = table.highestRowId();
+      OptionalLong through = secondReader == null ? OptionalLong.empty() : splitReadEnd(connection, reader, after);
+      Connection other = through.isPresent() ? database.secondConnection(this::pathStillShowsTheFile) : null;
+      if (other != null) {
+        add(reader.table(), reader.readRowsAfterSplit(connection, other, secondReader, after, through.getAsLong(),
+            intake));
+        after = through; // what was written meanwhile is read below
+      }
+      add(reader.table(), reader.readRowsAfter(connection, after, intake));
     } finally {
       finishIntake(intake);
     }
     add(reader.table(), reader.readRows(connection, open, table::accept, table::forget));
+  }
+
+  /** The highest id of a read of {@code reader}'s table after {@code after} that is worth splitting; else empty. */
+  private static <R> OptionalLong splitReadEnd(Connection connection, TableReader<R> reader, OptionalLong after)
+      throws SQLException {
+    OptionalLong highest = reader.highestRowId(connection);
+    if (highest.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    OptionalLong lowest = after.isPresent() ? after : reader.lowestRowId(connection);
+    boolean worthIt = lowest.isPresent() && highest.getAsLong() - lowest.getAsLong() >= SPLIT_FROM_IDS;
+    return worthIt ? highest : OptionalLong.empty();
+  }
+
+  /**
+   * The path still names the file this poll reads: asked right after the second connection is
+   * opened. The first connection pins the file's inode, so no other file can have it: a second
+   * connection opened while the path shows it opened that very file. When not, the read goes on
+   * with one connection and the next poll finds out what became of the file.
+   */
+  private boolean pathStillShowsTheFile() {
+    try {
+      return fileIdentity != null && fileIdentity.equals(DatabaseFile.inspect(database.path()).identity());
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /**
@@ -604,12 +655,14 @@ public final class Poller implements AutoCloseable {
   /** Stops, writing the state if it changed since it was last written. Call once polls have stopped. */
   @Override
   public void close() {
-    if (intakeThread != null) {
-      intakeThread.shutdownNow();
-      try {
-        intakeThread.awaitTermination(5, TimeUnit.SECONDS); // a chunk being taken in finishes
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    for (ExecutorService thread : Arrays.asList(secondReader, intakeThread)) {
+      if (thread != null) {
+        thread.shutdownNow();
+        try {
+          thread.awaitTermination(5, TimeUnit.SECONDS); // a chunk being read or taken in finishes
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
     offerState(true);

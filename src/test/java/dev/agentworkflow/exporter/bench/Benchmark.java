@@ -117,6 +117,20 @@ public final class Benchmark {
     }
     System.setProperty("exporter.jar",
         Path.of(System.getProperty("exporter.jar", "target/exporter.jar")).toAbsolutePath().toString());
+    if (mode.equals("tools")) {
+      // Only issue 14's part, on the full run's file with tool uses: printed, not written into docs/performance.md.
+      long started = System.nanoTime();
+      Report report = new Report(config, mode);
+      Datasets.ensure(dataDir, List.of(config.toolUses()));
+      try {
+        report.toolUses(ToolUseSteps.run(config, dataDir, Files.createDirectories(dataDir.resolve("run"))));
+      } finally {
+        Datasets.restore(config.toolUses().file(dataDir));
+      }
+      report.finished((System.nanoTime() - started) / 1e9);
+      System.out.println(report.toolsMarkdown());
+      return;
+    }
     if (mode.startsWith("many")) {
       // Only issue 16's part: printed, not written into docs/performance.md (a full run writes its table there).
       System.out.println(runMany(config, mode, dataDir).manyMarkdown());

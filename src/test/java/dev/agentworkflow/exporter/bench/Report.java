@@ -171,6 +171,16 @@ final class Report {
     return md.toString();
   }
 
+  /** Only issue 14's part ({@code Benchmark tools}): its targets and its section. */
+  String toolsMarkdown() throws IOException, SQLException {
+    StringBuilder md = new StringBuilder();
+    header(md);
+    md.append("| target | goal | measured | met |\n| --- | --- | --- | --- |\n");
+    toolUseTargets(md);
+    toolUses(md);
+    return md.toString();
+  }
+
   private void header(StringBuilder md) throws IOException, SQLException {
     md.append("Run `").append(run).append("` on ").append(LocalDate.now(ZoneOffset.UTC)).append(": ")
         .append(machine()).append("; ").append(System.getProperty("java.vm.name")).append(' ')
