@@ -1,5 +1,9 @@
 package dev.agentworkflow.exporter.db;
 
+import java.util.HashSet;
+import java.util.OptionalLong;
+import java.util.Set;
+
 /**
  * The row id ranges of a read split between two connections ({@link TableReader#readRowsAfterSplit}):
  * handed out in id order to whichever reader asks next, and taken in turns, so that the chunks of a
@@ -16,7 +20,11 @@ final class IdRanges {
   private boolean allGiven;
   private long given;
   private long current;
+  /** Ranges without rows, done before their turn: the turn passes over them. */
+  private final Set<Long> doneEarly = new HashSet<>();
   private boolean stopped;
+  private boolean anyHandedOn;
+  private long lastHandedOn;
 
   /** The ids from {@code first} to {@code through}, both included. */
   IdRanges(long first, long through) {
@@ -30,7 +38,8 @@ final class IdRanges {
     if (stopped || allGiven) {
       return null;
     }
-    long last = through - next < span ? through : next + span - 1; // no overflow near Long.MAX_VALUE
+    // unsigned: the ids left may be more than Long.MAX_VALUE; next + span - 1 then stays below through
+    long last = Long.compareUnsigned(through - next, span) < 0 ? through : next + span - 1;
     Range range = new Range(given++, next, last);
     if (last == through) {
       allGiven = true;
@@ -51,12 +60,35 @@ final class IdRanges {
     return !stopped;
   }
 
-  /** {@code range} has handed on all its rows (call on its turn): the next range's turn. */
+  /**
+   * {@code range} has handed on all its rows, on its turn; or it had none, at any time. The turn
+   * passes to the next range not yet done.
+   */
   synchronized void done(Range range) {
-    if (current == range.turn()) {
-      current++;
-      notifyAll();
+    if (current != range.turn()) {
+      doneEarly.add(range.turn());
+      return;
     }
+    current++;
+    while (doneEarly.remove(current)) {
+      current++;
+    }
+    notifyAll();
+  }
+
+  /** A chunk whose last row has {@code lastId} was handed on (by the range whose turn it is). */
+  synchronized void handedOn(long lastId) {
+    anyHandedOn = true;
+    lastHandedOn = lastId;
+  }
+
+  /** The id of the last row handed on; empty when none was. */
+  synchronized OptionalLong lastHandedOn() {
+    return anyHandedOn ? OptionalLong.of(lastHandedOn) : OptionalLong.empty();
+  }
+
+  synchronized boolean stopped() {
+    return stopped;
   }
 
   /** No more ranges: a reader failed or the read was interrupted. Readers waiting for their turn give up. */

@@ -326,70 +326,97 @@ public final class TableReader<R> {
   }
 
   /**
+   * What a split read handed on: how many rows, and the id of the last one (empty when none). The
+   * next read goes on after that id, not after the end of the split: rows a writer put below it
+   * meanwhile (ids reused after the newest rows were deleted) are read then, as one reader would.
+   */
+  public record SplitRead(long rows, OptionalLong lastId) {}
+
+  /**
    * Reads the rows after {@code rowId} up to {@code through} as {@link #readRowsAfter} does, split
    * between {@code connection} (on this thread) and {@code other} (on {@code otherThread}): each
-   * takes the next range of ids in turn ({@link IdRanges}), so on two cores the calls into SQLite
-   * that fetch each value, most of a large read's time, run on both. The chunks still reach
+   * takes the next range of ids ({@link IdRanges}), so on two cores the calls into SQLite that
+   * fetch each value, most of a large read's time, run on both. The chunks still reach
    * {@code chunks} in id order, one at a time, each once its statement has ended; each statement is
    * its own short read transaction, as in {@link #readRowsAfter}. Rows after {@code through} are
-   * left for {@link #readRowsAfter}. A failure on either connection stops both, after a prefix of
-   * the rows was handed on, and is thrown here.
+   * left for {@link #readRowsAfter}. A failure on either connection, or an interrupt, stops both
+   * readers after a prefix of the rows was handed on; this returns or throws only once the other
+   * reader has stopped, and throws the failure.
    */
-  public long readRowsAfterSplit(Connection connection, Connection other, ExecutorService otherThread,
+  public SplitRead readRowsAfterSplit(Connection connection, Connection other, ExecutorService otherThread,
       OptionalLong rowId, long through, Consumer<List<R>> chunks) throws SQLException {
     if (!tableExists || (rowId.isPresent() && rowId.getAsLong() >= through)) {
-      return 0;
+      return new SplitRead(0, OptionalLong.empty());
     }
     OptionalLong first = rowId.isPresent() ? OptionalLong.of(rowId.getAsLong() + 1) : lowestRowId(connection);
-    if (first.isEmpty()) {
-      return 0;
+    if (first.isEmpty() || first.getAsLong() > through) {
+      return new SplitRead(0, OptionalLong.empty());
     }
     IdRanges ranges = new IdRanges(first.getAsLong(), through);
     int limit = chunkSize;
-    Future<Long> theirs = otherThread.submit(() -> readRanges(other, ranges, limit, chunks));
+    // four ranges at least, so that a read of a few thousand ids (a busy poll) is shared too
+    long ids = through - first.getAsLong(); // negative when it overflows: more than any limit
+    long span = ids < 0 ? limit : Math.max(MIN_CHUNK, Math.min(limit, ids / 4 + 1));
+    Future<Long> theirs = otherThread.submit(() -> readRanges(other, ranges, limit, span, chunks));
     long mine;
+    boolean read = false;
     try {
-      mine = readRanges(connection, ranges, limit, chunks);
-    } catch (SQLException | RuntimeException e) {
-      waitQuietly(theirs); // stopped by readRanges: it hands nothing more on
-      throw e;
-    }
-    try {
-      return mine + theirs.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      ranges.stop();
-      waitQuietly(theirs);
-      throw new SQLException("poll interrupted");
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof SQLException sql) {
-        throw sql;
+      mine = readRanges(connection, ranges, limit, span, chunks);
+      read = true;
+    } finally {
+      if (!read) {
+        ranges.stop();
+        // Waited for without interruption: once this returns, nothing more is handed on. It is
+        // short: the other reader's statement, and the chunk it may be handing on.
+        try {
+          awaitUninterruptibly(theirs);
+        } catch (ExecutionException ignored) {
+          // the first failure is the one thrown; the other reader only stopped after it
+        }
       }
-      throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
     }
+    try {
+      mine += awaitUninterruptibly(theirs);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof SQLException sql) {
+        throw sql;
+      } else if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      } else if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(cause);
+    }
+    return new SplitRead(mine, ranges.lastHandedOn());
   }
 
   /**
    * One reader of a split read: takes ranges until none is left, reads each in statements of at
    * most {@code limit} rows (adapted to the time target as {@link #readRowsAfter} adapts its chunks)
    * and hands them on in the range's turn. A range's chunks are held until its turn, up to
-   * {@link #HELD_ROWS} rows (then the reader waits for its turn before it reads on), so that the
-   * two readers seldom wait for each other. A range's span adapts to hold about a statement's rows,
-   * growing fast where the ids are sparse.
+   * {@link #HELD_ROWS} rows and one statement's more, so that the two readers seldom wait for each
+   * other; a range without rows waits for no turn. A range's span adapts to hold about a
+   * statement's rows, growing fast where the ids are sparse. Whatever ends it early (a failure, an
+   * interrupt, an {@link Error}) stops the other reader too.
    */
-  private long readRanges(Connection connection, IdRanges ranges, int limit, Consumer<List<R>> chunks)
+  private long readRanges(Connection connection, IdRanges ranges, int limit, long span, Consumer<List<R>> chunks)
       throws SQLException {
     long total = 0;
-    long span = limit;
+    boolean read = false;
     try (PreparedStatement statement = connection.prepareStatement(rowsBetweenSql)) {
       for (IdRanges.Range range = ranges.take(span); range != null; range = ranges.take(span)) {
         long from = range.first();
         long inRange = 0;
-        List<List<R>> held = new ArrayList<>();
+        boolean handedOn = false;
+        List<HeldChunk<R>> held = new ArrayList<>();
         int heldRows = 0;
         while (true) {
           if (Thread.currentThread().isInterrupted()) {
             throw new SQLException("poll interrupted"); // shutting down: stop between two chunks
+          }
+          if (ranges.stopped()) {
+            return total; // the other reader failed: its failure is the one thrown
           }
           statement.setLong(1, from);
           statement.setLong(2, range.last());
@@ -408,20 +435,21 @@ public final class TableReader<R> {
             }
           }
           long finished = System.nanoTime();
-          int read = chunk.size();
-          noteLockHeld(read == 0 ? 0 : finished - locked);
-          boolean full = read == limit;
+          int rows = chunk.size();
+          noteLockHeld(rows == 0 ? 0 : finished - locked);
+          boolean full = rows == limit;
           limit = adapted(limit, finished - started, full);
-          if (read > 0) {
-            held.add(chunk);
-            heldRows += read;
+          if (rows > 0) {
+            held.add(new HeldChunk<>(chunk, lastId));
+            heldRows += rows;
           }
-          total += read;
-          inRange += read;
+          total += rows;
+          inRange += rows;
           if (heldRows >= HELD_ROWS) {
             if (!handOn(ranges, range, held, chunks)) {
               return total;
             }
+            handedOn = true;
             heldRows = 0;
           }
           if (!full || lastId == range.last()) {
@@ -429,55 +457,74 @@ public final class TableReader<R> {
           }
           from = lastId + 1;
         }
-        if (!handOn(ranges, range, held, chunks)) {
-          return total; // a range without rows takes its turn too
+        if (!held.isEmpty() || handedOn) {
+          if (!handOn(ranges, range, held, chunks)) {
+            return total;
+          }
         }
         ranges.done(range);
         // about a statement's rows next time: twice the span at most, where the ids are sparse
         span = Math.max(MIN_CHUNK, inRange == 0 ? saturatedTwice(span)
             : Math.min(saturatedTwice(span), (long) (span * ((double) limit / inRange))));
       }
-    } catch (SQLException | RuntimeException e) {
-      ranges.stop();
-      throw e;
+      read = true;
+    } finally {
+      if (!read) {
+        ranges.stop();
+      }
     }
     return total;
   }
 
-  /** Rows a reader of a split read holds before its range's turn. */
-  private static final int HELD_ROWS = 2 * MAX_CHUNK;
+  /**
+   * Rows a reader of a split read holds before its range's turn, at most, plus one statement's:
+   * with the other reader's and the intake's two chunks waiting and one being taken in, some
+   * 24,000 rows in all, about 43 MB if every column were as long as its cut lets it be (a
+   * realistic tool use row is some 300 bytes: 7 MB).
+   */
+  private static final int HELD_ROWS = MAX_CHUNK / 2;
 
   private static long saturatedTwice(long value) {
     return value > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : value * 2;
   }
 
-  /** Waits for the range's turn and hands on the chunks held; false when the read was stopped meanwhile. */
-  private static <R> boolean handOn(IdRanges ranges, IdRanges.Range range, List<List<R>> held,
-      Consumer<List<R>> chunks) throws SQLException {
-    if (!awaitTurn(ranges, range)) {
-      return false;
-    }
-    held.forEach(chunks);
-    held.clear();
-    return true;
-  }
+  /** A chunk read, held until its range's turn, and the id of its last row. */
+  private record HeldChunk<R>(List<R> rows, long lastId) {}
 
-  private static boolean awaitTurn(IdRanges ranges, IdRanges.Range range) throws SQLException {
+  /** Waits for the range's turn and hands on the chunks held; false when the read was stopped meanwhile. */
+  private static <R> boolean handOn(IdRanges ranges, IdRanges.Range range, List<HeldChunk<R>> held,
+      Consumer<List<R>> chunks) throws SQLException {
     try {
-      return ranges.awaitTurn(range);
+      if (!ranges.awaitTurn(range)) {
+        return false;
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SQLException("poll interrupted");
     }
+    for (HeldChunk<R> chunk : held) {
+      chunks.accept(chunk.rows());
+      ranges.handedOn(chunk.lastId());
+    }
+    held.clear();
+    return true;
   }
 
-  private static void waitQuietly(Future<?> future) {
+  /** The other reader's rows, once it has stopped, waited for through interrupts (kept for the caller to see). */
+  private static long awaitUninterruptibly(Future<Long> reader) throws ExecutionException {
+    boolean interrupted = false;
     try {
-      future.get();
-    } catch (ExecutionException ignored) {
-      // the first failure is the one thrown; the other reader only stopped after it
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      while (true) {
+        try {
+          return reader.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

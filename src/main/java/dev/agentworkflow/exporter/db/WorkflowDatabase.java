@@ -63,12 +63,15 @@ public final class WorkflowDatabase implements AutoCloseable {
 
   /**
    * A second connection to the file, opened as the first one is, for reads split in two; opened
-   * on first use and closed with the first. Null when {@code stillTheFile}, asked right after the
-   * open, says the path names another file by now than the one the first connection has open. It
-   * plays no part in {@link #dataVersion}.
+   * on first use and closed with the first. Null when {@code stillTheFile}, asked right before and
+   * right after the open, says the path names another file than the one the first connection has
+   * open. It plays no part in {@link #dataVersion}.
    */
   public Connection secondConnection(BooleanSupplier stillTheFile) throws SQLException {
     if (second == null) {
+      if (!stillTheFile.getAsBoolean()) {
+        return null;
+      }
       Connection opened = open();
       if (!stillTheFile.getAsBoolean()) {
         closeQuietly(opened);

@@ -78,13 +78,29 @@ final class ChunkIntake<R> implements Consumer<List<R>> {
     }
   }
 
-  /** Waits until every chunk handed on is taken in; a failure to take one in is thrown here. */
-  void finish() throws InterruptedException {
+  /**
+   * Waits until every chunk handed on is taken in; a failure to take one in is thrown here. An
+   * interrupt does not cut the wait short (it is kept for the caller to see): the tracker must be
+   * left alone by the intake thread once this returns, and at most three chunks remain.
+   */
+  void finish() {
     if (last != null) {
+      boolean interrupted = false;
       try {
-        last.get();
+        while (true) {
+          try {
+            last.get();
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
       } catch (ExecutionException e) {
         throw new IllegalStateException(e.getCause()); // the task catches everything: cannot happen
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
     if (failure != null) {

@@ -73,8 +73,9 @@ public final class Poller implements AutoCloseable {
    */
   private final ExecutorService intakeThread;
   /**
-   * Reads every other range of ids of a read of at least {@link #SPLIT_FROM_IDS} ids, on a second
-   * connection ({@link TableReader#readRowsAfterSplit}), or null: one connection reads it all.
+   * Reads ranges of ids of a read of at least {@link #SPLIT_FROM_IDS} ids, on a second connection,
+   * while the polling thread reads others ({@link TableReader#readRowsAfterSplit}); or null: one
+   * connection reads it all.
    */
   private final ExecutorService secondReader;
 
@@ -419,13 +420,16 @@ public final class Poller implements AutoCloseable {
       OptionalLong through = secondReader == null ? OptionalLong.empty() : splitReadEnd(connection, reader, after);
       Connection other = through.isPresent() ? database.secondConnection(this::pathStillShowsTheFile) : null;
       if (other != null) {
-        add(reader.table(), reader.readRowsAfterSplit(connection, other, secondReader, after, through.getAsLong(),
-            intake));
-        after = through; // what was written meanwhile is read below
+        TableReader.SplitRead split = reader.readRowsAfterSplit(connection, other, secondReader, after,
+            through.getAsLong(), intake);
+        add(reader.table(), split.rows());
+        if (split.lastId().isPresent()) {
+          after = split.lastId(); // what was written meanwhile is read below
+        }
       }
       add(reader.table(), reader.readRowsAfter(connection, after, intake));
     } finally {
-      finishIntake(intake);
+      intake.finish(); // also when the read failed half way: the rows read before it are counted
     }
     add(reader.table(), reader.readRows(connection, open, table::accept, table::forget));
   }
@@ -567,19 +571,6 @@ public final class Poller implements AutoCloseable {
       return Optional.empty();
     }
     return Optional.of(scanForCountedRows(connection, reader, table, tableHighest));
-  }
-
-  /**
-   * Waits for the chunks handed on to be taken in, also when the read failed half way (the rows
-   * read before the failure are counted, as they would have been on this thread). An interrupt
-   * (shutting down) is kept for the caller to see.
-   */
-  private static void finishIntake(ChunkIntake<?> intake) {
-    try {
-      intake.finish();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /** Drops what was counted of the file; says so only when something was counted. */

@@ -121,7 +121,8 @@ public final class Benchmark {
       // Only issue 14's part, on the full run's file with tool uses: printed, not written into docs/performance.md.
       long started = System.nanoTime();
       Report report = new Report(config, mode);
-      Datasets.ensure(dataDir, List.of(config.toolUses()));
+      double generated = Datasets.ensure(dataDir, List.of(config.toolUses())).get(0);
+      report.generated(config.toolUses(), generated, Files.size(config.toolUses().file(dataDir)));
       try {
         report.toolUses(ToolUseSteps.run(config, dataDir, Files.createDirectories(dataDir.resolve("run"))));
       } finally {

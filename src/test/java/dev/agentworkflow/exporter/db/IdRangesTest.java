@@ -53,6 +53,26 @@ class IdRangesTest {
   }
 
   @Test
+  void aRangeWithoutRowsIsPassedOverWhenItsTurnComes() throws Exception {
+    IdRanges ranges = new IdRanges(1, 100);
+    IdRanges.Range first = ranges.take(10);
+    IdRanges.Range empty = ranges.take(10);
+    IdRanges.Range third = ranges.take(10);
+    ranges.done(empty); // before its turn: it had nothing to hand on
+    assertTrue(ranges.awaitTurn(first));
+    ranges.handedOn(10);
+    ranges.done(first);
+    assertTrue(CompletableFuture.supplyAsync(() -> awaitTurn(ranges, third)).get(5, TimeUnit.SECONDS));
+    assertEquals(java.util.OptionalLong.of(10), ranges.lastHandedOn());
+  }
+
+  @Test
+  void rangesOfMoreIdsThanALongCountsAreStillSmall() {
+    IdRanges ranges = new IdRanges(Long.MIN_VALUE, Long.MAX_VALUE);
+    assertEquals(new IdRanges.Range(0, Long.MIN_VALUE, Long.MIN_VALUE + 99), ranges.take(100));
+  }
+
+  @Test
   void aStopEndsTheWaitAndTheRanges() throws Exception {
     IdRanges ranges = new IdRanges(1, 100);
     ranges.take(10);

@@ -1,7 +1,9 @@
 package dev.agentworkflow.exporter.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentworkflow.exporter.model.ToolUseRow;
@@ -16,8 +18,11 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A read split between two connections hands on every row after the given id, once, in id order,
  * as one connection would: with dense ids, with ids far apart, from the middle of the table; and
- * when one connection fails, a prefix of the rows and then the failure.
+ * when a connection fails, a row cannot be taken in or the read is interrupted, a prefix of the
+ * rows, the failure, and both readers stopped.
  */
 class SplitReadTest {
   @TempDir
@@ -86,14 +92,95 @@ class SplitReadTest {
     assertEquals(asList(LongStream.rangeClosed(1, handedOn.size()).toArray()), handedOn, "a prefix, in order");
   }
 
+  @Test
+  void aRowThatCannotBeReadStopsBothReadersAfterAPrefixOnEitherThread() throws Exception {
+    Path file = toolUses(LongStream.rangeClosed(1, 30_000).toArray());
+    for (boolean onThePollingThread : new boolean[] {true, false}) {
+      for (Throwable failure : List.of(new IllegalStateException("a bad row"), new StackOverflowError("a bad row"))) {
+        AtomicReference<Thread> polling = new AtomicReference<>();
+        // the first row past 20,000 that the chosen reader reads fails
+        TableReader<Long> reader = new TableReader<>(ToolUseRows.TABLE, ToolUseRows.COLUMNS, (row, id) -> {
+          if (id >= 20_000 && (Thread.currentThread() == polling.get()) == onThePollingThread) {
+            throwUnchecked(failure);
+          }
+          return id;
+        });
+        List<Long> handedOn = new ArrayList<>();
+        Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+          polling.set(Thread.currentThread());
+          try (Connection mine = connect(file); Connection other = connect(file)) {
+            reader.refreshSchema(mine);
+            return assertThrows(Throwable.class, () -> reader.readRowsAfterSplit(mine, other, otherThread,
+                OptionalLong.empty(), 30_000, handedOn::addAll));
+          }
+        }, (onThePollingThread ? "the polling thread's " : "the other reader's ") + failure);
+        assertSame(failure, thrown);
+        assertTrue(handedOn.size() < 30_000, handedOn.size() + " rows");
+        assertEquals(asList(LongStream.rangeClosed(1, handedOn.size()).toArray()), handedOn, "a prefix, in order");
+        assertEquals(0, otherThread.submit(() -> 0).get(5, TimeUnit.SECONDS), "the other reader is free again");
+      }
+    }
+  }
+
+  @Test
+  void anInterruptedReadHandsNothingOnOnceItHasThrown() throws Exception {
+    Path file = toolUses(LongStream.rangeClosed(1, 60_000).toArray());
+    TableReader<ToolUseRow> reader = ToolUseRows.reader(new TimestampParser(ZoneOffset.UTC));
+    List<Long> handedOn = java.util.Collections.synchronizedList(new ArrayList<>());
+    AtomicReference<Thread> polling = new AtomicReference<>();
+    CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+    Thread thread = new Thread(() -> {
+      try (Connection mine = connect(file); Connection other = connect(file)) {
+        reader.refreshSchema(mine);
+        reader.readRowsAfterSplit(mine, other, otherThread, OptionalLong.empty(), 60_000, chunk -> {
+          if (handedOn.size() >= 5_000 && Thread.currentThread() != polling.get() && !polling.get().isInterrupted()) {
+            // shutting down while the other reader hands a chunk on, slowly: the read must not
+            // end before that chunk is in
+            polling.get().interrupt();
+            sleep(300);
+          }
+          chunk.forEach(row -> handedOn.add(row.rowId()));
+        });
+        outcome.complete(null);
+      } catch (Throwable e) {
+        outcome.complete(e);
+      }
+    });
+    polling.set(thread);
+    thread.start();
+    Throwable thrown = outcome.get(30, TimeUnit.SECONDS);
+    int atTheEnd = handedOn.size();
+    assertTrue(thrown instanceof SQLException && thrown.getMessage().contains("interrupted"), String.valueOf(thrown));
+    assertEquals(0, otherThread.submit(() -> 0).get(5, TimeUnit.SECONDS), "the other reader has stopped");
+    Thread.sleep(200);
+    assertEquals(atTheEnd, handedOn.size(), "nothing handed on after the read threw");
+    assertTrue(atTheEnd < 60_000, atTheEnd + " rows");
+    assertEquals(asList(LongStream.rangeClosed(1, atTheEnd).toArray()), List.copyOf(handedOn), "a prefix, in order");
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> void throwUnchecked(Throwable t) throws T {
+    throw (T) t;
+  }
+
   private List<Long> readSplit(Path file, OptionalLong after, long through) throws Exception {
     TableReader<ToolUseRow> reader = ToolUseRows.reader(new TimestampParser(ZoneOffset.UTC));
     List<Long> handedOn = new ArrayList<>();
     try (Connection mine = connect(file); Connection other = connect(file)) {
       reader.refreshSchema(mine);
-      long read = reader.readRowsAfterSplit(mine, other, otherThread, after, through,
+      TableReader.SplitRead read = reader.readRowsAfterSplit(mine, other, otherThread, after, through,
           chunk -> chunk.forEach(row -> handedOn.add(row.rowId())));
-      assertEquals(handedOn.size(), read);
+      assertEquals(handedOn.size(), read.rows());
+      assertEquals(handedOn.isEmpty() ? OptionalLong.empty() : OptionalLong.of(handedOn.get(handedOn.size() - 1)),
+          read.lastId());
     }
     return handedOn;
   }
