@@ -260,6 +260,7 @@ public final class Poller implements AutoCloseable {
       verify = false;
     }
     fileIdentity = file.identity();
+    boolean sameConnection = dataVersion != null && database.isOpen();
     Connection connection = database.connection();
     long version = database.dataVersion();
     // stat after data_version: a commit in between shows as a change, never as none
@@ -276,11 +277,18 @@ public final class Poller implements AutoCloseable {
       database.close();
       connection = database.connection();
       version = database.dataVersion();
+      sameConnection = false;
     }
     lastRead = current;
-    invocationReader.refreshSchema(connection);
-    toolUseReader.refreshSchema(connection);
-    sessionReader.refreshSchema(connection);
+    // read before the columns: a change between the two shows as a change at the next poll
+    long schema = database.schemaVersion();
+    if (!sameConnection || schemaVersion == null || schema != schemaVersion || unchecked != null) {
+      // the tables' columns change only with the schema (tables gain columns as hooks are
+      // upgraded): read on every poll that read rows, they cost a busy pipeline's poll 0.35 ms
+      invocationReader.refreshSchema(connection);
+      toolUseReader.refreshSchema(connection);
+      sessionReader.refreshSchema(connection);
+    }
     // tool uses read back from the state file are checked as after a schema change: the
     // invocations decide whether the state describes the file, the tool table may differ anyway
     boolean checkToolUses = unchecked != null;
@@ -289,7 +297,6 @@ public final class Poller implements AutoCloseable {
       checkRestored(unchecked, file, connection);
       unchecked = null;
     }
-    long schema = database.schemaVersion();
     boolean schemaChanged = schemaVersion != null && schema != schemaVersion;
 
     checkInvocationIds(connection, verify || schemaChanged);
