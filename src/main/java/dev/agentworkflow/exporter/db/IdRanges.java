@@ -23,8 +23,7 @@ final class IdRanges {
   /** Ranges without rows, done before their turn: the turn passes over them. */
   private final Set<Long> doneEarly = new HashSet<>();
   private boolean stopped;
-  private boolean anyHandedOn;
-  private long lastHandedOn;
+  private OptionalLong lastHandedOn = OptionalLong.empty();
 
   /** The ids from {@code first} to {@code through}, both included. */
   IdRanges(long first, long through) {
@@ -78,13 +77,12 @@ final class IdRanges {
 
   /** A chunk whose last row has {@code lastId} was handed on (by the range whose turn it is). */
   synchronized void handedOn(long lastId) {
-    anyHandedOn = true;
-    lastHandedOn = lastId;
+    lastHandedOn = OptionalLong.of(lastId);
   }
 
   /** The id of the last row handed on; empty when none was. */
   synchronized OptionalLong lastHandedOn() {
-    return anyHandedOn ? OptionalLong.of(lastHandedOn) : OptionalLong.empty();
+    return lastHandedOn;
   }
 
   synchronized boolean stopped() {

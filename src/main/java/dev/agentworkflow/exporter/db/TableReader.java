@@ -295,32 +295,18 @@ public final class TableReader<R> {
         int limit = chunkSize;
         statement.setLong(1, from);
         statement.setInt(2, limit);
-        long started = System.nanoTime();
-        long locked = 0;
-        List<R> chunk = new ArrayList<>(limit);
-        boolean last = false;
-        try (ResultSet rs = statement.executeQuery()) {
-          while (rs.next()) {
-            if (chunk.isEmpty()) {
-              locked = System.nanoTime(); // the shared lock is held from the first row on
-            }
-            long id = rs.getLong(ROW_ID); // once per row: each value fetched is a call into SQLite
-            chunk.add(mapper.map(rs, id));
-            last = id == Long.MAX_VALUE; // nothing can follow the largest id
-            from = last ? from : id + 1;
-          }
-        }
-        long finished = System.nanoTime();
-        int read = chunk.size();
-        noteLockHeld(read == 0 ? 0 : finished - locked);
-        adaptChunk(finished - started, read == limit);
+        Chunk<R> chunk = readChunk(statement, limit);
+        int read = chunk.rows().size();
+        chunkSize = adapted(chunkSize, chunk.nanos(), read == limit);
         total += read;
         if (read > 0) {
-          chunks.accept(chunk);
+          chunks.accept(chunk.rows());
         }
+        boolean last = read > 0 && chunk.lastId() == Long.MAX_VALUE; // nothing can follow the largest id
         if (read < limit || last) {
           return total;
         }
+        from = chunk.lastId() + 1;
       }
     }
   }
@@ -408,8 +394,7 @@ public final class TableReader<R> {
       for (IdRanges.Range range = ranges.take(span); range != null; range = ranges.take(span)) {
         long from = range.first();
         long inRange = 0;
-        boolean handedOn = false;
-        List<HeldChunk<R>> held = new ArrayList<>();
+        List<Chunk<R>> held = new ArrayList<>();
         int heldRows = 0;
         while (true) {
           if (Thread.currentThread().isInterrupted()) {
@@ -421,26 +406,12 @@ public final class TableReader<R> {
           statement.setLong(1, from);
           statement.setLong(2, range.last());
           statement.setInt(3, limit);
-          long started = System.nanoTime();
-          long locked = 0;
-          List<R> chunk = new ArrayList<>(limit);
-          long lastId = from;
-          try (ResultSet rs = statement.executeQuery()) {
-            while (rs.next()) {
-              if (chunk.isEmpty()) {
-                locked = System.nanoTime();
-              }
-              lastId = rs.getLong(ROW_ID);
-              chunk.add(mapper.map(rs, lastId));
-            }
-          }
-          long finished = System.nanoTime();
-          int rows = chunk.size();
-          noteLockHeld(rows == 0 ? 0 : finished - locked);
+          Chunk<R> chunk = readChunk(statement, limit);
+          int rows = chunk.rows().size();
           boolean full = rows == limit;
-          limit = adapted(limit, finished - started, full);
+          limit = adapted(limit, chunk.nanos(), full);
           if (rows > 0) {
-            held.add(new HeldChunk<>(chunk, lastId));
+            held.add(chunk);
             heldRows += rows;
           }
           total += rows;
@@ -449,20 +420,17 @@ public final class TableReader<R> {
             if (!handOn(ranges, range, held, chunks)) {
               return total;
             }
-            handedOn = true;
             heldRows = 0;
           }
-          if (!full || lastId == range.last()) {
+          if (!full || chunk.lastId() == range.last()) {
             break;
           }
-          from = lastId + 1;
+          from = chunk.lastId() + 1;
         }
-        if (!held.isEmpty() || handedOn) {
-          if (!handOn(ranges, range, held, chunks)) {
-            return total;
-          }
+        if (!held.isEmpty() && !handOn(ranges, range, held, chunks)) {
+          return total;
         }
-        ranges.done(range);
+        ranges.done(range); // on its turn once it handed rows on; a range without rows at any time
         // about a statement's rows next time: twice the span at most, where the ids are sparse
         span = Math.max(MIN_CHUNK, inRange == 0 ? saturatedTwice(span)
             : Math.min(saturatedTwice(span), (long) (span * ((double) limit / inRange))));
@@ -488,11 +456,34 @@ public final class TableReader<R> {
     return value > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : value * 2;
   }
 
-  /** A chunk read, held until its range's turn, and the id of its last row. */
-  private record HeldChunk<R>(List<R> rows, long lastId) {}
+  /** The rows one statement read, the id of its last row, and how long the statement took in all. */
+  private record Chunk<R>(List<R> rows, long lastId, long nanos) {}
+
+  /**
+   * Runs a statement bound to read at most {@code limit} rows, and notes how long it held the
+   * shared lock: from its first row on to its end.
+   */
+  private Chunk<R> readChunk(PreparedStatement statement, int limit) throws SQLException {
+    long started = System.nanoTime();
+    long locked = 0;
+    List<R> rows = new ArrayList<>(limit);
+    long lastId = 0;
+    try (ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        if (rows.isEmpty()) {
+          locked = System.nanoTime(); // the shared lock is held from the first row on
+        }
+        lastId = rs.getLong(ROW_ID); // once per row: each value fetched is a call into SQLite
+        rows.add(mapper.map(rs, lastId));
+      }
+    }
+    long finished = System.nanoTime();
+    noteLockHeld(rows.isEmpty() ? 0 : finished - locked);
+    return new Chunk<>(rows, lastId, finished - started);
+  }
 
   /** Waits for the range's turn and hands on the chunks held; false when the read was stopped meanwhile. */
-  private static <R> boolean handOn(IdRanges ranges, IdRanges.Range range, List<HeldChunk<R>> held,
+  private static <R> boolean handOn(IdRanges ranges, IdRanges.Range range, List<Chunk<R>> held,
       Consumer<List<R>> chunks) throws SQLException {
     try {
       if (!ranges.awaitTurn(range)) {
@@ -502,7 +493,7 @@ public final class TableReader<R> {
       Thread.currentThread().interrupt();
       throw new SQLException("poll interrupted");
     }
-    for (HeldChunk<R> chunk : held) {
+    for (Chunk<R> chunk : held) {
       chunks.accept(chunk.rows());
       ranges.handedOn(chunk.lastId());
     }
@@ -595,10 +586,6 @@ public final class TableReader<R> {
   }
 
   /** Time a chunk takes in all, waiting included, sets the chunk size. */
-  private void adaptChunk(long elapsedNanos, boolean full) {
-    chunkSize = adapted(chunkSize, elapsedNanos, full);
-  }
-
   private static int adapted(int size, long elapsedNanos, boolean full) {
     if (elapsedNanos > TARGET_CHUNK_NANOS) {
       return Math.max(MIN_CHUNK, size / 2);

@@ -299,8 +299,11 @@ public final class Poller implements AutoCloseable {
     }
     boolean schemaChanged = schemaVersion != null && schema != schemaVersion;
 
-    checkInvocationIds(connection, verify || schemaChanged);
-    checkToolUseIds(connection, verify || schemaChanged || checkToolUses);
+    // once a poll per table: the ids' check and the split of a large read both ask for it
+    OptionalLong invocationsHighest = invocationReader.highestRowId(connection);
+    OptionalLong toolUsesHighest = toolUseReader.highestRowId(connection);
+    checkInvocationIds(connection, invocationsHighest, verify || schemaChanged);
+    checkToolUseIds(connection, toolUsesHighest, verify || schemaChanged || checkToolUses);
     InvocationTracker invocations = tracker.invocations();
     boolean firstLoad = invocations.isEmpty() && tracker.toolUses().isEmpty();
     long rowsBefore = rowsRead.values().stream().mapToLong(Long::longValue).sum();
@@ -310,8 +313,8 @@ public final class Poller implements AutoCloseable {
     if (readStale) {
       lastStaleRead = now;
     }
-    readFollowed(connection, invocationReader, invocations, readStale, now);
-    readFollowed(connection, toolUseReader, tracker.toolUses(), readStale, now);
+    readFollowed(connection, invocationReader, invocations, invocationsHighest, readStale, now);
+    readFollowed(connection, toolUseReader, tracker.toolUses(), toolUsesHighest, readStale, now);
 
     SessionTracker sessions = tracker.sessions();
     OptionalLong sessionsHighest = sessionReader.highestRowId(connection);
@@ -365,7 +368,7 @@ public final class Poller implements AutoCloseable {
       } else {
         // checked as after a schema change while running; the newest rows deleted meanwhile, or
         // the table renumbered, the file goes on
-        Optional<Reidentified> found = checkIds(connection, invocationReader, invocations, true);
+        Optional<Reidentified> found = checkIds(connection, invocationReader, invocations, tableHighest, true);
         if (found.isPresent() && found.get() == Reidentified.NOT_FOUND) {
           why = "no longer holds the invocations the state file counted (copied over in place, or rewritten)";
         } else {
@@ -418,13 +421,13 @@ public final class Poller implements AutoCloseable {
    * {@code readStale}, else those still within --stale-after.
    */
   private <R> void readFollowed(Connection connection, TableReader<R> reader, FollowedTable<R> table,
-      boolean readStale, Instant now) throws SQLException {
+      OptionalLong tableHighest, boolean readStale, Instant now) throws SQLException {
     long[] open = readStale ? table.openRowIds() : tracker.recentOpenRowIds(table, now);
     ChunkIntake<R> intake = intakeThread == null ? ChunkIntake.here(table::accept)
         : new ChunkIntake<>(intakeThread, table::accept);
     try {
       OptionalLong after = table.highestRowId();
-      OptionalLong through = secondReader == null ? OptionalLong.empty() : splitReadEnd(connection, reader, after);
+      OptionalLong through = secondReader == null ? OptionalLong.empty() : splitReadEnd(connection, reader, after, tableHighest);
       Connection other = through.isPresent() ? database.secondConnection(this::pathStillShowsTheFile) : null;
       if (other != null) {
         TableReader.SplitRead split = reader.readRowsAfterSplit(connection, other, secondReader, after,
@@ -441,10 +444,12 @@ public final class Poller implements AutoCloseable {
     add(reader.table(), reader.readRows(connection, open, table::accept, table::forget));
   }
 
-  /** The highest id of a read of {@code reader}'s table after {@code after} that is worth splitting; else empty. */
-  private static <R> OptionalLong splitReadEnd(Connection connection, TableReader<R> reader, OptionalLong after)
-      throws SQLException {
-    OptionalLong highest = reader.highestRowId(connection);
+  /**
+   * {@code highest}, the table's highest id, when a read from after {@code after} to it is worth
+   * splitting; else empty.
+   */
+  private static <R> OptionalLong splitReadEnd(Connection connection, TableReader<R> reader, OptionalLong after,
+      OptionalLong highest) throws SQLException {
     if (highest.isEmpty()) {
       return OptionalLong.empty();
     }
@@ -490,8 +495,10 @@ public final class Poller implements AutoCloseable {
    * renumbered ids (counted rows stay counted, nothing is counted twice), or another table
    * altogether (counted from scratch).
    */
-  private void checkInvocationIds(Connection connection, boolean suspicious) throws SQLException {
-    Optional<Reidentified> found = checkIds(connection, invocationReader, tracker.invocations(), suspicious);
+  private void checkInvocationIds(Connection connection, OptionalLong tableHighest, boolean suspicious)
+      throws SQLException {
+    Optional<Reidentified> found = checkIds(connection, invocationReader, tracker.invocations(), tableHighest,
+        suspicious);
     if (found.isEmpty()) {
       return;
     }
@@ -520,9 +527,10 @@ public final class Poller implements AutoCloseable {
    * counts its rows as new; one rewritten in place (the same ids, none known) keeps what was counted
    * and takes its rows as read. No counter goes down, no tool use is counted twice.
    */
-  private void checkToolUseIds(Connection connection, boolean suspicious) throws SQLException {
+  private void checkToolUseIds(Connection connection, OptionalLong tableHighest, boolean suspicious)
+      throws SQLException {
     ToolUseTracker toolUses = tracker.toolUses();
-    Optional<Reidentified> found = checkIds(connection, toolUseReader, toolUses, suspicious);
+    Optional<Reidentified> found = checkIds(connection, toolUseReader, toolUses, tableHighest, suspicious);
     if (found.isEmpty()) {
       return;
     }
@@ -556,13 +564,12 @@ public final class Poller implements AutoCloseable {
    * table altogether.
    */
   private <R> Optional<Reidentified> checkIds(Connection connection, TableReader<R> reader, FollowedTable<R> table,
-      boolean suspicious) throws SQLException {
+      OptionalLong tableHighest, boolean suspicious) throws SQLException {
     if (table.isEmpty() || !reader.exists()) {
       // a table missing right now (renamed during a migration, say) is not one that holds other
       // rows: what was read of it stays as it is until it is back, and is checked then
       return Optional.empty();
     }
-    OptionalLong tableHighest = reader.highestRowId(connection);
     long seen = table.highestRowId().getAsLong();
     boolean wentBackwards = tableHighest.isEmpty() || tableHighest.getAsLong() < seen;
     if (!suspicious && !wentBackwards) {
