@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** What a benchmark run measured, as the Markdown that docs/performance.md holds between its markers. */
 final class Report {
@@ -150,34 +151,32 @@ final class Report {
   }
 
   String markdown() throws IOException, SQLException {
-    StringBuilder md = new StringBuilder();
-    header(md);
-    md.append("| target | goal | measured | met |\n| --- | --- | --- | --- |\n");
-    targets(md);
-    sections(md);
-    if (many != null || manyStopped != null) {
-      many(md);
-    }
-    return md.toString();
+    return withHeader(this::targets, md -> {
+      sections(md);
+      if (many != null || manyStopped != null) {
+        many(md);
+      }
+    });
   }
 
   /** Only issue 16's part ({@code Benchmark many}): its targets and its section. */
   String manyMarkdown() throws IOException, SQLException {
-    StringBuilder md = new StringBuilder();
-    header(md);
-    md.append("| target | goal | measured | met |\n| --- | --- | --- | --- |\n");
-    manyTargets(md);
-    many(md);
-    return md.toString();
+    return withHeader(this::manyTargets, this::many);
   }
 
   /** Only issue 14's part ({@code Benchmark tools}): its targets and its section. */
   String toolsMarkdown() throws IOException, SQLException {
+    return withHeader(this::toolUseTargets, this::toolUses);
+  }
+
+  /** The run's header, the table of {@code targets}, then {@code sections}. */
+  private String withHeader(Consumer<StringBuilder> targets, Consumer<StringBuilder> sections)
+      throws IOException, SQLException {
     StringBuilder md = new StringBuilder();
     header(md);
     md.append("| target | goal | measured | met |\n| --- | --- | --- | --- |\n");
-    toolUseTargets(md);
-    toolUses(md);
+    targets.accept(md);
+    sections.accept(md);
     return md.toString();
   }
 

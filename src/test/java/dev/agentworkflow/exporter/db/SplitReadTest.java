@@ -186,7 +186,7 @@ class SplitReadTest {
   }
 
   private static Connection connect(Path file) throws SQLException {
-    return new WorkflowDatabase(file, Duration.ofSeconds(1), WorkflowDatabase.DEFAULT_CACHE_KIB).secondConnection(() -> true);
+    return new WorkflowDatabase(file, Duration.ofSeconds(1), WorkflowDatabase.DEFAULT_CACHE_KIB).connection();
   }
 
   /** A tool-use table with a row at each id, as the hook writes them (AUTOINCREMENT ids set by hand). */
