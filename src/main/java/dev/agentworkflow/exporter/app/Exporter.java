@@ -1,5 +1,10 @@
 package dev.agentworkflow.exporter.app;
 
+import dev.agentworkflow.exporter.custom.CustomMetrics;
+import dev.agentworkflow.exporter.custom.CustomMetricsException;
+import dev.agentworkflow.exporter.custom.CustomMetricsFile;
+import dev.agentworkflow.exporter.custom.LiveCustomMetrics;
+import dev.agentworkflow.exporter.db.CustomMetricsCheck;
 import dev.agentworkflow.exporter.db.InvocationRows;
 import dev.agentworkflow.exporter.db.SessionRows;
 import dev.agentworkflow.exporter.db.TimestampParser;
@@ -7,23 +12,36 @@ import dev.agentworkflow.exporter.db.ToolUseRows;
 import dev.agentworkflow.exporter.db.WorkflowDatabase;
 import dev.agentworkflow.exporter.http.MetricsServer;
 import dev.agentworkflow.exporter.http.ServerLimits;
+import dev.agentworkflow.exporter.metrics.CustomMetricsConfigCollector;
 import dev.agentworkflow.exporter.metrics.HttpServerCollector;
 import dev.agentworkflow.exporter.metrics.RuntimeCollectors;
 import dev.agentworkflow.exporter.metrics.WebConfigCollector;
 import dev.agentworkflow.exporter.metrics.WorkflowCollector;
 import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.ProjectPoll;
+import dev.agentworkflow.exporter.model.StateStatus;
 import dev.agentworkflow.exporter.model.PublishedPolls;
 import dev.agentworkflow.exporter.project.ProjectPolling;
+import dev.agentworkflow.exporter.poll.CustomPolling;
 import dev.agentworkflow.exporter.poll.Poller;
+import dev.agentworkflow.exporter.project.NamedDatabase;
 import dev.agentworkflow.exporter.state.StateKeeper;
 import dev.agentworkflow.exporter.track.TrackerLimits;
 import dev.agentworkflow.exporter.track.WorkflowTracker;
 import dev.agentworkflow.exporter.webconfig.LiveWebConfig;
+import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * A running exporter: HTTP server bound, each database's polls scheduled. Each instance has its own
@@ -43,25 +61,34 @@ public final class Exporter implements AutoCloseable {
   private final ProjectPolling polling;
   private final MetricsServer server;
   private final LiveWebConfig web;
+  private final Optional<LiveCustomMetrics> custom;
 
-  private Exporter(ProjectPolling polling, MetricsServer server, LiveWebConfig web) {
+  private Exporter(ProjectPolling polling, MetricsServer server, LiveWebConfig web, Optional<LiveCustomMetrics> custom) {
     this.polling = polling;
     this.server = server;
     this.web = web;
+    this.custom = custom;
   }
 
   /** Binds the port (failing with {@link java.net.BindException} if taken), then starts polling. */
   public static Exporter start(ExporterSettings settings, Clock clock) throws IOException {
-    ProjectPolling polling = newPolling(settings, clock);
+    Optional<LiveCustomMetrics> custom = settings.customMetrics().file().map(file -> new LiveCustomMetrics(
+        Path.of(file), settings.customMetrics(), changed -> readCustomMetrics(changed, settings), clock));
+    Supplier<CustomMetrics> customInForce = custom.<Supplier<CustomMetrics>>map(live -> live::current)
+        .orElse(settings::customMetrics);
+    ProjectPolling polling = newPolling(settings, customInForce, clock);
     CollectorRegistry registry = new CollectorRegistry();
     registry.register(new WorkflowCollector(polling::latest, settings.build()));
     LiveWebConfig web = new LiveWebConfig(settings.web(), clock);
     if (web.fromFile()) {
       registry.register(new WebConfigCollector(web::status));
     }
+    custom.ifPresent(live -> registry.register(new CustomMetricsConfigCollector(live::status)));
+    Supplier<Object> customStatus = () -> custom.map(LiveCustomMetrics::status).orElse(null);
     // Bind first: a port in use is said at once, before a state file is locked or read.
     MetricsServer server = new MetricsServer(settings.listen(), settings.telemetryPath(), registry,
-        () -> List.of(polling.latest(), web.status()), RuntimeCollectors.newRegistry(), polling::latest, polling::ready, settings.version(),
+        () -> java.util.Arrays.asList(polling.latest(), web.status(), customStatus.get()),
+        RuntimeCollectors.newRegistry(), polling::latest, polling::ready, settings.version(),
         web, clock, ServerLimits.DEFAULT);
     // Opened before the server answers, so that its first scrape already has every database's
     // agent_workflow_database_up (0 until its first poll): one database is served as it always was.
@@ -75,38 +102,75 @@ public final class Exporter implements AutoCloseable {
     registry.register(new HttpServerCollector(server::status));
     server.start();
     polling.start();
-    return new Exporter(polling, server, web);
+    return new Exporter(polling, server, web, custom);
+  }
+
+  /**
+   * Reads --metrics-config and checks it against the databases named: at start (where a problem
+   * stops the exporter with exit code 2) and at each reload (where it keeps the previous one in force).
+   */
+  public static CustomMetrics readCustomMetrics(Path file, ExporterSettings settings) throws CustomMetricsException {
+    CustomMetrics metrics = CustomMetricsFile.read(file, takenNames(settings));
+    for (NamedDatabase database : settings.databases().named()) {
+      CustomMetricsCheck.check(metrics, database.path());
+    }
+    return metrics;
+  }
+
+  /**
+   * The family and sample names the exporter renders itself, which a user-defined metric may not
+   * take: the workflow's (as an exporter of several databases renders them) and the process's.
+   */
+  static Set<String> takenNames(ExporterSettings settings) {
+    PollResult nothingYet = new PollResult(newTracker(settings).snapshot(java.time.Instant.EPOCH), false, 0, 0, 0, 0,
+        Map.of(), Map.of(), 0, null, StateStatus.OFF);
+    PublishedPolls polls = new PublishedPolls(List.of(new ProjectPoll("p", "p", nothingYet)), true, 0);
+    List<Collector.MetricFamilySamples> families = new ArrayList<>(
+        new WorkflowCollector(() -> polls, settings.build()).collect());
+    RuntimeCollectors.newRegistry().metricFamilySamples().asIterator().forEachRemaining(families::add);
+    Set<String> names = new HashSet<>();
+    for (Collector.MetricFamilySamples family : families) {
+      for (String suffix : List.of("", "_total", "_created", "_bucket", "_count", "_sum", "_info")) {
+        names.add(family.name + suffix);
+      }
+    }
+    return names;
   }
 
   /** The pollers of every database of these settings, not yet opened: for a running exporter and one-shot runs. */
-  static ProjectPolling newPolling(ExporterSettings settings, Clock clock) {
+  static ProjectPolling newPolling(ExporterSettings settings, Supplier<CustomMetrics> custom, Clock clock) {
     return new ProjectPolling(settings.databases(),
-        (database, databases) -> newPoller(settings.forDatabase(database.path()), databases, clock),
+        (database, databases) -> newPoller(settings.forDatabase(database.path()), databases, custom, clock),
         settings.interval());
   }
 
   /** A poller of one database, wired as a running exporter wires it (also for tests and one-shot runs). */
   public static Poller newPoller(ExporterSettings settings, Clock clock) {
-    return newPoller(settings, 1, clock);
+    return newPoller(settings, 1, settings::customMetrics, clock);
   }
 
   /** @param databases how many databases the exporter reads: they share the heap's room for followed rows */
-  static Poller newPoller(ExporterSettings settings, int databases, Clock clock) {
-    return newPoller(settings, databases, intake(databases, Runtime.getRuntime().availableProcessors()), clock);
+  static Poller newPoller(ExporterSettings settings, int databases, Supplier<CustomMetrics> custom, Clock clock) {
+    return newPoller(settings, databases, intake(databases, Runtime.getRuntime().availableProcessors()), custom,
+        clock);
   }
 
-  static Poller newPoller(ExporterSettings settings, int databases, Poller.Intake intake, Clock clock) {
+  static Poller newPoller(ExporterSettings settings, int databases, Poller.Intake intake,
+      Supplier<CustomMetrics> custom, Clock clock) {
     TimestampParser timestamps = new TimestampParser(settings.timezone());
     return new Poller(
         new WorkflowDatabase(settings.databasePath(), BUSY_TIMEOUT, cacheKib(databases)),
         InvocationRows.reader(timestamps),
         ToolUseRows.reader(timestamps),
         SessionRows.reader(timestamps),
-        () -> newTracker(settings, databases),
+        () -> newTracker(settings, databases, custom.get()),
         settings.stateFile().map(file -> StateKeeper.open(file, countingSettings(settings), clock))
             .orElseGet(StateKeeper::none),
         intake,
-        clock);
+        clock,
+        custom,
+        settings.interval(),
+        settings.maxLabelValues());
   }
 
   /**
@@ -137,11 +201,12 @@ public final class Exporter implements AutoCloseable {
    * state writes on a {@link StateKeeper} of its own).
    */
   public static WorkflowTracker newTracker(ExporterSettings settings) {
-    return newTracker(settings, 1);
+    return newTracker(settings, 1, settings.customMetrics());
   }
 
-  private static WorkflowTracker newTracker(ExporterSettings settings, int databases) {
-    return new WorkflowTracker(WorkflowCollector.histogramBuckets(), settings.staleAfter(), limits(settings, databases));
+  private static WorkflowTracker newTracker(ExporterSettings settings, int databases, CustomMetrics custom) {
+    return new WorkflowTracker(WorkflowCollector.histogramBuckets(), settings.staleAfter(), limits(settings, databases),
+        CustomPolling.definitions(custom));
   }
 
   /**
@@ -187,6 +252,7 @@ public final class Exporter implements AutoCloseable {
   /** Reads the configuration files again now if they changed (SIGHUP); a file that cannot be used keeps the one in force. */
   public void reloadConfiguration() {
     web.checkNow();
+    custom.ifPresent(LiveCustomMetrics::checkNow);
   }
 
   public int port() {

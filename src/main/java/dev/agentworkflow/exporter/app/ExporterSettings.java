@@ -1,5 +1,6 @@
 package dev.agentworkflow.exporter.app;
 
+import dev.agentworkflow.exporter.custom.CustomMetrics;
 import dev.agentworkflow.exporter.model.BuildInfo;
 import dev.agentworkflow.exporter.project.DatabaseSources;
 import dev.agentworkflow.exporter.state.StateLocation;
@@ -28,6 +29,8 @@ import java.util.Optional;
  * @param stateFile where the state survives restarts; empty: nowhere (every start counts from scratch)
  * @param databases every database to read; with several, each has its state file in {@link
  *     DatabaseSources#stateFolder()}
+ * @param customMetrics the user-defined metrics read at start from --metrics-config ({@link CustomMetrics#NONE}
+ *     without one); the file is reloaded when it changes
  */
 public record ExporterSettings(
     Path databasePath,
@@ -41,7 +44,16 @@ public record ExporterSettings(
     BuildInfo build,
     WebConfig web,
     Optional<Path> stateFile,
-    DatabaseSources databases) {
+    DatabaseSources databases,
+    CustomMetrics customMetrics) {
+
+  /** The settings of an exporter without user-defined metrics. */
+  public ExporterSettings(Path databasePath, InetSocketAddress listen, String telemetryPath, Duration interval,
+      Duration staleAfter, ZoneId timezone, int maxLabelValues, int maxSeries, BuildInfo build, WebConfig web,
+      Optional<Path> stateFile, DatabaseSources databases) {
+    this(databasePath, listen, telemetryPath, interval, staleAfter, timezone, maxLabelValues, maxSeries, build, web,
+        stateFile, databases, CustomMetrics.NONE);
+  }
 
   /** The settings of an exporter of one database. */
   public ExporterSettings(Path databasePath, InetSocketAddress listen, String telemetryPath, Duration interval,
@@ -60,7 +72,13 @@ public record ExporterSettings(
         ? databases.stateFolder().map(folder -> StateLocation.inFolder(folder, database))
         : stateFile;
     return new ExporterSettings(database, listen, telemetryPath, interval, staleAfter, timezone, maxLabelValues,
-        maxSeries, build, web, state, databases);
+        maxSeries, build, web, state, databases, customMetrics);
+  }
+
+  /** These settings with the user-defined metrics read from --metrics-config. */
+  public ExporterSettings withCustomMetrics(CustomMetrics metrics) {
+    return new ExporterSettings(databasePath, listen, telemetryPath, interval, staleAfter, timezone, maxLabelValues,
+        maxSeries, build, web, stateFile, databases, metrics);
   }
 
   /** The metrics' path when none is given. */

@@ -57,7 +57,7 @@ public final class OneShot {
       return runOne(settings, clock);
     }
     PublishedPolls polls;
-    ProjectPolling polling = Exporter.newPolling(settings, clock);
+    ProjectPolling polling = Exporter.newPolling(settings, settings::customMetrics, clock);
     try {
       polling.open(); // logs each clash, as a running exporter does
       polls = polling.pollAll();

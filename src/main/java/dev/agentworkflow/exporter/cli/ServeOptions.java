@@ -1,6 +1,9 @@
 package dev.agentworkflow.exporter.cli;
 
+import dev.agentworkflow.exporter.app.Exporter;
 import dev.agentworkflow.exporter.app.ExporterSettings;
+import dev.agentworkflow.exporter.custom.CustomMetrics;
+import dev.agentworkflow.exporter.custom.CustomMetricsException;
 import dev.agentworkflow.exporter.log.LineLoggers;
 import dev.agentworkflow.exporter.project.DatabaseSources;
 import dev.agentworkflow.exporter.log.LogFormat;
@@ -81,6 +84,12 @@ final class ServeOptions {
           + "(env AGENT_WORKFLOW_EXPORTER_WEB_CONFIG_FILE).")
   Path webConfigFile;
 
+  @Option(names = "--metrics-config", paramLabel = "FILE",
+      description = "Metrics of your own, defined in YAML with SQL: counters and histograms fed once per row, gauges "
+          + "from a SELECT; reloaded when the file changes; see docs/custom-metrics.md "
+          + "(env AGENT_WORKFLOW_EXPORTER_METRICS_CONFIG).")
+  Path metricsConfig;
+
   @Option(names = "--state-file", paramLabel = "PATH|none",
       description = "Where the counts survive a restart: a file of the exporter's own, never beside the database; "
           + "'none' turns it off. Default: a file per database in $STATE_DIRECTORY (systemd's StateDirectory=), "
@@ -134,9 +143,19 @@ final class ServeOptions {
     } else {
       state = stateFile(first);
     }
-    return new ExporterSettings(first, listen(), telemetryPath(), Duration.ofSeconds(intervalSeconds), staleAfter,
-        timezone != null ? timezone : ZoneId.systemDefault(), maxLabelValues, maxSeries, BuildVersion.read(),
-        web(), state, sources);
+    ExporterSettings settings = new ExporterSettings(first, listen(), telemetryPath(),
+        Duration.ofSeconds(intervalSeconds), staleAfter, timezone != null ? timezone : ZoneId.systemDefault(),
+        maxLabelValues, maxSeries, BuildVersion.read(), web(), state, sources);
+    return metricsConfig == null ? settings : settings.withCustomMetrics(customMetrics(settings));
+  }
+
+  /** --metrics-config, read and checked against the databases named; any problem is one line, FILE:LINE: what. */
+  private CustomMetrics customMetrics(ExporterSettings settings) {
+    try {
+      return Exporter.readCustomMetrics(metricsConfig, settings);
+    } catch (CustomMetricsException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 
   /**

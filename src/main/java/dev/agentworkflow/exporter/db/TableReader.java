@@ -164,7 +164,7 @@ public final class TableReader<R> {
    * 1,800 characters each (the cuts); at some 500 rows/ms, the 10 ms timing target binds first.
    */
   private static final int MAX_CHUNK = 4096;
-  private static final int IDS_PER_LOOKUP = 128;
+  static final int IDS_PER_LOOKUP = 128;
 
   private final String table;
   private final List<Column> columns;
@@ -586,7 +586,7 @@ public final class TableReader<R> {
   }
 
   /** Time a chunk takes in all, waiting included, sets the chunk size. */
-  private static int adapted(int size, long elapsedNanos, boolean full) {
+  static int adapted(int size, long elapsedNanos, boolean full) {
     if (elapsedNanos > TARGET_CHUNK_NANOS) {
       return Math.max(MIN_CHUNK, size / 2);
     } else if (full && elapsedNanos < TARGET_CHUNK_NANOS / 2) {

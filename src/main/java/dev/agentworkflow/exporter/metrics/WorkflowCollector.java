@@ -84,7 +84,9 @@ public final class WorkflowCollector extends Collector {
       scopes.add(polls.labelled() ? new Scope(List.of("project"), List.of(project.project())) : Scope.NONE);
     }
     List<MetricFamilySamples> out = new ArrayList<>();
-    for (Slice slice : SLICES) {
+    List<Slice> slices = new ArrayList<>(SLICES);
+    slices.addAll(CustomFamilies.slices(projects));
+    for (Slice slice : slices) {
       for (int i = 0; i < projects.size(); i++) {
         MetricFamilySamples first = slice.of(projects.get(i), scopes.get(i));
         if (first != null) { // its name, type and help; absent from every database: not exported
@@ -116,7 +118,7 @@ public final class WorkflowCollector extends Collector {
 
   /** One family of one database, with the database's label; null when it has none of it. */
   @FunctionalInterface
-  private interface Slice {
+  interface Slice {
     MetricFamilySamples of(ProjectPoll project, Scope scope);
   }
 
@@ -184,7 +186,7 @@ public final class WorkflowCollector extends Collector {
   }
 
   /** The label that tells databases apart, or none. */
-  private record Scope(List<String> names, List<String> values) {
+  record Scope(List<String> names, List<String> values) {
     static final Scope NONE = new Scope(List.of(), List.of());
 
     List<String> names(String... more) {
@@ -526,7 +528,7 @@ public final class WorkflowCollector extends Collector {
     return counter;
   }
 
-  private static void histogramSamples(String name, List<String> labelNames, List<String> labelValues,
+  static void histogramSamples(String name, List<String> labelNames, List<String> labelValues,
       HistogramSnapshot h, List<MetricFamilySamples.Sample> out) {
     List<String> bucketNames = new ArrayList<>(labelNames);
     bucketNames.add("le");

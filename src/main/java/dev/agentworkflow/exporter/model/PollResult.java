@@ -17,6 +17,7 @@ import java.util.Map;
  * @param longestReadSeconds the longest time one statement held SQLite's shared lock since start
  * @param problem why the last poll did not read the database, one line; {@code null} when it did
  * @param state the state file: kept or not, read back at start or not, written how often
+ * @param custom the user-defined metrics ({@code --metrics-config}) and how their statements ran
  */
 public record PollResult(
     WorkflowSnapshot workflow,
@@ -29,7 +30,16 @@ public record PollResult(
     Map<String, Long> tableRescans,
     double longestReadSeconds,
     String problem,
-    StateStatus state) {
+    StateStatus state,
+    CustomResult custom) {
+
+  /** A poll of an exporter without user-defined metrics. */
+  public PollResult(WorkflowSnapshot workflow, boolean databaseUp, double databaseSizeBytes, double pollDurationSeconds,
+      long pollErrors, double lastSuccessEpochSeconds, Map<String, Long> rowsRead, Map<String, Long> tableRescans,
+      double longestReadSeconds, String problem, StateStatus state) {
+    this(workflow, databaseUp, databaseSizeBytes, pollDurationSeconds, pollErrors, lastSuccessEpochSeconds, rowsRead,
+        tableRescans, longestReadSeconds, problem, state, CustomResult.NONE);
+  }
 
   public PollResult {
     rowsRead = Map.copyOf(rowsRead);

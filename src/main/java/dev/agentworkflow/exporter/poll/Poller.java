@@ -1,5 +1,6 @@
 package dev.agentworkflow.exporter.poll;
 
+import dev.agentworkflow.exporter.custom.CustomMetrics;
 import dev.agentworkflow.exporter.db.DatabaseFile;
 import dev.agentworkflow.exporter.db.TableReader;
 import dev.agentworkflow.exporter.db.WorkflowDatabase;
@@ -78,8 +79,10 @@ public final class Poller implements AutoCloseable {
    * connection reads it all.
    */
   private final ExecutorService secondReader;
+  /** The user-defined metrics of this database. */
+  private final CustomPolling custom;
 
-  private static ExecutorService idleEndingThread(String name) {
+  static ExecutorService idleEndingThread(String name) {
     ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(),
         runnable -> {
           Thread thread = new Thread(runnable, name);
@@ -140,6 +143,8 @@ public final class Poller implements AutoCloseable {
   private boolean changedSinceOffer;
   /** What kind of problem was logged last (an SQLite result code, a message): logged again only when it changes. */
   private String problemKind;
+  /** The last poll found the file changed and read its tables. */
+  private boolean readRowsThisPoll;
 
   public Poller(
       WorkflowDatabase database,
@@ -150,7 +155,29 @@ public final class Poller implements AutoCloseable {
       StateKeeper state,
       Intake intake,
       Clock clock) {
+    this(database, invocationReader, toolUseReader, sessionReader, newTracker, state, intake, clock,
+        () -> CustomMetrics.NONE, Duration.ofSeconds(15), 0);
+  }
+
+  /**
+   * @param customMetrics the user-defined metrics in force ({@code --metrics-config}), asked at each poll
+   * @param pollInterval how often a query metric without an interval of its own runs
+   * @param maxLabelValues the label limit a query metric's labels follow
+   */
+  public Poller(
+      WorkflowDatabase database,
+      TableReader<InvocationRow> invocationReader,
+      TableReader<ToolUseRow> toolUseReader,
+      TableReader<SessionRow> sessionReader,
+      Supplier<WorkflowTracker> newTracker,
+      StateKeeper state,
+      Intake intake,
+      Clock clock,
+      Supplier<CustomMetrics> customMetrics,
+      Duration pollInterval,
+      int maxLabelValues) {
     this.database = database;
+    this.custom = new CustomPolling(customMetrics, database.path(), pollInterval, maxLabelValues, clock);
     this.intakeThread = intake == Intake.ALONGSIDE ? idleEndingThread("agent-workflow-intake") : null;
     this.secondReader = intake == Intake.ALONGSIDE ? idleEndingThread("agent-workflow-second-reader") : null;
     this.invocationReader = invocationReader;
@@ -187,7 +214,7 @@ public final class Poller implements AutoCloseable {
           Map.of(), Map.of(), 0, "no poll yet", StateStatus.OFF);
     }
     return new PollResult(lastGood, false, Double.NaN, 0, pollErrors, Double.NaN, rowsRead, rescans, 0, "no poll yet",
-        state.status());
+        state.status(), custom.result(tracker.rowMetrics()));
   }
 
   /**
@@ -219,6 +246,8 @@ public final class Poller implements AutoCloseable {
         case REGULAR_FILE -> {
           sizeBytes = file.sizeBytes();
           readChanges(file);
+          custom.readRows(database.connection(), tracker.rowMetrics(), readRowsThisPoll);
+          custom.startQueries();
           Instant now = clock.instant();
           lastGood = tracker.snapshot(now);
           lastSuccessEpochSeconds = now.toEpochMilli() / 1000.0;
@@ -246,13 +275,14 @@ public final class Poller implements AutoCloseable {
     double longestRead = Math.max(invocationReader.longestLockNanos(),
         Math.max(toolUseReader.longestLockNanos(), sessionReader.longestLockNanos())) / 1e9;
     return new PollResult(lastGood, up, sizeBytes, seconds, pollErrors, lastSuccessEpochSeconds, rowsRead, rescans,
-        longestRead, up ? null : currentProblem, state.status());
+        longestRead, up ? null : currentProblem, state.status(), custom.result(tracker.rowMetrics()));
   }
 
   private void readChanges(DatabaseFile file) throws SQLException, IOException {
     // While the connection is open it pins the file's inode: another inode is another file. Once
     // it was closed, a new file may have the old inode number and the old file may come back with
     // a new one: what was read is then checked against the file, below.
+    readRowsThisPoll = false;
     boolean verify = lostTrack;
     if (fileIdentity != null && !lostTrack && !fileIdentity.equals(file.identity())) {
       closeConnection(); // an open connection would still read the old file
@@ -280,6 +310,7 @@ public final class Poller implements AutoCloseable {
       sameConnection = false;
     }
     lastRead = current;
+    readRowsThisPoll = true;
     // read before the columns: a change between the two shows as a change at the next poll
     long schema = database.schemaVersion();
     if (!sameConnection || schemaVersion == null || schema != schemaVersion || unchecked != null) {
@@ -660,6 +691,7 @@ public final class Poller implements AutoCloseable {
   /** Stops, writing the state if it changed since it was last written. Call once polls have stopped. */
   @Override
   public void close() {
+    custom.close();
     for (ExecutorService thread : Arrays.asList(secondReader, intakeThread)) {
       if (thread != null) {
         thread.shutdownNow();

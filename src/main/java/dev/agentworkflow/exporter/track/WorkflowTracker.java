@@ -20,8 +20,15 @@ public final class WorkflowTracker {
   private final SessionTracker sessions;
   private final double staleAfterSeconds;
   private final TrackerLimits limits;
+  private final RowMetricTrackers rowMetrics;
 
   public WorkflowTracker(HistogramBuckets buckets, Duration staleAfter, TrackerLimits limits) {
+    this(buckets, staleAfter, limits, java.util.List.of());
+  }
+
+  /** @param rowMetrics the user-defined row metrics in force */
+  public WorkflowTracker(HistogramBuckets buckets, Duration staleAfter, TrackerLimits limits,
+      java.util.List<RowMetricTracker.Definition> rowMetrics) {
     this.invocations = new InvocationTracker(buckets, limits.maxLabelValues(), limits.maxSeries(),
         limits.maxRunningInvocations());
     this.toolUses = new ToolUseTracker(buckets.toolDuration(), limits.maxLabelValues(), limits.maxSeries(),
@@ -29,6 +36,12 @@ public final class WorkflowTracker {
     this.sessions = new SessionTracker(buckets.sessionDuration(), limits.maxWatchedSessions());
     this.staleAfterSeconds = staleAfter.toNanos() / 1e9;
     this.limits = limits;
+    this.rowMetrics = new RowMetricTrackers(rowMetrics, limits.maxLabelValues(), limits.maxSeries());
+  }
+
+  /** The user-defined row metrics ({@code --metrics-config}). */
+  public RowMetricTrackers rowMetrics() {
+    return rowMetrics;
   }
 
   public TrackerLimits limits() {
@@ -61,6 +74,7 @@ public final class WorkflowTracker {
     invocations.writeTo(out);
     toolUses.writeTo(out);
     sessions.writeTo(out);
+    rowMetrics.writeTo(out); // last: a state of a version before row metrics ends before it
   }
 
   /** Reads what {@link #writeTo} wrote into this new tracker, made with the same buckets and limits. */
@@ -68,6 +82,7 @@ public final class WorkflowTracker {
     invocations.readFrom(in);
     toolUses.readFrom(in);
     sessions.readFrom(in);
+    rowMetrics.readFrom(in);
   }
 
   /**

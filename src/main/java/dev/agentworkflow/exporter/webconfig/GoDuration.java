@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations written as Go's {@code time.ParseDuration} reads them: {@code 1s}, {@code 1m30s}, {@code 1.5h}. */
-final class GoDuration {
+public final class GoDuration {
   private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)");
   private static final Map<String, Long> NANOS_PER_UNIT = Map.of(
       "ns", 1L, "us", 1_000L, "µs", 1_000L, "μs", 1_000L, "ms", 1_000_000L,
@@ -17,7 +17,7 @@ final class GoDuration {
   private GoDuration() {}
 
   /** Empty when {@code text} is not a Go duration; "0" needs no unit, as in Go. */
-  static Optional<Duration> parse(String text) {
+  public static Optional<Duration> parse(String text) {
     if (text.equals("0")) {
       return Optional.of(Duration.ZERO);
     }
