@@ -154,7 +154,7 @@ final class ServeOptions {
     try {
       return Exporter.readCustomMetrics(metricsConfig, settings);
     } catch (CustomMetricsException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+      throw new ParameterException(spec.commandLine(), "--metrics-config " + e.getMessage());
     }
   }
 

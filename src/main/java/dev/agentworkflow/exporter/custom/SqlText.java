@@ -21,10 +21,13 @@ final class SqlText {
 
   private final List<String> words;
   private final List<Character> marks;
+  /** Words or marks follow a {@code ;}: a second statement. */
+  private final boolean moreAfterSemicolon;
 
-  private SqlText(List<String> words, List<Character> marks) {
+  private SqlText(List<String> words, List<Character> marks, boolean moreAfterSemicolon) {
     this.words = words;
     this.marks = marks;
+    this.moreAfterSemicolon = moreAfterSemicolon;
   }
 
   /** Why {@code sql} is not one read-only SELECT, or empty when it is. */
@@ -42,8 +45,7 @@ final class SqlText {
     if (!first.equals("SELECT") && !first.equals("WITH")) {
       return Optional.of("the query must be one SELECT (or WITH … SELECT), not " + first);
     }
-    int semicolons = (int) text.marks.stream().filter(c -> c == ';').count();
-    if (semicolons > 1 || (semicolons == 1 && text.marks.get(text.marks.size() - 1) != ';')) {
+    if (text.moreAfterSemicolon) {
       return Optional.of("the query holds more than one statement; give one SELECT per metric");
     }
     return text.refusedWord().or(text::parenthesesProblem);
@@ -93,6 +95,8 @@ final class SqlText {
   private static SqlText scan(String sql, boolean commentsAllowed) {
     List<String> words = new ArrayList<>();
     List<Character> marks = new ArrayList<>();
+    boolean semicolon = false;
+    boolean more = false;
     int i = 0;
     int n = sql.length();
     while (i < n) {
@@ -113,6 +117,7 @@ final class SqlText {
           }
           end++;
         }
+        more |= semicolon;
         i = end + 1;
       } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-' || c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
         if (!commentsAllowed) {
@@ -135,14 +140,17 @@ final class SqlText {
           end++;
         }
         words.add(sql.substring(i, end).toUpperCase(Locale.ROOT));
+        more |= semicolon;
         i = end;
       } else {
         if (c == '(' || c == ')' || c == ';') {
           marks.add(c);
         }
+        more |= semicolon && !Character.isWhitespace(c);
+        semicolon |= c == ';';
         i++;
       }
     }
-    return new SqlText(words, marks);
+    return new SqlText(words, marks, more);
   }
 }

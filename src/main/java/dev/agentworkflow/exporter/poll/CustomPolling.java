@@ -116,8 +116,9 @@ public final class CustomPolling implements AutoCloseable {
       try {
         long rows = 0;
         if (reader.tableExists(connection)) {
+          long[] open = tracker.openRowIds(); // before the new rows: those found open now were just read
           rows += reader.readRowsAfter(connection, tracker.highestRowId(), tracker::accept);
-          rows += reader.readRows(connection, tracker.openRowIds(), tracker::accept, tracker::forget);
+          rows += reader.readRows(connection, open, tracker::accept, tracker::forget);
         }
         tracker.noteRowsRead(rows);
         pending.put(name, false);
@@ -248,7 +249,12 @@ public final class CustomPolling implements AutoCloseable {
       Map<String, RowMetricReader> next = new LinkedHashMap<>();
       for (RowMetric metric : metrics.rows()) {
         RowMetricReader kept = readers.get(metric.name());
-        next.put(metric.name(), kept != null && kept.metric().equals(metric) ? kept : new RowMetricReader(metric));
+        if (kept != null && kept.metric().equals(metric)) {
+          next.put(metric.name(), kept);
+        } else {
+          next.put(metric.name(), new RowMetricReader(metric));
+          pending.put(metric.name(), true); // a metric counted anew reads its table now, changed or not
+        }
       }
       readers = next;
       pending.keySet().retainAll(readers.keySet());

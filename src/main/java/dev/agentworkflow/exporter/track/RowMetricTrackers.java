@@ -83,13 +83,15 @@ public final class RowMetricTrackers {
    * others start from nothing. A state written before row metrics existed ends before this part.
    */
   public void readFrom(DataInput in) throws IOException {
-    int n;
+    int first;
     try {
-      n = in.readInt();
+      first = in.readUnsignedByte();
     } catch (EOFException e) {
-      return; // written by a version without row metrics
+      return; // written by a version without row metrics: the state ends right here
     }
-    n = StateChecks.count(n);
+    byte[] rest = new byte[3];
+    in.readFully(rest); // a state cut short within the count is refused, as anywhere else
+    int n = StateChecks.count(first << 24 | (rest[0] & 0xff) << 16 | (rest[1] & 0xff) << 8 | (rest[2] & 0xff));
     for (int i = 0; i < n; i++) {
       String name = in.readUTF();
       String key = in.readUTF();
