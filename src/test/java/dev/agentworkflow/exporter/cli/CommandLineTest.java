@@ -375,4 +375,52 @@ class CommandLineTest {
     assertEquals(1, named.size(), "one database");
     return named.get(0).path();
   }
+
+  /**
+   * Issue 18: a metrics configuration that cannot be used stops the exporter at start with exit 2
+   * and one line, {@code FILE:LINE: what is wrong}: a key, a name taken by a built-in metric, and
+   * SQL that does not prepare against the database's schema.
+   */
+  @Test
+  void aBadMetricsConfigExitsWithTwoAndOneLineWithItsFileAndLine(@TempDir Path dir) throws Exception {
+    Path database = dir.resolve("logs").resolve("agent_workflow.db");
+    Files.createDirectories(database.getParent());
+    dev.agentworkflow.exporter.support.HookDatabase.create(database);
+    String counter = """
+        row_metrics:
+          - name: %s
+            help: Tool uses
+            type: counter
+            table: agent_tool_uses
+            finished: %s
+        """;
+    Map<String, String> files = Map.of(
+        counter.formatted("tool_runs_total", "status <> 'started'") + "    color: red\n",
+        "7: unknown key 'color'; the keys allowed here are buckets, finished, help, interval, labels, name, table, "
+            + "timeout, type, value, where",
+        counter.formatted("agent_tool_usage_total", "status <> 'started'"),
+        "2: 'agent_tool_usage_total' clashes with a built-in metric (agent_tool_usage_total)",
+        counter.formatted("tool_runs_total", "state <> 'started'"),
+        "2: tool_runs_total: its SQL does not prepare against " + database + ": [SQLITE_ERROR] SQL error or missing "
+            + "database (no such column: state)");
+    for (Map.Entry<String, String> file : files.entrySet()) {
+      Path config = Files.createTempFile(dir, "metrics", ".yml");
+      Files.writeString(config, file.getKey());
+      err.getBuffer().setLength(0);
+      assertEquals(2, run(Map.of(), "--db", database.toString(), "--once", "--metrics-config", config.toString()));
+      String printed = err.toString();
+      assertEquals("agent-workflow-exporter: --metrics-config " + config + ":" + file.getValue() + " (see --help)"
+          + System.lineSeparator(), printed);
+    }
+  }
+
+  @Test
+  void theMetricsConfigIsReadFromItsVariableToo(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("metrics.yml");
+    Files.writeString(config, "query_metrics: [{name: q, help: h, type: gauge, query: 'DROP TABLE x', value: n}]\n");
+    assertEquals(2, run(Map.of("AGENT_WORKFLOW_EXPORTER_METRICS_CONFIG", config.toString()), "--db", "none.db",
+        "--once"));
+    assertEquals("agent-workflow-exporter: --metrics-config " + config + ":1: the query must be one SELECT (or WITH "
+        + "… SELECT), not DROP (see --help)" + System.lineSeparator(), err.toString());
+  }
 }
