@@ -51,7 +51,7 @@ public final class CustomMetricsFile {
    * wait 5 s for it and then lose their row. Three seconds leaves them two.
    */
   public static final Duration MAX_TIMEOUT = Duration.ofSeconds(3);
-  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(500);
   private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
   private static final long MAX_FILE_BYTES = 1 << 20;
   private static final int MAX_BUCKETS = 100;

@@ -88,7 +88,12 @@ final class CustomFamilies {
       return family;
     }
     GaugeMetricFamily family = new GaugeMetricFamily(name, help, labels);
-    runs.forEach(r -> family.addMetric(scope.values(List.of(r.metric())), value.applyAsDouble(r)));
+    for (CustomRuns r : runs) {
+      double v = value.applyAsDouble(r);
+      if (!Double.isNaN(v)) { // not run yet: no series rather than NaN
+        family.addMetric(scope.values(List.of(r.metric())), v);
+      }
+    }
     return family;
   }
 }

@@ -51,7 +51,7 @@ class CustomMetricsFileTest {
     assertEquals(new RowMetric("ticket_runs_total", "Runs per ticket", false, "agent_invocations",
         "status <> 'started'", Optional.empty(),
         List.of(new RowMetric.Label("ticket", "coalesce(ticket_id, 'none')"), new RowMetric.Label("status", "status")),
-        "1", List.of(), Optional.of(Duration.ofSeconds(30)), Duration.ofSeconds(1), 2), row);
+        "1", List.of(), Optional.of(Duration.ofSeconds(30)), Duration.ofMillis(500), 2), row);
     QueryMetric query = metrics.queries().get(0);
     assertEquals(new QueryMetric("sessions_per_cwd", "Sessions per folder", false,
         "SELECT cwd, count(*) AS n FROM sessions GROUP BY cwd;", List.of("cwd"), "n", Optional.empty(),

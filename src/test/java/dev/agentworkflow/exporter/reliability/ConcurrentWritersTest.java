@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentworkflow.exporter.app.Exporter;
+import dev.agentworkflow.exporter.custom.CustomMetrics;
+import dev.agentworkflow.exporter.custom.CustomMetricsFile;
 import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
 import dev.agentworkflow.exporter.support.Scraper;
 import dev.agentworkflow.exporter.support.Sizes;
 import dev.agentworkflow.exporter.support.SqlTotals;
 import dev.agentworkflow.exporter.support.TestSettings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -21,9 +24,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,9 +47,41 @@ class ConcurrentWritersTest {
   @TempDir
   Path dir;
 
+  /**
+   * A query metric that would run for tens of seconds, every second, beside the writers (issue 18):
+   * interrupted at its timeout each time, it never holds the lock long enough for a writer to give
+   * up. These writers wait 1 s (the hooks wait 5 s), and three of them queue behind one another
+   * while the query holds its lock: with the default timeout of 500 ms the longest write took 835 ms
+   * over 8 s, too close to their second; 250 ms leaves them room (docs/custom-metrics.md, timeouts).
+   */
+  private static final String SLOW_QUERY = """
+      query_metrics:
+        - name: invocations_seen_slowly
+          help: A query that would hold the database for tens of seconds
+          type: gauge
+          query: |
+            WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000000)
+            SELECT (SELECT count(*) FROM agent_invocations) AS invocations, count(*) AS n FROM c
+          key_labels: [invocations]
+          value: n
+          interval: 1s
+          timeout: 250ms
+      """;
+
   @ParameterizedTest(name = "journal_mode={0}")
   @ValueSource(strings = {"DELETE", "WAL"})
   void writersNeverFailAndEveryScrapeIsExact(String journalMode) throws Exception {
+    writeAndScrape(journalMode, CustomMetrics.NONE);
+  }
+
+  @Test
+  void writersNeverFailBesideAQueryThatWouldRunForTensOfSeconds() throws Exception {
+    Path config = dir.resolve("metrics.yml");
+    Files.writeString(config, SLOW_QUERY);
+    writeAndScrape("DELETE", CustomMetricsFile.read(config, Set.of()));
+  }
+
+  private void writeAndScrape(String journalMode, CustomMetrics custom) throws Exception {
     Duration writing = Duration.ofSeconds(Sizes.pick(8, 30));
     Path file = dir.resolve("agent_workflow.db");
     HookDatabase db = HookDatabase.create(file);
@@ -55,7 +92,8 @@ class ConcurrentWritersTest {
     AtomicBoolean running = new AtomicBoolean(true);
     Instant base = Instant.now();
 
-    try (Exporter exporter = Exporter.start(TestSettings.of(file, Duration.ofSeconds(1)), Clock.systemUTC())) {
+    try (Exporter exporter = Exporter.start(TestSettings.of(file, Duration.ofSeconds(1)).withCustomMetrics(custom),
+        Clock.systemUTC())) {
       List<Thread> writers = new ArrayList<>();
       for (int w = 0; w < WRITERS; w++) {
         Random random = new Random(w);
@@ -97,10 +135,17 @@ class ConcurrentWritersTest {
         assertEquals(SqlTotals.running(c), (long) last.value("parallel_executions_current"));
         assertEquals(SqlTotals.finished(c), (long) last.sum("agent_duration_seconds_count"));
       }
-      System.out.printf("REPORT concurrent writers, journal_mode=%s: %d writers for %d s, %d writes, %d writer failures,"
-              + " longest write %.1f ms, %d scrapes, longest exporter read %.1f ms, mismatches 0%n",
-          journalMode, WRITERS, writing.toSeconds(), writes.get(), failures.get(), longestWriteNanos.get() / 1e6, scrapes,
-          last.value("agent_workflow_exporter_longest_read_seconds") * 1000);
+      String query = "";
+      if (!custom.isEmpty()) {
+        double timeouts = last.value("agent_workflow_exporter_custom_metric_timeouts_total", "metric",
+            "invocations_seen_slowly");
+        assertTrue(timeouts >= 2, "the query was interrupted " + timeouts + " times");
+        query = ", a query of tens of seconds interrupted %.0f times".formatted(timeouts);
+      }
+      System.out.printf("REPORT concurrent writers, journal_mode=%s%s: %d writers for %d s, %d writes, %d writer "
+              + "failures, longest write %.1f ms, %d scrapes, longest exporter read %.1f ms, mismatches 0%n",
+          journalMode, query, WRITERS, writing.toSeconds(), writes.get(), failures.get(), longestWriteNanos.get() / 1e6,
+          scrapes, last.value("agent_workflow_exporter_longest_read_seconds") * 1000);
     }
   }
 
