@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -40,7 +41,7 @@ public final class CustomMetricsCheck {
       }
       for (RowMetric metric : metrics.rows()) {
         String where = file + ":" + metric.line() + ": " + metric.name() + ": ";
-        RowMetricReader reader = new RowMetricReader(metric);
+        RowMetricReader reader = new RowMetricReader(metric.table(), List.of(metric));
         try {
           if (!reader.tableExists(connection)) {
             continue;

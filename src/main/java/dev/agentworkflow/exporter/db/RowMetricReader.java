@@ -6,21 +6,25 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.StringJoiner;
-import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
- * Reads a user-defined row metric's table as the built-in tables are read: the rows after an id in
- * chunks of about 10 ms, each its own statement, and given rows again by id. SQLite evaluates the
- * metric's expressions; only their results reach the JVM, label values cut to 257 characters. Each
- * expression is put in parentheses of its own ({@code custom} checked that it cannot close them).
+ * Reads a table for the user-defined row metrics on it, as the built-in tables are read: the rows
+ * after an id in chunks of about 10 ms, each its own statement, and given rows again by id. One
+ * statement evaluates every metric's expressions on a row, so that a row (with its payload in
+ * overflow pages) is read once for all of them; only the expressions' results reach the JVM, label
+ * values cut to 257 characters. Each expression is put in parentheses of its own ({@code custom}
+ * checked that it cannot close them).
  */
 public final class RowMetricReader {
   private static final String TABLE_EXISTS = """
@@ -38,34 +42,73 @@ public final class RowMetricReader {
         FROM "%1$s"
        WHERE rowid IN (%3$s)
       """;
-  /** The columns every read selects: the id, then the two conditions. */
-  private static final int FIXED = 3;
 
-  private final RowMetric metric;
+  /** Takes in what one metric's expressions gave for a row: {@code metric} is its place in the reader's list. */
+  @FunctionalInterface
+  public interface RowSink {
+    void accept(int metric, CustomRow row);
+  }
+
+  private final String table;
+  private final List<RowMetric> metrics;
+  private final Duration timeout;
+  /** What each selected column after the rowid is read as, in order. */
+  private final List<Kind> kinds = new ArrayList<>();
+  /** Per metric: its columns' places (from 0, after the rowid): finished, where, each label, value. */
+  private final int[][] places;
   private final String rowsAfterSql;
   private final String rowsByIdSql;
   private int chunkSize = 256;
 
-  public RowMetricReader(RowMetric metric) {
-    this.metric = metric;
+  /** How a column's value reaches the JVM. */
+  private enum Kind { CONDITION, LABEL, VALUE }
+
+  /**
+   * @param metrics row metrics of {@code table}; a statement may run as long as the shortest timeout
+   *     among them. An expression several of them share (the same condition, the same label) is
+   *     selected once: each value costs a call into SQLite.
+   */
+  public RowMetricReader(String table, List<RowMetric> metrics) {
+    this.table = table;
+    this.metrics = List.copyOf(metrics);
+    this.timeout = metrics.stream().map(RowMetric::timeout).min(Duration::compareTo).orElseThrow();
+    Map<String, Integer> selected = new LinkedHashMap<>();
+    this.places = new int[metrics.size()][];
+    for (int m = 0; m < metrics.size(); m++) {
+      RowMetric metric = metrics.get(m);
+      int[] place = new int[3 + metric.labels().size()];
+      place[0] = column(selected, "CASE WHEN (" + metric.finished() + ") THEN 1 ELSE 0 END", Kind.CONDITION);
+      place[1] = column(selected, "CASE WHEN (" + metric.where().orElse("1") + ") THEN 1 ELSE 0 END", Kind.CONDITION);
+      for (int i = 0; i < metric.labels().size(); i++) {
+        place[2 + i] = column(selected, "substr(CAST((" + metric.labels().get(i).expression() + ") AS TEXT), 1, "
+            + (TableReader.MAX_LABEL_LENGTH + 1) + ")", Kind.LABEL);
+      }
+      place[place.length - 1] = column(selected, "(" + metric.value() + ")", Kind.VALUE);
+      places[m] = place;
+    }
     StringJoiner select = new StringJoiner(",\n       ");
     select.add("rowid");
-    select.add("CASE WHEN (" + metric.finished() + ") THEN 1 ELSE 0 END");
-    select.add(metric.where().map(w -> "CASE WHEN (" + w + ") THEN 1 ELSE 0 END").orElse("1"));
-    for (RowMetric.Label label : metric.labels()) {
-      select.add("substr(CAST((" + label.expression() + ") AS TEXT), 1, " + (TableReader.MAX_LABEL_LENGTH + 1) + ")");
-    }
-    select.add("(" + metric.value() + ")");
+    selected.keySet().forEach(select::add);
     StringJoiner placeholders = new StringJoiner(", ");
     for (int i = 0; i < TableReader.IDS_PER_LOOKUP; i++) {
       placeholders.add("?");
     }
-    this.rowsAfterSql = ROWS_AFTER.formatted(metric.table(), select);
-    this.rowsByIdSql = ROWS_BY_ID.formatted(metric.table(), select, placeholders);
+    this.rowsAfterSql = ROWS_AFTER.formatted(table, select);
+    this.rowsByIdSql = ROWS_BY_ID.formatted(table, select, placeholders);
   }
 
-  public RowMetric metric() {
-    return metric;
+  private int column(Map<String, Integer> selected, String sql, Kind kind) {
+    Integer place = selected.get(sql);
+    if (place == null) {
+      place = selected.size();
+      selected.put(sql, place);
+      kinds.add(kind);
+    }
+    return place;
+  }
+
+  public List<RowMetric> metrics() {
+    return metrics;
   }
 
   /** The statement a read prepares, for checking it against a database at start. */
@@ -75,7 +118,7 @@ public final class RowMetricReader {
 
   public boolean tableExists(Connection connection) throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(TABLE_EXISTS)) {
-      statement.setString(1, metric.table());
+      statement.setString(1, table);
       try (ResultSet rs = statement.executeQuery()) {
         return rs.next() && rs.getInt(1) > 0;
       }
@@ -84,10 +127,10 @@ public final class RowMetricReader {
 
   /**
    * Reads the rows after {@code rowId} (all when empty) in id order, a chunk per statement, each
-   * chunk handed to {@code rows} once its statement has ended. Returns how many were read; a
-   * statement past the metric's timeout throws {@link java.sql.SQLTimeoutException}.
+   * chunk handed to {@code rows} once its statement has ended. Returns how many rows were read; a
+   * statement past the timeout throws {@link java.sql.SQLTimeoutException}.
    */
-  public long readRowsAfter(Connection connection, OptionalLong rowId, Consumer<CustomRow> rows) throws SQLException {
+  public long readRowsAfter(Connection connection, OptionalLong rowId, RowSink rows) throws SQLException {
     long total = 0;
     long after = rowId.orElse(Long.MIN_VALUE); // SQLite's rowids are above it
     if (after == Long.MAX_VALUE) {
@@ -102,14 +145,14 @@ public final class RowMetricReader {
         statement.setLong(1, after);
         statement.setInt(2, limit);
         long started = System.nanoTime();
-        List<CustomRow> chunk = read(statement);
+        List<CustomRow[]> chunk = read(statement);
         chunkSize = TableReader.adapted(chunkSize, System.nanoTime() - started, chunk.size() == limit);
         total += chunk.size();
-        chunk.forEach(rows);
+        hand(chunk, rows);
         if (chunk.size() < limit) {
           return total;
         }
-        after = chunk.get(chunk.size() - 1).rowId();
+        after = chunk.get(chunk.size() - 1)[0].rowId();
         if (after == Long.MAX_VALUE) {
           return total;
         }
@@ -121,8 +164,7 @@ public final class RowMetricReader {
    * Reads the rows of {@code rowIds} again, {@value TableReader#IDS_PER_LOOKUP} per statement; each
    * id not found goes to {@code gone}. Returns how many were read.
    */
-  public long readRows(Connection connection, long[] rowIds, Consumer<CustomRow> rows, LongConsumer gone)
-      throws SQLException {
+  public long readRows(Connection connection, long[] rowIds, RowSink rows, LongConsumer gone) throws SQLException {
     long total = 0;
     long[] ids = rowIds.clone();
     Arrays.sort(ids);
@@ -133,12 +175,12 @@ public final class RowMetricReader {
           // the last lookup repeats its last id in the unused places: one statement for every size
           statement.setLong(i + 1, ids[Math.min(from + i, to - 1)]);
         }
-        List<CustomRow> found = read(statement);
+        List<CustomRow[]> found = read(statement);
         Set<Long> seen = new HashSet<>();
-        for (CustomRow row : found) {
-          seen.add(row.rowId());
-          rows.accept(row);
+        for (CustomRow[] row : found) {
+          seen.add(row[0].rowId());
         }
+        hand(found, rows);
         total += found.size();
         for (int i = from; i < to; i++) {
           if (!seen.contains(ids[i])) {
@@ -150,25 +192,68 @@ public final class RowMetricReader {
     return total;
   }
 
-  /** One statement's rows, kept until it has ended: nothing done with them prolongs the read. */
-  private List<CustomRow> read(PreparedStatement statement) throws SQLException {
-    List<CustomRow> rows = new ArrayList<>();
-    int labels = metric.labels().size();
-    try (StatementTimeout timeout = StatementTimeout.arm(statement, metric.timeout())) {
+  private static void hand(List<CustomRow[]> rows, RowSink sink) {
+    for (CustomRow[] row : rows) {
+      for (int metric = 0; metric < row.length; metric++) {
+        sink.accept(metric, row[metric]);
+      }
+    }
+  }
+
+  /**
+   * One statement's rows, one per metric each, kept until it has ended: nothing done with them
+   * prolongs the read. A metric's labels and value are fetched only for a row it counts now
+   * (finished, and its condition holds): most rows a busy poll reads are running ones, and each
+   * value fetched is a call into SQLite.
+   */
+  private List<CustomRow[]> read(PreparedStatement statement) throws SQLException {
+    List<CustomRow[]> rows = new ArrayList<>();
+    Object[] values = new Object[kinds.size()];
+    boolean[] fetched = new boolean[kinds.size()];
+    try (StatementTimeout armed = StatementTimeout.arm(statement, timeout)) {
       try (ResultSet rs = statement.executeQuery()) {
         while (rs.next()) {
-          List<String> values = new ArrayList<>(labels);
-          for (int i = 0; i < labels; i++) {
-            values.add(rs.getString(FIXED + 1 + i));
+          long id = rs.getLong(1);
+          java.util.Arrays.fill(fetched, false);
+          CustomRow[] row = new CustomRow[metrics.size()];
+          for (int m = 0; m < row.length; m++) {
+            int[] place = places[m];
+            boolean finished = (Boolean) value(rs, place[0], values, fetched);
+            boolean counted = finished && (Boolean) value(rs, place[1], values, fetched);
+            List<String> labels = new ArrayList<>(place.length - 3);
+            double number = Double.NaN;
+            if (counted) {
+              for (int i = 2; i < place.length - 1; i++) {
+                labels.add((String) value(rs, place[i], values, fetched));
+              }
+              number = (Double) value(rs, place[place.length - 1], values, fetched);
+            } else {
+              for (int i = 2; i < place.length - 1; i++) {
+                labels.add(null); // not counted now: its labels are not used
+              }
+            }
+            row[m] = new CustomRow(id, finished, counted, labels, number);
           }
-          rows.add(new CustomRow(rs.getLong(1), rs.getInt(2) == 1, rs.getInt(3) == 1, values,
-              number(rs.getObject(FIXED + 1 + labels))));
+          rows.add(row);
         }
       } catch (SQLException e) {
-        throw timeout.explain(e);
+        throw armed.explain(e);
       }
     }
     return rows;
+  }
+
+  /** Column {@code c} (after the rowid) of the current row, fetched from SQLite once per row. */
+  private Object value(ResultSet rs, int c, Object[] values, boolean[] fetched) throws SQLException {
+    if (!fetched[c]) {
+      values[c] = switch (kinds.get(c)) {
+        case CONDITION -> rs.getInt(c + 2) == 1;
+        case LABEL -> rs.getString(c + 2);
+        case VALUE -> number(rs.getObject(c + 2));
+      };
+      fetched[c] = true;
+    }
+    return values[c];
   }
 
   /** A number SQLite gave as INTEGER or REAL; anything else (NULL, text, a blob) is no number. */

@@ -25,6 +25,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -32,6 +34,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.LongStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,10 +57,13 @@ public final class CustomPolling implements AutoCloseable {
   private final int maxLabelValues;
   private final Clock clock;
   private CustomMetrics current;
-  private Map<String, RowMetricReader> readers = new LinkedHashMap<>();
-  /** Row metrics to read once due: the file changed since each was last read. */
-  private final Map<String, Boolean> pending = new HashMap<>();
-  private final Map<String, Instant> lastRowRead = new HashMap<>();
+  /** One reader per table and interval: a row is read once for all the metrics on its table. */
+  private Map<Group, RowMetricReader> readers = new LinkedHashMap<>();
+  /** Readers of one metric, for when the read of its group fails with an error that may be one metric's. */
+  private final Map<RowMetric, RowMetricReader> alone = new HashMap<>();
+  /** Groups to read once due: the file changed since each was last read. */
+  private final Map<Group, Boolean> pending = new HashMap<>();
+  private final Map<Group, Instant> lastRowRead = new HashMap<>();
   private final Map<String, Double> lastRowSeconds = new HashMap<>();
   /** What kind of failure was logged last per metric: logged again only when it changes. */
   private final Map<String, String> problems = new ConcurrentHashMap<>();
@@ -66,6 +72,13 @@ public final class CustomPolling implements AutoCloseable {
   private final Map<String, QueryCounts> queryCounts = new ConcurrentHashMap<>();
   private ExecutorService queryThread;
   private boolean queryRunning;
+
+  /** The row metrics read together: those of one table, read as often. */
+  private record Group(String table, Optional<Duration> interval) {
+    static Group of(RowMetric metric) {
+      return new Group(metric.table(), metric.interval());
+    }
+  }
 
   /** The latest finished run of a query metric. */
   private record QueryOutcome(CustomFamily family, double seconds) {}
@@ -101,35 +114,84 @@ public final class CustomPolling implements AutoCloseable {
   void readRows(Connection connection, RowMetricTrackers trackers, boolean changed) {
     takeConfiguration(trackers);
     if (changed) {
-      readers.keySet().forEach(name -> pending.put(name, true));
+      readers.keySet().forEach(group -> pending.put(group, true));
     }
+    Map<String, RowMetricTracker> byName = new HashMap<>();
+    trackers.all().forEach(tracker -> byName.put(tracker.definition().name(), tracker));
     Instant now = clock.instant();
-    for (RowMetricTracker tracker : trackers.all()) {
-      String name = tracker.definition().name();
-      RowMetricReader reader = readers.get(name);
-      Instant last = lastRowRead.get(name);
-      boolean due = last == null || reader.metric().interval().map(i -> !now.isBefore(last.plus(i))).orElse(true);
-      if (!due || !pending.getOrDefault(name, true)) {
+    for (Map.Entry<Group, RowMetricReader> entry : readers.entrySet()) {
+      Group group = entry.getKey();
+      Instant last = lastRowRead.get(group);
+      boolean due = last == null || group.interval().map(i -> !now.isBefore(last.plus(i))).orElse(true);
+      if (!due || !pending.getOrDefault(group, true)) {
         continue;
       }
+      RowMetricReader reader = entry.getValue();
+      List<RowMetricTracker> members = reader.metrics().stream().map(m -> byName.get(m.name())).toList();
       long started = System.nanoTime();
       try {
-        long rows = 0;
-        if (reader.tableExists(connection)) {
-          long[] open = tracker.openRowIds(); // before the new rows: those found open now were just read
-          rows += reader.readRowsAfter(connection, tracker.highestRowId(), tracker::accept);
-          rows += reader.readRows(connection, open, tracker::accept, tracker::forget);
-        }
-        tracker.noteRowsRead(rows);
-        pending.put(name, false);
-        lastRowRead.put(name, now);
-        recovered(name);
+        read(connection, reader, members);
+        pending.put(group, false);
+        lastRowRead.put(group, now);
+        members.forEach(tracker -> recovered(tracker.definition().name()));
       } catch (SQLException e) {
-        tracker.noteFailure(e instanceof SQLTimeoutException);
-        problem(name, e);
+        if (members.size() > 1 && !(e instanceof SQLTimeoutException) && !WorkflowDatabase.isBusy(e)) {
+          readOneByOne(connection, reader.metrics(), members); // an expression of one metric fails: not the others
+        } else {
+          members.forEach(tracker -> failed(tracker, e));
+        }
       }
-      lastRowSeconds.put(name, (System.nanoTime() - started) / 1e9);
+      double seconds = (System.nanoTime() - started) / 1e9;
+      members.forEach(tracker -> lastRowSeconds.put(tracker.definition().name(), seconds));
     }
+  }
+
+  /**
+   * Reads what changed for {@code members}, the trackers of the reader's metrics in its order: the
+   * rows after the lowest of their highest ids, then the rows any of them has open. A tracker takes
+   * in only the rows it follows (new to it, or open), so each counts as if read alone.
+   */
+  private static void read(Connection connection, RowMetricReader reader, List<RowMetricTracker> members)
+      throws SQLException {
+    if (!reader.tableExists(connection)) {
+      return; // no rows, and no error: the table may come with a later version of the hooks
+    }
+    OptionalLong after = OptionalLong.empty();
+    boolean fromStart = false;
+    LongStream open = LongStream.empty();
+    for (RowMetricTracker tracker : members) {
+      OptionalLong highest = tracker.highestRowId();
+      fromStart |= highest.isEmpty();
+      if (highest.isPresent() && (after.isEmpty() || highest.getAsLong() < after.getAsLong())) {
+        after = highest;
+      }
+      open = LongStream.concat(open, LongStream.of(tracker.openRowIds())); // before the new rows are read
+    }
+    long[] reread = open.distinct().toArray();
+    RowMetricReader.RowSink sink = (metric, row) -> members.get(metric).accept(row);
+    long rows = reader.readRowsAfter(connection, fromStart ? OptionalLong.empty() : after, sink);
+    rows += reader.readRows(connection, reread, sink, id -> members.forEach(tracker -> tracker.forget(id)));
+    long read = rows;
+    members.forEach(tracker -> tracker.noteRowsRead(read));
+  }
+
+  private void readOneByOne(Connection connection, List<RowMetric> metrics, List<RowMetricTracker> members) {
+    for (int i = 0; i < metrics.size(); i++) {
+      RowMetric metric = metrics.get(i);
+      RowMetricTracker tracker = members.get(i);
+      try {
+        read(connection, alone.computeIfAbsent(metric, m -> new RowMetricReader(m.table(), List.of(m))),
+            List.of(tracker));
+        recovered(metric.name());
+      } catch (SQLException e) {
+        failed(tracker, e);
+      }
+    }
+  }
+
+  private void failed(RowMetricTracker tracker, SQLException e) {
+    tracker.noteFailure(e instanceof SQLTimeoutException);
+    problem(tracker.definition().name(), e);
   }
 
   /** Starts the query metrics that are due on the query thread, unless a run is still going. */
@@ -246,20 +308,25 @@ public final class CustomPolling implements AutoCloseable {
     CustomMetrics metrics = inForce.get();
     if (metrics != current) {
       trackers.use(definitions(metrics));
-      Map<String, RowMetricReader> next = new LinkedHashMap<>();
+      Map<Group, List<RowMetric>> groups = new LinkedHashMap<>();
       for (RowMetric metric : metrics.rows()) {
-        RowMetricReader kept = readers.get(metric.name());
-        if (kept != null && kept.metric().equals(metric)) {
-          next.put(metric.name(), kept);
-        } else {
-          next.put(metric.name(), new RowMetricReader(metric));
-          pending.put(metric.name(), true); // a metric counted anew reads its table now, changed or not
-        }
+        groups.computeIfAbsent(Group.of(metric), g -> new ArrayList<>()).add(metric);
       }
+      Map<Group, RowMetricReader> next = new LinkedHashMap<>();
+      groups.forEach((group, members) -> {
+        RowMetricReader kept = readers.get(group);
+        if (kept != null && kept.metrics().equals(members)) {
+          next.put(group, kept);
+        } else {
+          next.put(group, new RowMetricReader(group.table(), members));
+          pending.put(group, true); // a metric counted anew reads its table now, changed or not
+        }
+      });
       readers = next;
+      alone.clear();
       pending.keySet().retainAll(readers.keySet());
       lastRowRead.keySet().retainAll(readers.keySet());
-      lastRowSeconds.keySet().retainAll(readers.keySet());
+      lastRowSeconds.keySet().retainAll(metrics.rows().stream().map(RowMetric::name).toList());
       outcomes.keySet().retainAll(metrics.queries());
       current = metrics;
     }
