@@ -21,6 +21,9 @@ import java.util.Locale;
  * yet, is not checked: the metric reads nothing until it is there.
  */
 public final class CustomMetricsCheck {
+  private static final String TABLE_EXISTS = """
+      SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?
+      """;
   private static final String PRIMARY_KEY = """
       SELECT type FROM pragma_table_info(?) WHERE pk > 0
       """;
@@ -43,7 +46,7 @@ public final class CustomMetricsCheck {
         String where = file + ":" + metric.line() + ": " + metric.name() + ": ";
         RowMetricReader reader = new RowMetricReader(metric.table(), List.of(metric));
         try {
-          if (!reader.tableExists(connection)) {
+          if (!tableExists(connection, metric.table())) {
             continue;
           }
           String keyType = integerKey(connection, metric.table());
@@ -61,11 +64,20 @@ public final class CustomMetricsCheck {
         try (PreparedStatement statement = connection.prepareStatement(metric.query())) {
           QueryMetricReader.columns(statement.getMetaData(), metric, new int[metric.keyLabels().size()]);
         } catch (SQLException e) {
-          if (!QueryMetricReader.isMissingTable(e)) {
+          if (!WorkflowDatabase.isMissingTable(e)) {
             throw new CustomMetricsException(where + "the query does not prepare against " + database + ": "
                 + message(e));
           }
         }
+      }
+    }
+  }
+
+  private static boolean tableExists(Connection connection, String table) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(TABLE_EXISTS)) {
+      statement.setString(1, table);
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next() && rs.getInt(1) > 0;
       }
     }
   }

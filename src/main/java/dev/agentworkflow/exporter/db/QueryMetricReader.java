@@ -76,9 +76,4 @@ public final class QueryMetricReader {
     return column;
   }
 
-  /** The query failed because a table it reads is missing: no series, and no error. */
-  public static boolean isMissingTable(SQLException e) {
-    String message = String.valueOf(e.getMessage());
-    return message.contains("no such table");
-  }
 }

@@ -27,9 +27,6 @@ import java.util.function.LongConsumer;
  * checked that it cannot close them).
  */
 public final class RowMetricReader {
-  private static final String TABLE_EXISTS = """
-      SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?
-      """;
   private static final String ROWS_AFTER = """
       SELECT %2$s
         FROM "%1$s"
@@ -59,6 +56,14 @@ public final class RowMetricReader {
   private final String rowsAfterSql;
   private final String rowsByIdSql;
   private int chunkSize = 256;
+  /**
+   * The two statements, prepared on {@link #preparedOn} and kept between polls: preparing them (a
+   * dozen expressions each) cost a busy poll as much as running them. A statement between two
+   * runs is reset and holds no lock; SQLite prepares it again itself after a schema change.
+   */
+  private Connection preparedOn;
+  private PreparedStatement rowsAfter;
+  private PreparedStatement rowsById;
 
   /** How a column's value reaches the JVM. */
   private enum Kind { CONDITION, LABEL, VALUE }
@@ -116,46 +121,37 @@ public final class RowMetricReader {
     return rowsAfterSql;
   }
 
-  public boolean tableExists(Connection connection) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(TABLE_EXISTS)) {
-      statement.setString(1, table);
-      try (ResultSet rs = statement.executeQuery()) {
-        return rs.next() && rs.getInt(1) > 0;
-      }
-    }
-  }
-
   /**
    * Reads the rows after {@code rowId} (all when empty) in id order, a chunk per statement, each
-   * chunk handed to {@code rows} once its statement has ended. Returns how many rows were read; a
-   * statement past the timeout throws {@link java.sql.SQLTimeoutException}.
+   * chunk handed to {@code rows} once its statement has ended. Returns how many rows were read
+   * (none from a table the database does not have); a statement past the timeout throws {@link
+   * java.sql.SQLTimeoutException}.
    */
   public long readRowsAfter(Connection connection, OptionalLong rowId, RowSink rows) throws SQLException {
     long total = 0;
     long after = rowId.orElse(Long.MIN_VALUE); // SQLite's rowids are above it
-    if (after == Long.MAX_VALUE) {
+    if (after == Long.MAX_VALUE || !prepare(connection)) {
       return 0;
     }
-    try (PreparedStatement statement = connection.prepareStatement(rowsAfterSql)) {
-      while (true) {
-        if (Thread.currentThread().isInterrupted()) {
-          throw new SQLException("poll interrupted");
-        }
-        int limit = chunkSize;
-        statement.setLong(1, after);
-        statement.setInt(2, limit);
-        long started = System.nanoTime();
-        List<CustomRow[]> chunk = read(statement);
-        chunkSize = TableReader.adapted(chunkSize, System.nanoTime() - started, chunk.size() == limit);
-        total += chunk.size();
-        hand(chunk, rows);
-        if (chunk.size() < limit) {
-          return total;
-        }
-        after = chunk.get(chunk.size() - 1)[0].rowId();
-        if (after == Long.MAX_VALUE) {
-          return total;
-        }
+    PreparedStatement statement = rowsAfter;
+    while (true) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new SQLException("poll interrupted");
+      }
+      int limit = chunkSize;
+      statement.setLong(1, after);
+      statement.setInt(2, limit);
+      long started = System.nanoTime();
+      List<CustomRow[]> chunk = read(statement);
+      chunkSize = TableReader.adapted(chunkSize, System.nanoTime() - started, chunk.size() == limit);
+      total += chunk.size();
+      hand(chunk, rows);
+      if (chunk.size() < limit) {
+        return total;
+      }
+      after = chunk.get(chunk.size() - 1)[0].rowId();
+      if (after == Long.MAX_VALUE) {
+        return total;
       }
     }
   }
@@ -166,30 +162,74 @@ public final class RowMetricReader {
    */
   public long readRows(Connection connection, long[] rowIds, RowSink rows, LongConsumer gone) throws SQLException {
     long total = 0;
+    if (rowIds.length == 0 || !prepare(connection)) {
+      return 0;
+    }
     long[] ids = rowIds.clone();
     Arrays.sort(ids);
-    try (PreparedStatement statement = connection.prepareStatement(rowsByIdSql)) {
-      for (int from = 0; from < ids.length; from += TableReader.IDS_PER_LOOKUP) {
-        int to = Math.min(ids.length, from + TableReader.IDS_PER_LOOKUP);
-        for (int i = 0; i < TableReader.IDS_PER_LOOKUP; i++) {
-          // the last lookup repeats its last id in the unused places: one statement for every size
-          statement.setLong(i + 1, ids[Math.min(from + i, to - 1)]);
-        }
-        List<CustomRow[]> found = read(statement);
-        Set<Long> seen = new HashSet<>();
-        for (CustomRow[] row : found) {
-          seen.add(row[0].rowId());
-        }
-        hand(found, rows);
-        total += found.size();
-        for (int i = from; i < to; i++) {
-          if (!seen.contains(ids[i])) {
-            gone.accept(ids[i]);
-          }
+    PreparedStatement statement = rowsById;
+    for (int from = 0; from < ids.length; from += TableReader.IDS_PER_LOOKUP) {
+      int to = Math.min(ids.length, from + TableReader.IDS_PER_LOOKUP);
+      for (int i = 0; i < TableReader.IDS_PER_LOOKUP; i++) {
+        // the last lookup repeats its last id in the unused places: one statement for every size
+        statement.setLong(i + 1, ids[Math.min(from + i, to - 1)]);
+      }
+      List<CustomRow[]> found = read(statement);
+      if (rowsById == null) {
+        return total; // the table was dropped meanwhile: its rows are not gone, they are out of reach
+      }
+      Set<Long> seen = new HashSet<>();
+      for (CustomRow[] row : found) {
+        seen.add(row[0].rowId());
+      }
+      hand(found, rows);
+      total += found.size();
+      for (int i = from; i < to; i++) {
+        if (!seen.contains(ids[i])) {
+          gone.accept(ids[i]);
         }
       }
     }
     return total;
+  }
+
+  /**
+   * Prepares the statements on {@code connection} unless they are already; false when the table is
+   * not in the database (a metric of a table that comes with a later version of the hooks).
+   */
+  private boolean prepare(Connection connection) throws SQLException {
+    if (preparedOn == connection && rowsAfter != null) {
+      return true;
+    }
+    close();
+    try {
+      rowsAfter = connection.prepareStatement(rowsAfterSql);
+      rowsById = connection.prepareStatement(rowsByIdSql);
+    } catch (SQLException e) {
+      close();
+      if (WorkflowDatabase.isMissingTable(e)) {
+        return false;
+      }
+      throw e;
+    }
+    preparedOn = connection;
+    return true;
+  }
+
+  /** Closes the statements kept between polls; the next read prepares them again. */
+  public void close() {
+    for (PreparedStatement statement : new PreparedStatement[] {rowsAfter, rowsById}) {
+      if (statement != null) {
+        try {
+          statement.close();
+        } catch (SQLException e) {
+          // a statement of a closed connection: nothing left to free
+        }
+      }
+    }
+    rowsAfter = null;
+    rowsById = null;
+    preparedOn = null;
   }
 
   private static void hand(List<CustomRow[]> rows, RowSink sink) {
@@ -237,6 +277,10 @@ public final class RowMetricReader {
           rows.add(row);
         }
       } catch (SQLException e) {
+        if (WorkflowDatabase.isMissingTable(e)) {
+          close(); // dropped since it was prepared: read as empty until it is back
+          return rows;
+        }
         throw armed.explain(e);
       }
     }

@@ -124,6 +124,11 @@ public final class WorkflowDatabase implements AutoCloseable {
     return primary == 5 || primary == 6; // SQLITE_BUSY, SQLITE_LOCKED
   }
 
+  /** The statement reads a table the database does not have (yet): for a user-defined metric, no rows and no error. */
+  public static boolean isMissingTable(SQLException e) {
+    return (e.getErrorCode() & 0xff) == 1 && String.valueOf(e.getMessage()).contains("no such table");
+  }
+
   @Override
   public void close() {
     closeQuietly(connection);

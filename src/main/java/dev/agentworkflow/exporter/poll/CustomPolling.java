@@ -153,9 +153,6 @@ public final class CustomPolling implements AutoCloseable {
    */
   private static void read(Connection connection, RowMetricReader reader, List<RowMetricTracker> members)
       throws SQLException {
-    if (!reader.tableExists(connection)) {
-      return; // no rows, and no error: the table may come with a later version of the hooks
-    }
     OptionalLong after = OptionalLong.empty();
     boolean fromStart = false;
     LongStream open = LongStream.empty();
@@ -260,7 +257,7 @@ public final class CustomPolling implements AutoCloseable {
           queryCounts.merge(metric.name(), new QueryCounts(0, 0, rows.size()), QueryCounts::plus);
           recovered(metric.name());
         } catch (SQLException e) {
-          if (QueryMetricReader.isMissingTable(e)) {
+          if (WorkflowDatabase.isMissingTable(e)) {
             outcomes.put(metric, new QueryOutcome(empty(metric), (System.nanoTime() - started) / 1e9));
             continue;
           }
@@ -322,7 +319,13 @@ public final class CustomPolling implements AutoCloseable {
           pending.put(group, true); // a metric counted anew reads its table now, changed or not
         }
       });
+      readers.forEach((group, reader) -> {
+        if (next.get(group) != reader) {
+          reader.close();
+        }
+      });
       readers = next;
+      alone.values().forEach(RowMetricReader::close);
       alone.clear();
       pending.keySet().retainAll(readers.keySet());
       lastRowRead.keySet().retainAll(readers.keySet());
@@ -347,6 +350,8 @@ public final class CustomPolling implements AutoCloseable {
 
   @Override
   public void close() {
+    readers.values().forEach(RowMetricReader::close);
+    alone.values().forEach(RowMetricReader::close);
     if (queryThread != null) {
       queryThread.shutdownNow();
       try {

@@ -90,6 +90,28 @@ class CustomMetricsTest {
     }
   }
 
+  /**
+   * The statements a row metric keeps prepared between polls hold no lock: right after a poll a
+   * writer that does not wait at all (busy timeout 0) commits, in the rollback journal the hooks use.
+   */
+  @Test
+  void betweenPollsTheExporterHoldsNoLockAWriterWouldWaitFor() throws Exception {
+    writeHistory(0);
+    try (Poller poller = poller(example, null)) {
+      for (int i = 0; i < 3; i++) {
+        poller.poll();
+        try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+            java.sql.Statement s = c.createStatement()) {
+          s.execute("PRAGMA busy_timeout = 0");
+          s.execute("BEGIN IMMEDIATE");
+          s.execute("UPDATE agent_invocations SET status = status WHERE id = 1");
+          s.execute("COMMIT"); // SQLITE_BUSY here if a statement of the exporter still held its shared lock
+        }
+        writeHistory(100 * (i + 1));
+      }
+    }
+  }
+
   @Test
   void aCountedRowKeepsTheLabelsItHadWhenItWasCounted() throws Exception {
     long id = db.startAgent("s1", "development", "backend-developer", at(0));
