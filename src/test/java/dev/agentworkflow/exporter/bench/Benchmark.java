@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
  * ({@code generate-tool-uses} instead of {@code full}: only generates the file with tool uses;
  * {@code many}: only issue 16's part, many projects' databases in one service ({@link
  * ManyDatabasesSteps}), printed and not written into docs/performance.md; {@code many-smoke}: that
- * part on small files.)
+ * part on small files; {@code custom}: only issue 18's steady polls with and without the example
+ * custom metrics, printed.)
  *
  * Not JMH: every measured poll needs the database written before it, outside the timing, and the
  * process figures (first load, memory) need the service as it runs; a plain harness times both.
@@ -136,11 +137,15 @@ public final class Benchmark {
       // Only issue 18's part, on the full run's 1M file: printed, not written into docs/performance.md.
       Dataset dataset = config.soaked();
       Datasets.ensure(dataDir, List.of(dataset));
+      Report report = new Report(config, mode);
+      long started = System.nanoTime();
       try {
-        System.out.println(CustomMetricsSteps.markdown(CustomMetricsSteps.run(config, dataset, dataset.file(dataDir))));
+        report.custom(CustomMetricsSteps.run(config, dataset, dataset.file(dataDir)));
       } finally {
         Datasets.restore(dataset.file(dataDir));
       }
+      report.finished((System.nanoTime() - started) / 1e9);
+      System.out.println(report.customMarkdown());
       return;
     }
     if (mode.startsWith("many")) {
@@ -186,6 +191,8 @@ public final class Benchmark {
       for (Dataset dataset : config.datasets()) {
         steadyPolls(config, dataset, dataset.file(dataDir), report);
       }
+      // issue 18's: the same kind of steady polls, with and without the example custom metrics
+      report.custom(CustomMetricsSteps.run(config, config.soaked(), config.soaked().file(dataDir)));
       // Not the soaked service: its memory is to show steady polling, not a scrape storm.
       for (int clients : config.clients()) {
         report.scrape(ScrapeLoad.run(report.load(config.scraped()).port(), clients, config.scrapeEach()));

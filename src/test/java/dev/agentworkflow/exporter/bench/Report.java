@@ -59,6 +59,7 @@ final class Report {
   private double totalSeconds;
   private ToolUseSteps.Figures toolUses;
   private ManyDatabasesSteps.Figures many;
+  private CustomMetricsSteps.Result custom;
   /** Why the many databases' figures are not there: a service stopped before they were taken. */
   private String manyStopped;
 
@@ -110,6 +111,10 @@ final class Report {
     this.soakedUp = up;
   }
 
+  void custom(CustomMetricsSteps.Result result) {
+    this.custom = result;
+  }
+
   void toolUses(ToolUseSteps.Figures figures) {
     this.toolUses = figures;
   }
@@ -153,10 +158,27 @@ final class Report {
   String markdown() throws IOException, SQLException {
     return withHeader(this::targets, md -> {
       sections(md);
+      if (custom != null) {
+        md.append('\n').append(CustomMetricsSteps.markdown(custom));
+      }
       if (many != null || manyStopped != null) {
         many(md);
       }
     });
+  }
+
+  /** Only issue 18's part ({@code Benchmark custom}): its target and its section. */
+  String customMarkdown() throws IOException, SQLException {
+    return withHeader(this::customTargets, md -> md.append('\n').append(CustomMetricsSteps.markdown(custom)));
+  }
+
+  private void customTargets(StringBuilder md) {
+    int hundred = custom.changedRows().indexOf(100);
+    double without = custom.without().get(hundred).median();
+    double with = custom.with().get(hundred).median();
+    row(md, "steady poll, 100 changed rows, " + custom.dataset().name() + ", with the example custom metrics",
+        "median ≤ 1.5× the same poll without them", "%s / %s = %.2f×".formatted(ms(with), ms(without), with / without),
+        with <= 1.5 * without);
   }
 
   /** Only issue 16's part ({@code Benchmark many}): its targets and its section. */
@@ -346,6 +368,9 @@ final class Report {
   }
 
   private void targets(StringBuilder md) {
+    if (custom != null) {
+      customTargets(md);
+    }
     List<Dataset> ds = config.datasets();
     Dataset small = ds.get(0);
     Dataset large = config.soaked();
