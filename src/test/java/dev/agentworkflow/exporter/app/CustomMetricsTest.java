@@ -9,8 +9,10 @@ import dev.agentworkflow.exporter.model.CustomFamily;
 import dev.agentworkflow.exporter.model.CustomRuns;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.poll.Poller;
+import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
 import dev.agentworkflow.exporter.support.MutableClock;
+import dev.agentworkflow.exporter.support.Scraper;
 import dev.agentworkflow.exporter.support.TestSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +90,49 @@ class CustomMetricsTest {
       assertExampleEqualsPlainSql(pollOnceQueriesRanAgain(poller, started), Map.of());
       assertExampleEqualsPlainSql(poller.poll(), Map.of());
     }
+  }
+
+  /**
+   * The same comparison through a real exporter and HTTP: what Prometheus would scrape, series by
+   * series, against plain SQL on the file.
+   */
+  @Test
+  void theScrapeShowsWhatPlainSqlCounts() throws Exception {
+    writeHistory(0);
+    finishRunning();
+    try (Exporter exporter = Exporter.start(TestSettings.of(file).withCustomMetrics(example), clock)) {
+      exporter.pollNow();
+      Exposition scrape = new Scraper(exporter.port()).metrics();
+      assertEquals(scraped(ticketInvocations("1"), "ticket_id", "status"),
+          scrape.all().entrySet().stream().filter(e -> e.getKey().startsWith("agent_ticket_invocations_total"))
+              .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+      handoffs("1").forEach((labels, n) -> assertEquals(n, scrape.value("agent_handoffs_total",
+          "parent_agent", labels.get(0), "agent_name", labels.get(1)), labels.toString()));
+      Map<String, List<Double>> observed = sqlObservations();
+      observed.forEach((tool, values) -> {
+        assertEquals(values.size(), scrape.value("agent_tool_call_seconds_count", "tool_name", tool), tool);
+        assertEquals(values.stream().filter(v -> v <= 0.5).count(),
+            scrape.value("agent_tool_call_seconds_bucket", "tool_name", tool, "le", "0.5"), tool);
+      });
+      assertEquals(1.0, scrape.value("agent_sessions_per_cwd", "cwd", "/home/dev/shop"));
+      assertEquals(1.0, scrape.value("agent_sessions_per_cwd", "cwd", "unknown"));
+      assertEquals(0.0, scrape.value("agent_workflow_exporter_custom_metric_errors_total", "metric",
+          "agent_handoffs_total"));
+    }
+  }
+
+  /** Plain SQL's counts keyed as the scrape names its series. */
+  private static Map<String, Double> scraped(Map<List<String>, Double> counts, String... labels) {
+    Map<String, Double> series = new HashMap<>();
+    counts.forEach((values, n) -> {
+      String[] pairs = new String[2 * labels.length];
+      for (int i = 0; i < labels.length; i++) {
+        pairs[2 * i] = labels[i];
+        pairs[2 * i + 1] = values.get(i);
+      }
+      series.put(Exposition.key("agent_ticket_invocations_total", pairs), n);
+    });
+    return series;
   }
 
   /**

@@ -423,4 +423,18 @@ class CommandLineTest {
     assertEquals("agent-workflow-exporter: --metrics-config " + config + ":1: the query must be one SELECT (or WITH "
         + "… SELECT), not DROP (see --help)" + System.lineSeparator(), err.toString());
   }
+
+  /** Issue 18: every bad file of the corpus, given on the command line: exit 2 and its one line. */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.MethodSource("dev.agentworkflow.exporter.custom.CustomMetricsFileTest#badFiles")
+  void everyBadMetricsConfigOfTheCorpusExitsWithTwoAndItsLine(String text, String message, @TempDir Path dir)
+      throws Exception {
+    Path config = dir.resolve("m.yml");
+    Files.writeString(config, text);
+    assertEquals(2, run(Map.of(), "--db", "none.db", "--once", "--metrics-config", config.toString()));
+    String printed = err.toString();
+    assertEquals(1, printed.lines().count(), printed);
+    String expected = "agent-workflow-exporter: --metrics-config " + message.replaceFirst("^m\\.yml", config.toString());
+    assertTrue(printed.startsWith(expected), printed + " does not start with " + expected);
+  }
 }
