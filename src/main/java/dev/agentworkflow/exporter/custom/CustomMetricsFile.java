@@ -317,10 +317,16 @@ public final class CustomMetricsFile {
         + " '" + text.get() + "' is not a duration such as 500ms, 10s or 1m")));
   }
 
-  /** The family name and the sample names a metric renders. */
+  /**
+   * The family name and the sample names a metric renders: a counter's family is its name without
+   * {@code _total} (as OpenMetrics names it), so a gauge of that name would make two families of one name.
+   */
   private static List<String> samples(String name, boolean histogram) {
     if (histogram) {
       return List.of(name, name + "_bucket", name + "_sum", name + "_count");
+    }
+    if (name.endsWith("_total")) {
+      return List.of(name, name.substring(0, name.length() - "_total".length()));
     }
     return List.of(name);
   }

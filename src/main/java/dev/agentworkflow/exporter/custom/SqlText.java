@@ -133,6 +133,10 @@ final class SqlText {
           }
           i = end + 2;
         }
+      } else if (c == '?' || ((c == ':' || c == '@' || c == '$') && i + 1 < n
+          && (Character.isLetterOrDigit(sql.charAt(i + 1)) || sql.charAt(i + 1) == '_'))) {
+        throw new IllegalArgumentException("a bind parameter (" + (c == '?' ? "?" : c + "name")
+            + ") is refused: nothing would bind it");
       } else if (Character.isLetter(c) || c == '_') {
         int end = i;
         while (end < n && (Character.isLetterOrDigit(sql.charAt(end)) || sql.charAt(end) == '_'

@@ -4,6 +4,14 @@ package dev.agentworkflow.exporter.db;
 final class ColumnValues {
   private ColumnValues() {}
 
+  /**
+   * A number SQLite gave as INTEGER or REAL; anything else (NULL, text, a blob) is no number: a
+   * user-defined metric says {@code CAST(x AS REAL)} where it means text as a number.
+   */
+  static double sqlNumber(Object value) {
+    return value instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
   /** A finite number from a numeric value or numeric text, else {@code NaN}. */
   static double number(Object value) {
     if (value instanceof Number n) {

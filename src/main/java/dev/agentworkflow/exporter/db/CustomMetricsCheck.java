@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Checks user-defined metrics against a database's schema at start and at each reload: every
@@ -24,9 +23,6 @@ public final class CustomMetricsCheck {
   private static final String TABLE_EXISTS = """
       SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?
       """;
-  private static final String PRIMARY_KEY = """
-      SELECT type FROM pragma_table_info(?) WHERE pk > 0
-      """;
 
   private CustomMetricsCheck() {}
 
@@ -35,7 +31,8 @@ public final class CustomMetricsCheck {
       return;
     }
     String file = metrics.file().orElse("");
-    try (WorkflowDatabase db = new WorkflowDatabase(database, Duration.ofSeconds(1), 256)) {
+    try (WorkflowDatabase db = new WorkflowDatabase(database, Duration.ofSeconds(1), 256);
+        StatementTimer timer = new StatementTimer("agent-workflow-check")) { // only prepares: it never runs
       Connection connection;
       try {
         connection = db.connection();
@@ -44,12 +41,12 @@ public final class CustomMetricsCheck {
       }
       for (RowMetric metric : metrics.rows()) {
         String where = file + ":" + metric.line() + ": " + metric.name() + ": ";
-        RowMetricReader reader = new RowMetricReader(metric.table(), List.of(metric));
+        RowMetricReader reader = new RowMetricReader(metric.table(), List.of(metric), timer);
         try {
           if (!tableExists(connection, metric.table())) {
             continue;
           }
-          String keyType = integerKey(connection, metric.table());
+          String keyType = RowMetricReader.integerKeyProblem(connection, metric.table());
           if (keyType != null) {
             throw new CustomMetricsException(where + "table " + metric.table() + " in " + database + " " + keyType
                 + "; a row metric reads a table by its ids, which only an INTEGER PRIMARY KEY keeps");
@@ -78,23 +75,6 @@ public final class CustomMetricsCheck {
       statement.setString(1, table);
       try (ResultSet rs = statement.executeQuery()) {
         return rs.next() && rs.getInt(1) > 0;
-      }
-    }
-  }
-
-  /** Why the table's rowid is not its key, or null when it has an INTEGER PRIMARY KEY. */
-  private static String integerKey(Connection connection, String table) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(PRIMARY_KEY)) {
-      statement.setString(1, table);
-      try (ResultSet rs = statement.executeQuery()) {
-        if (!rs.next()) {
-          return "has no primary key";
-        }
-        String type = String.valueOf(rs.getString(1)).toUpperCase(Locale.ROOT);
-        if (rs.next()) {
-          return "has a primary key of several columns";
-        }
-        return type.equals("INTEGER") ? null : "has a primary key of type " + type;
       }
     }
   }

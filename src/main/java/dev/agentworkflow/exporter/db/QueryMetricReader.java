@@ -24,12 +24,13 @@ public final class QueryMetricReader {
 
   private QueryMetricReader() {}
 
-  public static List<QueryRow> run(Connection connection, QueryMetric metric) throws SQLException {
+  public static List<QueryRow> run(Connection connection, QueryMetric metric, StatementTimer timer)
+      throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(metric.query())) {
       int[] labelColumns = new int[metric.keyLabels().size()];
       int valueColumn = columns(statement.getMetaData(), metric, labelColumns);
       List<QueryRow> rows = new ArrayList<>();
-      try (StatementTimeout timeout = StatementTimeout.arm(statement, metric.timeout())) {
+      try (StatementTimeout timeout = timer.arm(statement, metric.timeout())) {
         try (ResultSet rs = statement.executeQuery()) {
           while (rs.next()) {
             if (rows.size() == MAX_ROWS) {
@@ -42,7 +43,7 @@ public final class QueryMetricReader {
                   ? value.substring(0, TableReader.MAX_LABEL_LENGTH + 1) : value);
             }
             rows.add(new QueryRow(labels,
-                RowMetricReader.number(rs.getObject(valueColumn))));
+                ColumnValues.sqlNumber(rs.getObject(valueColumn))));
           }
         } catch (SQLException e) {
           throw timeout.explain(e);

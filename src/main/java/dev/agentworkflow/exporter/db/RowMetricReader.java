@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +28,12 @@ import java.util.function.LongConsumer;
  * checked that it cannot close them).
  */
 public final class RowMetricReader {
+  private static final String HIGHEST_ROW_ID = """
+      SELECT max(rowid) FROM "%s"
+      """;
+  private static final String PRIMARY_KEY = """
+      SELECT type FROM pragma_table_info(?) WHERE pk > 0
+      """;
   private static final String ROWS_AFTER = """
       SELECT %2$s
         FROM "%1$s"
@@ -49,6 +56,7 @@ public final class RowMetricReader {
   private final String table;
   private final List<RowMetric> metrics;
   private final Duration timeout;
+  private final StatementTimer timer;
   /** What each selected column after the rowid is read as, in order. */
   private final List<Kind> kinds = new ArrayList<>();
   /** Per metric: its columns' places (from 0, after the rowid): finished, where, each label, value. */
@@ -64,6 +72,7 @@ public final class RowMetricReader {
   private Connection preparedOn;
   private PreparedStatement rowsAfter;
   private PreparedStatement rowsById;
+  private PreparedStatement highest;
 
   /** How a column's value reaches the JVM. */
   private enum Kind { CONDITION, LABEL, VALUE }
@@ -73,9 +82,10 @@ public final class RowMetricReader {
    *     among them. An expression several of them share (the same condition, the same label) is
    *     selected once: each value costs a call into SQLite.
    */
-  public RowMetricReader(String table, List<RowMetric> metrics) {
+  public RowMetricReader(String table, List<RowMetric> metrics, StatementTimer timer) {
     this.table = table;
     this.metrics = List.copyOf(metrics);
+    this.timer = timer;
     this.timeout = metrics.stream().map(RowMetric::timeout).min(Duration::compareTo).orElseThrow();
     Map<String, Integer> selected = new LinkedHashMap<>();
     this.places = new int[metrics.size()][];
@@ -122,6 +132,29 @@ public final class RowMetricReader {
   }
 
   /**
+   * The highest row id in the table; empty when it is empty or missing. Below the highest id a
+   * metric has read, rows were deleted or the table was made again.
+   */
+  public OptionalLong highestRowId(Connection connection) throws SQLException {
+    if (!prepare(connection)) {
+      return OptionalLong.empty();
+    }
+    try (ResultSet rs = highest.executeQuery()) {
+      if (rs.next()) {
+        long max = rs.getLong(1);
+        return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(max);
+      }
+      return OptionalLong.empty();
+    } catch (SQLException e) {
+      if (WorkflowDatabase.isMissingTable(e)) {
+        close();
+        return OptionalLong.empty();
+      }
+      throw e;
+    }
+  }
+
+  /**
    * Reads the rows after {@code rowId} (all when empty) in id order, a chunk per statement, each
    * chunk handed to {@code rows} once its statement has ended. Returns how many rows were read
    * (none from a table the database does not have); a statement past the timeout throws {@link
@@ -142,7 +175,13 @@ public final class RowMetricReader {
       statement.setLong(1, after);
       statement.setInt(2, limit);
       long started = System.nanoTime();
-      List<CustomRow[]> chunk = read(statement);
+      List<CustomRow[]> chunk;
+      try {
+        chunk = read(statement);
+      } catch (SQLTimeoutException e) {
+        chunkSize = Math.max(TableReader.MIN_CHUNK, chunkSize / 2); // the next poll tries a smaller chunk
+        throw e;
+      }
       chunkSize = TableReader.adapted(chunkSize, System.nanoTime() - started, chunk.size() == limit);
       total += chunk.size();
       hand(chunk, rows);
@@ -205,6 +244,12 @@ public final class RowMetricReader {
     try {
       rowsAfter = connection.prepareStatement(rowsAfterSql);
       rowsById = connection.prepareStatement(rowsByIdSql);
+      highest = connection.prepareStatement(HIGHEST_ROW_ID.formatted(table));
+      String keyProblem = integerKeyProblem(connection, table);
+      if (keyProblem != null) {
+        throw new SQLException("table " + table + " " + keyProblem + "; a row metric reads a table by its ids, "
+            + "which only an INTEGER PRIMARY KEY keeps");
+      }
     } catch (SQLException e) {
       close();
       if (WorkflowDatabase.isMissingTable(e)) {
@@ -218,7 +263,7 @@ public final class RowMetricReader {
 
   /** Closes the statements kept between polls; the next read prepares them again. */
   public void close() {
-    for (PreparedStatement statement : new PreparedStatement[] {rowsAfter, rowsById}) {
+    for (PreparedStatement statement : new PreparedStatement[] {rowsAfter, rowsById, highest}) {
       if (statement != null) {
         try {
           statement.close();
@@ -229,7 +274,25 @@ public final class RowMetricReader {
     }
     rowsAfter = null;
     rowsById = null;
+    highest = null;
     preparedOn = null;
+  }
+
+  /** Why the table's rowid is not its key, or null when it has an INTEGER PRIMARY KEY. */
+  static String integerKeyProblem(Connection connection, String table) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(PRIMARY_KEY)) {
+      statement.setString(1, table);
+      try (ResultSet rs = statement.executeQuery()) {
+        if (!rs.next()) {
+          return "has no primary key";
+        }
+        String type = String.valueOf(rs.getString(1)).toUpperCase(java.util.Locale.ROOT);
+        if (rs.next()) {
+          return "has a primary key of several columns";
+        }
+        return type.equals("INTEGER") ? null : "has a primary key of type " + type;
+      }
+    }
   }
 
   private static void hand(List<CustomRow[]> rows, RowSink sink) {
@@ -250,11 +313,11 @@ public final class RowMetricReader {
     List<CustomRow[]> rows = new ArrayList<>();
     Object[] values = new Object[kinds.size()];
     boolean[] fetched = new boolean[kinds.size()];
-    try (StatementTimeout armed = StatementTimeout.arm(statement, timeout)) {
+    try (StatementTimeout armed = timer.arm(statement, timeout)) {
       try (ResultSet rs = statement.executeQuery()) {
         while (rs.next()) {
           long id = rs.getLong(1);
-          java.util.Arrays.fill(fetched, false);
+          Arrays.fill(fetched, false);
           CustomRow[] row = new CustomRow[metrics.size()];
           for (int m = 0; m < row.length; m++) {
             int[] place = places[m];
@@ -293,15 +356,11 @@ public final class RowMetricReader {
       values[c] = switch (kinds.get(c)) {
         case CONDITION -> rs.getInt(c + 2) == 1;
         case LABEL -> rs.getString(c + 2);
-        case VALUE -> number(rs.getObject(c + 2));
+        case VALUE -> ColumnValues.sqlNumber(rs.getObject(c + 2));
       };
       fetched[c] = true;
     }
     return values[c];
   }
 
-  /** A number SQLite gave as INTEGER or REAL; anything else (NULL, text, a blob) is no number. */
-  static double number(Object value) {
-    return value instanceof Number n ? n.doubleValue() : Double.NaN;
-  }
 }

@@ -4,37 +4,40 @@ import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Interrupts a statement that runs past its time ({@code sqlite3_interrupt}, which sqlite-jdbc's
- * {@code Statement.cancel} calls without waiting for the running step). While a statement runs it
- * holds SQLite's shared lock, and the hooks' writers wait for it 5 s at most.
+ * One statement's interrupt ({@code sqlite3_interrupt}, which sqlite-jdbc's {@code
+ * Statement.cancel} calls without waiting for the running step), armed by a {@link StatementTimer}.
+ * While a statement runs it holds SQLite's shared lock, and the hooks' writers wait for it 5 s at
+ * most. The interrupt never touches a statement that has ended: both sides synchronize on this.
  *
  * <pre>{@code
- * try (StatementTimeout timeout = StatementTimeout.arm(statement, Duration.ofSeconds(1))) {
- *   ... run it; an SQLException after timeout.fired() is the interrupt ...
+ * try (StatementTimeout timeout = timer.arm(statement, Duration.ofMillis(500))) {
+ *   ... run it; catch (SQLException e) { throw timeout.explain(e); }
  * }
  * }</pre>
  */
 final class StatementTimeout implements AutoCloseable {
   private final Statement statement;
   private final Duration timeout;
-  private final CompletableFuture<Void> timer;
+  private final ScheduledFuture<?> interrupt;
   private boolean done;
   private boolean fired;
 
-  private StatementTimeout(Statement statement, Duration timeout) {
+  StatementTimeout(Statement statement, Duration timeout, ScheduledExecutorService executor) {
     this.statement = statement;
     this.timeout = timeout;
-    Executor later = CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    this.timer = CompletableFuture.runAsync(this::fire, later);
-  }
-
-  static StatementTimeout arm(Statement statement, Duration timeout) {
-    return new StatementTimeout(statement, timeout);
+    ScheduledFuture<?> scheduled;
+    try {
+      scheduled = executor.schedule(this::fire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      scheduled = null; // the timer is closed: the exporter is stopping, and the poll with it
+    }
+    this.interrupt = scheduled;
   }
 
   private synchronized void fire() {
@@ -60,6 +63,8 @@ final class StatementTimeout implements AutoCloseable {
   @Override
   public synchronized void close() {
     done = true;
-    timer.cancel(false);
+    if (interrupt != null) {
+      interrupt.cancel(false);
+    }
   }
 }

@@ -158,7 +158,7 @@ public final class TableReader<R> {
   /** The longest label value kept; a longer one reads as {@code other} (the tracker's limit too). */
   public static final int MAX_LABEL_LENGTH = 256;
   static final long TARGET_CHUNK_NANOS = 10_000_000;
-  private static final int MIN_CHUNK = 64;
+  static final int MIN_CHUNK = 64;
   /**
    * An upper bound: a chunk's rows are held until its statement ends, 4,096 rows of at most about
    * 1,800 characters each (the cuts); at some 500 rows/ms, the 10 ms timing target binds first.

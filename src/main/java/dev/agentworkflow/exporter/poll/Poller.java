@@ -144,7 +144,7 @@ public final class Poller implements AutoCloseable {
   /** What kind of problem was logged last (an SQLite result code, a message): logged again only when it changes. */
   private String problemKind;
   /** The last poll found the file changed and read its tables. */
-  private boolean readRowsThisPoll;
+  private boolean fileChangedThisPoll;
 
   public Poller(
       WorkflowDatabase database,
@@ -246,7 +246,7 @@ public final class Poller implements AutoCloseable {
         case REGULAR_FILE -> {
           sizeBytes = file.sizeBytes();
           readChanges(file);
-          custom.readRows(database.connection(), tracker.rowMetrics(), readRowsThisPoll);
+          changedSinceOffer |= custom.readRowMetrics(database.connection(), tracker.rowMetrics(), fileChangedThisPoll) > 0;
           custom.startQueries();
           Instant now = clock.instant();
           lastGood = tracker.snapshot(now);
@@ -282,7 +282,7 @@ public final class Poller implements AutoCloseable {
     // While the connection is open it pins the file's inode: another inode is another file. Once
     // it was closed, a new file may have the old inode number and the old file may come back with
     // a new one: what was read is then checked against the file, below.
-    readRowsThisPoll = false;
+    fileChangedThisPoll = false;
     boolean verify = lostTrack;
     if (fileIdentity != null && !lostTrack && !fileIdentity.equals(file.identity())) {
       closeConnection(); // an open connection would still read the old file
@@ -310,7 +310,7 @@ public final class Poller implements AutoCloseable {
       sameConnection = false;
     }
     lastRead = current;
-    readRowsThisPoll = true;
+    fileChangedThisPoll = true;
     // read before the columns: a change between the two shows as a change at the next poll
     long schema = database.schemaVersion();
     if (!sameConnection || schemaVersion == null || schema != schemaVersion || unchecked != null) {

@@ -31,15 +31,7 @@ public final class QuerySeries {
       }
       sums.merge(List.copyOf(key), row.value(), Double::sum);
     }
-    Map<List<String>, Double> sorted = new TreeMap<>((a, b) -> {
-      for (int i = 0; i < a.size(); i++) {
-        int c = a.get(i).compareTo(b.get(i));
-        if (c != 0) {
-          return c;
-        }
-      }
-      return 0;
-    });
+    Map<List<String>, Double> sorted = new TreeMap<>(LabelOrder.BY_VALUES);
     sorted.putAll(sums);
     List<CustomFamily.ValueSeries> series = new ArrayList<>();
     sorted.forEach((labels, value) -> series.add(new CustomFamily.ValueSeries(labels, value)));

@@ -5,9 +5,12 @@ import dev.agentworkflow.exporter.model.CustomRow;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -19,16 +22,6 @@ import java.util.OptionalLong;
  * Java: {@code db} reads the rows, this takes them in.
  */
 public final class RowMetricTracker {
-  private static final Comparator<List<String>> BY_LABELS = (a, b) -> {
-    for (int i = 0; i < a.size(); i++) {
-      int c = a.get(i).compareTo(b.get(i));
-      if (c != 0) {
-        return c;
-      }
-    }
-    return 0;
-  };
-
   private final Definition definition;
   private final BucketBounds bounds;
   private final int maxOpenRows;
@@ -137,8 +130,26 @@ public final class RowMetricTracker {
       return;
     }
     open.remove(id);
-    if (row.counted()) {
+    if (row.countsNow()) {
       count(row);
+    }
+  }
+
+  /**
+   * The table's ids went below the highest this metric read (rows deleted, or the table made
+   * again): what was counted stays counted, the rows there now are taken as read (their ids were
+   * read before, or they are of a table that is not the one counted), and the ids after
+   * {@code highest} are read as new. An empty table: every row from now on is new.
+   */
+  public void rewindTo(OptionalLong highest) {
+    if (highest.isEmpty()) {
+      anyRead = false;
+      highestId = 0;
+      open.clear();
+    } else {
+      highestId = highest.getAsLong();
+      long last = highestId;
+      open.removeIf((key, first) -> key > last);
     }
   }
 
@@ -174,9 +185,9 @@ public final class RowMetricTracker {
     if (snapshot == null) {
       List<CustomFamily.ValueSeries> values = new ArrayList<>();
       List<CustomFamily.HistogramSeries> series = new ArrayList<>();
-      counters.entrySet().stream().sorted(Map.Entry.comparingByKey(BY_LABELS))
+      counters.entrySet().stream().sorted(Map.Entry.comparingByKey(LabelOrder.BY_VALUES))
           .forEach(e -> values.add(new CustomFamily.ValueSeries(e.getKey(), e.getValue()[0])));
-      histograms.entrySet().stream().sorted(Map.Entry.comparingByKey(BY_LABELS))
+      histograms.entrySet().stream().sorted(Map.Entry.comparingByKey(LabelOrder.BY_VALUES))
           .forEach(e -> series.add(new CustomFamily.HistogramSeries(e.getKey(), e.getValue().snapshot())));
       snapshot = new CustomFamily(definition.name(), definition.help(),
           definition.histogram() ? CustomFamily.Kind.HISTOGRAM : CustomFamily.Kind.COUNTER, definition.labelNames(),
@@ -240,9 +251,9 @@ public final class RowMetricTracker {
   /** The counting key as written: its SHA-256, since expressions may be longer than writeUTF takes. */
   static String keyDigest(String countingKey) {
     try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(countingKey.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(countingKey.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
   }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,12 +24,12 @@ public final class WorkflowTracker {
   private final RowMetricTrackers rowMetrics;
 
   public WorkflowTracker(HistogramBuckets buckets, Duration staleAfter, TrackerLimits limits) {
-    this(buckets, staleAfter, limits, java.util.List.of());
+    this(buckets, staleAfter, limits, List.of());
   }
 
   /** @param rowMetrics the user-defined row metrics in force */
   public WorkflowTracker(HistogramBuckets buckets, Duration staleAfter, TrackerLimits limits,
-      java.util.List<RowMetricTracker.Definition> rowMetrics) {
+      List<RowMetricTracker.Definition> rowMetrics) {
     this.invocations = new InvocationTracker(buckets, limits.maxLabelValues(), limits.maxSeries(),
         limits.maxRunningInvocations());
     this.toolUses = new ToolUseTracker(buckets.toolDuration(), limits.maxLabelValues(), limits.maxSeries(),

@@ -273,7 +273,7 @@ class CustomMetricsTest {
             finished: done = 1
             labels: {kind: kind}
             value: amount
-          - name: event_amount
+          - name: event_amounts
             help: Amounts
             type: histogram
             table: events
@@ -285,7 +285,7 @@ class CustomMetricsTest {
     try (Poller poller = poller(metrics, null)) {
       PollResult result = poller.poll();
       assertEquals(Map.of(List.of("a"), 4.5, List.of("unknown"), 2.0), values(result, "event_amount_total"));
-      CustomFamily histogram = family(result, "event_amount");
+      CustomFamily histogram = family(result, "event_amounts");
       assertEquals(2, histogram.histograms().size());
       var a = histogram.histograms().get(0).histogram();
       assertEquals(List.of("a"), histogram.histograms().get(0).labelValues());
@@ -316,6 +316,81 @@ class CustomMetricsTest {
         return result;
       }
       Thread.sleep(10);
+    }
+  }
+
+  /**
+   * A table of another writer, without AUTOINCREMENT: emptied and written again, its ids start
+   * below those counted. What was counted stays, no row is counted twice, and the rows after those
+   * found there are counted.
+   */
+  @Test
+  void idsGoingBackwardsKeepWhatWasCountedAndCountWhatComesAfter() throws Exception {
+    db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT)");
+    db.execute("INSERT INTO events (kind) VALUES ('a'), ('a'), ('b'), ('a')");
+    CustomMetrics metrics = CustomMetricsFile.read(write("""
+        row_metrics:
+          - name: events_total
+            help: Events
+            type: counter
+            table: events
+            finished: "1"
+            labels: {kind: kind}
+        """), Set.of());
+    try (Poller poller = poller(metrics, null)) {
+      assertEquals(Map.of(List.of("a"), 3.0, List.of("b"), 1.0), values(poller.poll(), "events_total"));
+      // emptied and seen empty: every row from then on is new
+      db.execute("DELETE FROM events");
+      assertEquals(Map.of(List.of("a"), 3.0, List.of("b"), 1.0), values(poller.poll(), "events_total"));
+      db.execute("INSERT INTO events (kind) VALUES ('c')");
+      assertEquals(Map.of(List.of("a"), 3.0, List.of("b"), 1.0, List.of("c"), 1.0),
+          values(poller.poll(), "events_total"));
+      // emptied and written again between two polls: the rows found there are taken as read
+      db.execute("DELETE FROM events");
+      db.execute("INSERT INTO events (kind) VALUES ('d')");
+      assertEquals(Map.of(List.of("a"), 3.0, List.of("b"), 1.0, List.of("c"), 1.0),
+          values(poller.poll(), "events_total"));
+      db.execute("INSERT INTO events (kind) VALUES ('e')");
+      assertEquals(Map.of(List.of("a"), 3.0, List.of("b"), 1.0, List.of("c"), 1.0, List.of("e"), 1.0),
+          values(poller.poll(), "events_total"));
+    }
+  }
+
+  /**
+   * A reload that changes only a query metric's help keeps its last run's series; one that changes
+   * its query shows none until it has run again.
+   */
+  @Test
+  void aReloadKeepsTheSeriesOfAQueryWhoseReadingIsTheSame() throws Exception {
+    writeHistory(0);
+    String query = """
+        query_metrics:
+          - name: sessions_now
+            help: %s
+            type: gauge
+            query: %s
+            value: n
+            interval: 1h
+        """;
+    AtomicReference<CustomMetrics> inForce = new AtomicReference<>(CustomMetricsFile.read(
+        write(query.formatted("Sessions", "SELECT count(*) AS n FROM sessions")), Set.of()));
+    try (Poller poller = Exporter.newPoller(TestSettings.of(file), 1, Poller.Intake.HERE, inForce::get, clock)) {
+      assertEquals(Map.of(List.of(), 2.0), values(poller.poll(), "sessions_now"));
+      inForce.set(CustomMetricsFile.read(write("# a comment moves every line\n"
+          + query.formatted("Sessions, said otherwise", "SELECT count(*) AS n FROM sessions")), Set.of()));
+      PollResult kept = poller.poll();
+      assertEquals(Map.of(List.of(), 2.0), values(kept, "sessions_now"));
+      assertEquals("Sessions, said otherwise", family(kept, "sessions_now").help());
+      inForce.set(CustomMetricsFile.read(write(query.formatted("Sessions", "SELECT 10 * count(*) AS n FROM sessions")),
+          Set.of()));
+      PollResult rerun = poller.poll(); // starts the changed query; the poll after it publishes it
+      assertTrue(Map.of(List.of(), 20.0).equals(values(rerun, "sessions_now"))
+          || values(rerun, "sessions_now").isEmpty(), "no series of the old query: " + values(rerun, "sessions_now"));
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!values(poller.poll(), "sessions_now").equals(Map.of(List.of(), 20.0)) && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertEquals(Map.of(List.of(), 20.0), values(poller.poll(), "sessions_now"));
     }
   }
 

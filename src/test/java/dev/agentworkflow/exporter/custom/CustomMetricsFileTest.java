@@ -146,6 +146,13 @@ class CustomMetricsFileTest {
             + "only reads (one SELECT, no statement that writes, attaches or changes settings)"),
         Arguments.of("query_metrics:\n  - name: q\n    help: h\n    type: gauge\n    query: PRAGMA query_only = 0\n"
             + "    value: n\n", "m.yml:5: the query must be one SELECT (or WITH … SELECT), not PRAGMA"),
+        Arguments.of(COUNTER.replace("status <> 'started'", "status <> ?"), "m.yml:6: finished: a bind parameter (?) "
+            + "is refused: nothing would bind it"),
+        Arguments.of("query_metrics:\n  - name: q\n    help: h\n    type: gauge\n    query: SELECT :n AS n\n"
+            + "    value: n\n", "m.yml:5: a bind parameter (:name) is refused: nothing would bind it"),
+        Arguments.of("row_metrics:\n  - name: runs_total\n    help: h\n    type: counter\n    table: t\n"
+            + "    finished: \"1\"\nquery_metrics:\n  - name: runs\n    help: h\n    type: gauge\n    query: SELECT 1 AS n\n"
+            + "    value: n\n", "m.yml:8: 'runs' clashes with the metric at line 2"),
         Arguments.of("query_metrics:\n  - name: q\n    help: h\n    type: gauge\n    query: SELECT 'x\n    value: n\n",
             "m.yml:5: a ' is not closed"),
         Arguments.of("query_metrics:\n  - name: q\n    help: h\n    type: gauge\n    query: SELECT 1 AS n\n",
