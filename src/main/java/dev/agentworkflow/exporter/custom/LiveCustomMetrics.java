@@ -42,7 +42,7 @@ public final class LiveCustomMetrics {
   private final Clock clock;
   private volatile CustomMetrics current;
   private volatile Status status;
-  private long nextCheckMillis;
+  private volatile long nextCheckMillis;
   private Optional<Stamp> stamp;
   private Optional<Stamp> settling;
   private String lastProblem = "";
