@@ -178,12 +178,17 @@ public final class TableReader<R> {
   private String rowsByIdSql;
   /** Small at first: the first chunks run before the JIT has compiled the row path. */
   private int chunkSize = 100;
+  private final String highestRowIdSql;
+  private final String lowestRowIdSql;
+  private final StatementCache statements = new StatementCache();
   private long longestLockNanos;
 
   public TableReader(String table, List<Column> columns, RowMapper<R> mapper) {
     this.table = table;
     this.columns = List.copyOf(columns);
     this.mapper = mapper;
+    this.highestRowIdSql = HIGHEST_ROW_ID.formatted(table);
+    this.lowestRowIdSql = LOWEST_ROW_ID.formatted(table);
   }
 
   public String table() {
@@ -223,6 +228,7 @@ public final class TableReader<R> {
       for (int i = 0; i < IDS_PER_LOOKUP; i++) {
         placeholders.add("?");
       }
+      statements.clear(); // of the columns before
       rowsFromSql = ROWS_FROM.formatted(table, select);
       rowsBetweenSql = ROWS_BETWEEN.formatted(table, select);
       rowsByIdSql = ROWS_BY_ID.formatted(table, select, placeholders);
@@ -240,21 +246,19 @@ public final class TableReader<R> {
       return OptionalLong.empty();
     }
     OptionalLong highest = OptionalLong.empty();
-    try (PreparedStatement statement = connection.prepareStatement(HIGHEST_ROW_ID.formatted(table));
-        ResultSet rs = statement.executeQuery()) {
+    try (ResultSet rs = statements.of(connection, highestRowIdSql).executeQuery()) {
       if (rs.next()) {
         long max = rs.getLong(1);
         highest = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(max);
       }
     }
     if (hasSequenceTable) {
-      try (PreparedStatement statement = connection.prepareStatement(HIGHEST_ID_GIVEN)) {
-        statement.setString(1, table);
-        try (ResultSet rs = statement.executeQuery()) {
-          if (rs.next()) {
-            long given = rs.getLong(1);
-            highest = OptionalLong.of(highest.isPresent() ? Math.max(highest.getAsLong(), given) : given);
-          }
+      PreparedStatement statement = statements.of(connection, HIGHEST_ID_GIVEN);
+      statement.setString(1, table);
+      try (ResultSet rs = statement.executeQuery()) {
+        if (rs.next()) {
+          long given = rs.getLong(1);
+          highest = OptionalLong.of(highest.isPresent() ? Math.max(highest.getAsLong(), given) : given);
         }
       }
     }
@@ -266,8 +270,7 @@ public final class TableReader<R> {
     if (!tableExists) {
       return OptionalLong.empty();
     }
-    try (PreparedStatement statement = connection.prepareStatement(LOWEST_ROW_ID.formatted(table));
-        ResultSet rs = statement.executeQuery()) {
+    try (ResultSet rs = statements.of(connection, lowestRowIdSql).executeQuery()) {
       if (rs.next()) {
         long min = rs.getLong(1);
         return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(min);
@@ -287,27 +290,26 @@ public final class TableReader<R> {
     }
     long total = 0;
     long from = rowId.isPresent() ? rowId.getAsLong() + 1 : Long.MIN_VALUE;
-    try (PreparedStatement statement = connection.prepareStatement(rowsFromSql)) {
-      while (true) {
-        if (Thread.currentThread().isInterrupted()) {
-          throw new SQLException("poll interrupted"); // shutting down: stop between two chunks
-        }
-        int limit = chunkSize;
-        statement.setLong(1, from);
-        statement.setInt(2, limit);
-        Chunk<R> chunk = readChunk(statement, limit);
-        int read = chunk.rows().size();
-        chunkSize = adapted(chunkSize, chunk.nanos(), read == limit);
-        total += read;
-        if (read > 0) {
-          chunks.accept(chunk.rows());
-        }
-        boolean last = read > 0 && chunk.lastId() == Long.MAX_VALUE; // nothing can follow the largest id
-        if (read < limit || last) {
-          return total;
-        }
-        from = chunk.lastId() + 1;
+    PreparedStatement statement = statements.of(connection, rowsFromSql);
+    while (true) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new SQLException("poll interrupted"); // shutting down: stop between two chunks
       }
+      int limit = chunkSize;
+      statement.setLong(1, from);
+      statement.setInt(2, limit);
+      Chunk<R> chunk = readChunk(statement, limit);
+      int read = chunk.rows().size();
+      chunkSize = adapted(chunkSize, chunk.nanos(), read == limit);
+      total += read;
+      if (read > 0) {
+        chunks.accept(chunk.rows());
+      }
+      boolean last = read > 0 && chunk.lastId() == Long.MAX_VALUE; // nothing can follow the largest id
+      if (read < limit || last) {
+        return total;
+      }
+      from = chunk.lastId() + 1;
     }
   }
 
@@ -390,7 +392,8 @@ public final class TableReader<R> {
       throws SQLException {
     long total = 0;
     boolean read = false;
-    try (PreparedStatement statement = connection.prepareStatement(rowsBetweenSql)) {
+    try {
+      PreparedStatement statement = statements.of(connection, rowsBetweenSql);
       for (IdRanges.Range range = ranges.take(span); range != null; range = ranges.take(span)) {
         long from = range.first();
         long inRange = 0;
@@ -542,35 +545,34 @@ public final class TableReader<R> {
       return 0;
     }
     long total = 0;
-    try (PreparedStatement statement = connection.prepareStatement(rowsByIdSql)) {
-      for (int from = 0; from < rowIds.length; from += IDS_PER_LOOKUP) {
-        int to = Math.min(rowIds.length, from + IDS_PER_LOOKUP);
-        for (int i = 0; i < IDS_PER_LOOKUP; i++) {
-          // pad the last batch with an id already asked for: duplicates in IN are harmless
-          statement.setLong(i + 1, rowIds[Math.min(from + i, to - 1)]);
-        }
-        List<R> rows = new ArrayList<>(to - from);
-        Set<Long> seen = new HashSet<>();
-        long locked = 0;
-        try (ResultSet rs = statement.executeQuery()) {
-          while (rs.next()) {
-            if (locked == 0) {
-              locked = System.nanoTime();
-            }
-            long id = rs.getLong(ROW_ID);
-            rows.add(mapper.map(rs, id));
-            seen.add(id);
-          }
-        }
-        noteLockHeld(locked == 0 ? 0 : System.nanoTime() - locked);
-        rows.forEach(found);
-        for (int i = from; i < to; i++) {
-          if (!seen.contains(rowIds[i])) {
-            missing.accept(rowIds[i]);
-          }
-        }
-        total += rows.size();
+    PreparedStatement statement = statements.of(connection, rowsByIdSql);
+    for (int from = 0; from < rowIds.length; from += IDS_PER_LOOKUP) {
+      int to = Math.min(rowIds.length, from + IDS_PER_LOOKUP);
+      for (int i = 0; i < IDS_PER_LOOKUP; i++) {
+        // pad the last batch with an id already asked for: duplicates in IN are harmless
+        statement.setLong(i + 1, rowIds[Math.min(from + i, to - 1)]);
       }
+      List<R> rows = new ArrayList<>(to - from);
+      Set<Long> seen = new HashSet<>();
+      long locked = 0;
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          if (locked == 0) {
+            locked = System.nanoTime();
+          }
+          long id = rs.getLong(ROW_ID);
+          rows.add(mapper.map(rs, id));
+          seen.add(id);
+        }
+      }
+      noteLockHeld(locked == 0 ? 0 : System.nanoTime() - locked);
+      rows.forEach(found);
+      for (int i = from; i < to; i++) {
+        if (!seen.contains(rowIds[i])) {
+          missing.accept(rowIds[i]);
+        }
+      }
+      total += rows.size();
     }
     return total;
   }
