@@ -13,8 +13,8 @@ import dev.agentworkflow.exporter.db.WorkflowDatabase;
 import dev.agentworkflow.exporter.http.MetricsServer;
 import dev.agentworkflow.exporter.http.ServerLimits;
 import dev.agentworkflow.exporter.metrics.CustomMetricsConfigCollector;
-import dev.agentworkflow.exporter.metrics.HttpServerCollector;
 import dev.agentworkflow.exporter.metrics.RuntimeCollectors;
+import dev.agentworkflow.exporter.metrics.SnapshotCollector;
 import dev.agentworkflow.exporter.metrics.WebConfigCollector;
 import dev.agentworkflow.exporter.metrics.WorkflowCollector;
 import dev.agentworkflow.exporter.model.PollResult;
@@ -30,7 +30,6 @@ import dev.agentworkflow.exporter.track.TrackerLimits;
 import dev.agentworkflow.exporter.track.WorkflowTracker;
 import dev.agentworkflow.exporter.webconfig.LiveWebConfig;
 import io.prometheus.client.Collector;
-import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -77,19 +76,17 @@ public final class Exporter implements AutoCloseable {
     Supplier<CustomMetrics> customInForce = custom.<Supplier<CustomMetrics>>map(live -> live::current)
         .orElse(settings::customMetrics);
     ProjectPolling polling = newPolling(settings, customInForce, clock);
-    CollectorRegistry registry = new CollectorRegistry();
-    registry.register(new WorkflowCollector(polling::latest, settings.build()));
+    List<SnapshotCollector<?>> collectors = new ArrayList<>();
+    collectors.add(new WorkflowCollector(polling::latest, settings.build()));
     LiveWebConfig web = new LiveWebConfig(settings.web(), clock);
     if (web.fromFile()) {
-      registry.register(new WebConfigCollector(web::status));
+      collectors.add(new WebConfigCollector(web::status));
     }
-    custom.ifPresent(live -> registry.register(new CustomMetricsConfigCollector(live::status)));
-    Supplier<Object> customStatus = () -> custom.map(LiveCustomMetrics::status).orElse(null);
+    custom.ifPresent(live -> collectors.add(new CustomMetricsConfigCollector(live::status)));
     // Bind first: a port in use is said at once, before a state file is locked or read.
-    MetricsServer server = new MetricsServer(settings.listen(), settings.telemetryPath(), registry,
-        () -> java.util.Arrays.asList(polling.latest(), web.status(), customStatus.get()),
-        RuntimeCollectors.newRegistry(), polling::latest, polling::ready, settings.version(),
-        web, clock, ServerLimits.DEFAULT);
+    MetricsServer server = new MetricsServer(settings.listen(), settings.telemetryPath(), collectors,
+        RuntimeCollectors.newRegistry(), polling::latest, polling::ready, settings.version(), web, clock,
+        ServerLimits.DEFAULT);
     // Opened before the server answers, so that its first scrape already has every database's
     // agent_workflow_database_up (0 until its first poll): one database is served as it always was.
     // The price: a first --db-glob look over a large tree delays the first answer (docs/design.md).
@@ -99,7 +96,6 @@ public final class Exporter implements AutoCloseable {
       server.close();
       throw e;
     }
-    registry.register(new HttpServerCollector(server::status));
     server.start();
     polling.start();
     return new Exporter(polling, server, web, custom);

@@ -1,7 +1,9 @@
 package dev.agentworkflow.exporter.http;
 
+import dev.agentworkflow.exporter.metrics.SnapshotCollector;
 import io.prometheus.client.Collector.MetricFamilySamples;
 import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Predicate;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
  * The exposition, kept as the bytes of each answer. Two parts make it:
@@ -54,36 +55,34 @@ final class ExpositionCache {
    */
   private static final int ANSWER_KEPT_BYTES = 4 * 1024 * 1024;
 
-  private final CollectorRegistry registry;
-  private final Supplier<List<Object>> inputs;
+  private final List<SnapshotCollector<?>> polledCollectors;
   private final CollectorRegistry live;
   private final long liveMaxAgeNanos;
   private final LongSupplier nanoTime;
   private final long plainLimitBytes;
-  private List<Object> renderedFrom;
+  /** The snapshots the kept answers were rendered from, one per collector in order. */
+  private List<SnapshotCollector.Taken<?>> renderedFrom;
   private List<MetricFamilySamples> liveFamilies;
   private long liveCollectedAt;
   private final Map<String, GzipJoin.Start> polled = recent(QUESTIONS_KEPT);
   private final Map<String, byte[]> answers = recent(ANSWERS_KEPT);
 
   /**
-   * @param registry the polled part: rendered once per change of {@code inputs}
-   * @param inputs the objects the polled part is made from; a new object in any place (compared by
-   *     identity: they are immutable snapshots) means it must be rendered again
+   * @param polled the polled part, rendered again when a collector's snapshot is another object (they
+   *     are immutable), from the very snapshots compared
    * @param live the live part, collected again when older than {@code liveMaxAge}; its family names
    *     differ from the registry's
    * @param nanoTime {@link System#nanoTime}, or a test's
    */
-  ExpositionCache(CollectorRegistry registry, Supplier<List<Object>> inputs, CollectorRegistry live,
-      Duration liveMaxAge, LongSupplier nanoTime) {
-    this(registry, inputs, live, liveMaxAge, nanoTime, plainLimit(Runtime.getRuntime().maxMemory()));
+  ExpositionCache(List<SnapshotCollector<?>> polled, CollectorRegistry live, Duration liveMaxAge,
+      LongSupplier nanoTime) {
+    this(polled, live, liveMaxAge, nanoTime, plainLimit(Runtime.getRuntime().maxMemory()));
   }
 
   /** @param plainLimitBytes the longest plain answer made ({@link #plainLimit} of the heap, or a test's) */
-  ExpositionCache(CollectorRegistry registry, Supplier<List<Object>> inputs, CollectorRegistry live,
-      Duration liveMaxAge, LongSupplier nanoTime, long plainLimitBytes) {
-    this.registry = registry;
-    this.inputs = inputs;
+  ExpositionCache(List<SnapshotCollector<?>> polled, CollectorRegistry live, Duration liveMaxAge,
+      LongSupplier nanoTime, long plainLimitBytes) {
+    this.polledCollectors = List.copyOf(polled);
     this.live = live;
     this.liveMaxAgeNanos = liveMaxAge.toNanos();
     this.nanoTime = nanoTime;
@@ -110,8 +109,9 @@ final class ExpositionCache {
    * hold (the kept part is only ever gzipped).
    */
   synchronized byte[] body(String contentType, Set<String> names, boolean gzip) {
-    List<Object> now = inputs.get();
-    if (renderedFrom == null || !sameObjects(now, renderedFrom)) {
+    List<SnapshotCollector.Taken<?>> now = polledCollectors.stream().<SnapshotCollector.Taken<?>>map(
+        SnapshotCollector::take).toList();
+    if (renderedFrom == null || !sameSnapshots(now, renderedFrom)) {
       renderedFrom = now;
       polled.clear();
       answers.clear();
@@ -138,15 +138,23 @@ final class ExpositionCache {
   private byte[] answer(String contentType, Set<String> names, String question, boolean gzip) {
     // Collected for each question and not kept: simpleclient 0.16 copies a counter's samples into a
     // list of its own, so kept families would hold every counter series of every database
-    GzipJoin.Start kept = polled.computeIfAbsent(question,
-        q -> deflated(contentType, only(names, Collections.list(names.isEmpty() ? registry.metricFamilySamples()
-            : registry.filteredMetricFamilySamples(names)))));
+    GzipJoin.Start kept = polled.computeIfAbsent(question, q -> deflated(contentType, only(names, polledFamilies(names))));
     if (!gzip && kept.length() > plainLimitBytes) {
       return null;
     }
     // the live part ends the answer: any # EOF stays
     byte[] fresh = render(contentType, only(names, liveFamilies));
     return gzip ? GzipJoin.join(kept, fresh) : GzipJoin.plain(kept, fresh);
+  }
+
+  /** The polled part's families, from the snapshots compared; with names, at least those with a sample named. */
+  private List<MetricFamilySamples> polledFamilies(Set<String> names) {
+    Predicate<String> filter = names.isEmpty() ? null : names::contains;
+    List<MetricFamilySamples> families = new ArrayList<>();
+    for (SnapshotCollector.Taken<?> taken : renderedFrom) {
+      families.addAll(taken.families(filter));
+    }
+    return families;
   }
 
   /**
@@ -262,12 +270,12 @@ final class ExpositionCache {
     };
   }
 
-  private static boolean sameObjects(List<Object> a, List<Object> b) {
+  private static boolean sameSnapshots(List<SnapshotCollector.Taken<?>> a, List<SnapshotCollector.Taken<?>> b) {
     if (a.size() != b.size()) {
       return false;
     }
     for (int i = 0; i < a.size(); i++) {
-      if (a.get(i) != b.get(i)) {
+      if (a.get(i).snapshot() != b.get(i).snapshot()) {
         return false;
       }
     }

@@ -3,6 +3,8 @@ package dev.agentworkflow.exporter.http;
 import dev.agentworkflow.exporter.model.HttpServerStatus;
 import dev.agentworkflow.exporter.model.PublishedPolls;
 import dev.agentworkflow.exporter.webconfig.LiveWebConfig;
+import dev.agentworkflow.exporter.metrics.HttpServerCollector;
+import dev.agentworkflow.exporter.metrics.SnapshotCollector;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -35,7 +37,7 @@ import javax.net.ssl.SSLEngine;
  * AccessControl} says; {@code /-/healthy} and {@code /-/ready} are open to probes.
  *
  * <pre>{@code
- * MetricsServer server = new MetricsServer(address, "/metrics", registry, inputs, runtime, polling::latest, polling::ready, "1.0",
+ * MetricsServer server = new MetricsServer(address, "/metrics", collectors, runtime, polling::latest, polling::ready, "1.0",
  *     web, clock, ServerLimits.DEFAULT);
  * server.start();
  * }</pre>
@@ -59,16 +61,16 @@ public final class MetricsServer implements AutoCloseable {
    * Binds the port (throwing {@link java.net.BindException} when it cannot); serves after {@link #start()}.
    *
    * @param telemetryPath the path of the metrics, e.g. {@code /metrics}: not {@code /}, not under {@code /-/}
-   * @param expositionInputs the objects the registry renders; the metrics are rendered again when one is
-   *     replaced (see {@link ExpositionCache}); this server's own {@link #status()} is added to them
+   * @param polled the collectors of the polled part, rendered again when one's snapshot is replaced
+   *     (see {@link ExpositionCache}); this server's own counters are rendered after them
    * @param runtime collected again when older than {@link ServerLimits#runtimeMetricsMaxAge()} ({@code process_*},
    *     {@code jvm_*}), served after the registry's
    * @param latest the polls the registry renders, for the status page on {@code /}
    * @param ready whether every database's first poll has finished: {@code /-/ready} answers 503 until
    *     then, and the status page shows no figures
    */
-  public MetricsServer(InetSocketAddress address, String telemetryPath, CollectorRegistry registry,
-      Supplier<List<Object>> expositionInputs, CollectorRegistry runtime, Supplier<PublishedPolls> latest,
+  public MetricsServer(InetSocketAddress address, String telemetryPath, List<SnapshotCollector<?>> polled,
+      CollectorRegistry runtime, Supplier<PublishedPolls> latest,
       BooleanSupplier ready, String version, LiveWebConfig web, Clock clock, ServerLimits limits) throws IOException {
     this.channel = ServerSocketChannel.open();
     try {
@@ -86,11 +88,10 @@ public final class MetricsServer implements AutoCloseable {
         });
     workers.allowCoreThreadTimeOut(true);
     this.access = new AccessControl(web, clock, counters);
-    this.metrics = new MetricsHandler(new ExpositionCache(registry, () -> {
-      List<Object> inputs = new ArrayList<>(expositionInputs.get());
-      inputs.add(counters.status());
-      return inputs;
-    }, runtime, limits.runtimeMetricsMaxAge(), System::nanoTime));
+    List<SnapshotCollector<?>> collectors = new ArrayList<>(polled);
+    collectors.add(new HttpServerCollector(counters::status));
+    this.metrics = new MetricsHandler(new ExpositionCache(collectors, runtime, limits.runtimeMetricsMaxAge(),
+        System::nanoTime));
     this.ready = ready;
     this.telemetryPath = telemetryPath;
     this.landing = new LandingPage(version, telemetryPath, latest, ready);

@@ -1,15 +1,15 @@
 package dev.agentworkflow.exporter.metrics;
 
 import dev.agentworkflow.exporter.model.HttpServerStatus;
-import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
+import io.prometheus.client.Predicate;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /** What the HTTP server refused or cut short: both stay at 0 unless clients misbehave or it is overloaded. */
-public final class HttpServerCollector extends Collector {
+public final class HttpServerCollector extends SnapshotCollector<HttpServerStatus> {
   private final Supplier<HttpServerStatus> status;
 
   public HttpServerCollector(Supplier<HttpServerStatus> status) {
@@ -17,8 +17,12 @@ public final class HttpServerCollector extends Collector {
   }
 
   @Override
-  public List<MetricFamilySamples> collect() {
-    HttpServerStatus now = status.get();
+  public HttpServerStatus snapshot() {
+    return status.get();
+  }
+
+  @Override
+  public List<MetricFamilySamples> families(HttpServerStatus now, Predicate<String> sampleNameFilter) {
     return List.of(
         counter("agent_workflow_exporter_http_connections_closed_total",
             "Connections the HTTP server closed itself, by reason: request_timeout (a request or TLS handshake "

@@ -1,8 +1,8 @@
 package dev.agentworkflow.exporter.metrics;
 
 import dev.agentworkflow.exporter.model.WebConfigStatus;
-import io.prometheus.client.Collector;
 import io.prometheus.client.GaugeMetricFamily;
+import io.prometheus.client.Predicate;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -10,7 +10,7 @@ import java.util.function.Supplier;
  * Whether the web configuration file's last change could be used, named as Prometheus names its
  * own configuration reloads; only registered when the exporter runs with a web configuration file.
  */
-public final class WebConfigCollector extends Collector {
+public final class WebConfigCollector extends SnapshotCollector<WebConfigStatus> {
   private final Supplier<WebConfigStatus> status;
 
   public WebConfigCollector(Supplier<WebConfigStatus> status) {
@@ -18,8 +18,12 @@ public final class WebConfigCollector extends Collector {
   }
 
   @Override
-  public List<MetricFamilySamples> collect() {
-    WebConfigStatus now = status.get();
+  public WebConfigStatus snapshot() {
+    return status.get();
+  }
+
+  @Override
+  public List<MetricFamilySamples> families(WebConfigStatus now, Predicate<String> sampleNameFilter) {
     return List.of(
         new GaugeMetricFamily("agent_workflow_exporter_web_config_last_reload_successful",
             "1 if the web configuration file in force is the file as it is now; 0 while a changed file cannot be "

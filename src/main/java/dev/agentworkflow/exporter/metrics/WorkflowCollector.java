@@ -7,7 +7,6 @@ import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.ProjectPoll;
 import dev.agentworkflow.exporter.model.PublishedPolls;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
-import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
 import io.prometheus.client.Predicate;
@@ -31,7 +30,7 @@ import java.util.function.Supplier;
  * registry.register(new WorkflowCollector(polling::latest, build));
  * }</pre>
  */
-public final class WorkflowCollector extends Collector {
+public final class WorkflowCollector extends SnapshotCollector<PublishedPolls> {
   private static final String AS_OF = " (as of the last poll)";
 
   private final Supplier<PublishedPolls> latest;
@@ -65,10 +64,6 @@ public final class WorkflowCollector extends Collector {
    * 50 databases of a real pipeline are some 240,000 samples, tens of MB of objects that a 64 MB
    * heap cannot hold beside their rendering (docs/performance.md, the many-databases rows).
    */
-  @Override
-  public List<MetricFamilySamples> collect() {
-    return collect((Predicate<String>) null);
-  }
 
   /**
    * Only the families with a sample {@code sampleNameFilter} takes ({@code ?name[]=}): whether it
@@ -76,8 +71,12 @@ public final class WorkflowCollector extends Collector {
    * make every database's samples of the others. Null: every family.
    */
   @Override
-  public List<MetricFamilySamples> collect(Predicate<String> sampleNameFilter) {
-    PublishedPolls polls = latest.get();
+  public PublishedPolls snapshot() {
+    return latest.get();
+  }
+
+  @Override
+  public List<MetricFamilySamples> families(PublishedPolls polls, Predicate<String> sampleNameFilter) {
     List<ProjectPoll> projects = polls.projects();
     List<Scope> scopes = new ArrayList<>(projects.size());
     for (ProjectPoll project : projects) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prometheus.client.Collector;
+import dev.agentworkflow.exporter.metrics.SnapshotCollector;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
@@ -39,15 +40,19 @@ class ExpositionCacheTest {
   private final ExpositionCache cache;
 
   ExpositionCacheTest() {
-    CollectorRegistry polled = new CollectorRegistry();
-    polled.register(new Collector() {
+    SnapshotCollector<Object> polled = new SnapshotCollector<>() {
       @Override
-      public List<MetricFamilySamples> collect() {
+      public Object snapshot() {
+        return input.get();
+      }
+
+      @Override
+      public List<MetricFamilySamples> families(Object snapshot, io.prometheus.client.Predicate<String> filter) {
         polledCollections.incrementAndGet();
         return List.of(new GaugeMetricFamily("agent_workflow_database_up", "up", 1),
             new GaugeMetricFamily("total_sessions", "sessions", 7));
       }
-    });
+    };
     CollectorRegistry live = new CollectorRegistry();
     live.register(new Collector() {
       @Override
@@ -57,7 +62,7 @@ class ExpositionCacheTest {
             new GaugeMetricFamily("jvm_threads_current", "threads", 10 + n));
       }
     });
-    cache = new ExpositionCache(polled, () -> List.of(input.get()), live, Duration.ofSeconds(1), nanos::get);
+    cache = new ExpositionCache(List.of(polled), live, Duration.ofSeconds(1), nanos::get);
   }
 
   private String text(String contentType, Set<String> names) {
@@ -160,18 +165,22 @@ class ExpositionCacheTest {
    */
   @Test
   void aPlainAnswerPastTheLimitIsRefusedAndTheGzippedOneServed() throws Exception {
-    CollectorRegistry big = new CollectorRegistry();
-    big.register(new Collector() {
+    SnapshotCollector<Object> big = new SnapshotCollector<>() {
       @Override
-      public List<MetricFamilySamples> collect() {
+      public Object snapshot() {
+        return input.get();
+      }
+
+      @Override
+      public List<MetricFamilySamples> families(Object snapshot, io.prometheus.client.Predicate<String> filter) {
         GaugeMetricFamily many = new GaugeMetricFamily("agent_workflow_many", "many", List.of("n"));
         for (int i = 0; i < 40_000; i++) {
           many.addMetric(List.of(Integer.toString(i)), i);
         }
         return List.of(many);
       }
-    });
-    ExpositionCache limited = new ExpositionCache(big, () -> List.of(input.get()), new CollectorRegistry(),
+    };
+    ExpositionCache limited = new ExpositionCache(List.of(big), new CollectorRegistry(),
         Duration.ofSeconds(1), nanos::get, 1024 * 1024);
     byte[] gzipped = limited.body(TEXT, Set.of(), true);
     String whole;

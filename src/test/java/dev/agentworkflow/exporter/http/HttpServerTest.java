@@ -12,7 +12,7 @@ import dev.agentworkflow.exporter.model.StateStatus;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import dev.agentworkflow.exporter.webconfig.LiveWebConfig;
 import dev.agentworkflow.exporter.webconfig.WebConfig;
-import io.prometheus.client.Collector;
+import dev.agentworkflow.exporter.metrics.SnapshotCollector;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.GaugeMetricFamily;
 import java.io.ByteArrayOutputStream;
@@ -59,10 +59,15 @@ class HttpServerTest {
 
   /** A server whose registry holds {@code series} gauges, counting how often it is collected. */
   private MetricsServer start(ServerLimits limits, int series) throws IOException {
-    CollectorRegistry registry = new CollectorRegistry();
-    registry.register(new Collector() {
+    Object input = new Object();
+    SnapshotCollector<Object> collector = new SnapshotCollector<>() {
       @Override
-      public List<MetricFamilySamples> collect() {
+      public Object snapshot() {
+        return input;
+      }
+
+      @Override
+      public List<MetricFamilySamples> families(Object snapshot, io.prometheus.client.Predicate<String> filter) {
         collections.incrementAndGet();
         GaugeMetricFamily gauge = new GaugeMetricFamily("test_gauge", "help", List.of("n"));
         for (int i = 0; i < series; i++) {
@@ -70,10 +75,9 @@ class HttpServerTest {
         }
         return List.of(gauge, new GaugeMetricFamily("test_other", "help", 1));
       }
-    });
-    Object input = new Object();
-    MetricsServer server = new MetricsServer(new InetSocketAddress("127.0.0.1", 0), "/metrics", registry,
-        () -> List.of(input), new CollectorRegistry(),
+    };
+    MetricsServer server = new MetricsServer(new InetSocketAddress("127.0.0.1", 0), "/metrics", List.of(collector),
+        new CollectorRegistry(),
         () -> PublishedPolls.one("db", published.get().orElse(NOTHING_YET)), () -> published.get().isPresent(), "test",
         new LiveWebConfig(WebConfig.NONE, Clock.systemUTC()), Clock.systemUTC(), limits);
     server.start();

@@ -108,14 +108,12 @@ class RuntimeMetricsTest {
     try (Poller poller = Exporter.newPoller(TestSettings.of(database()), clock)) {
       poll = poller.poll();
     }
-    CollectorRegistry workflow = new CollectorRegistry();
     PublishedPolls polls = PublishedPolls.one("db", poll);
-    workflow.register(new WorkflowCollector(() -> polls, TestSettings.build("test")));
+    WorkflowCollector workflow = new WorkflowCollector(() -> polls, TestSettings.build("test"));
     ServerLimits everyScrape = new ServerLimits(16, Duration.ofSeconds(10), Duration.ofSeconds(10),
         Duration.ofSeconds(10), 16 * 1024, 64 * 1024, 2, Duration.ZERO);
-    Object input = new Object();
-    try (MetricsServer server = new MetricsServer(new InetSocketAddress("127.0.0.1", 0), "/metrics", workflow,
-        () -> List.of(input), RuntimeCollectors.newRegistry(), () -> polls, () -> false, "test",
+    try (MetricsServer server = new MetricsServer(new InetSocketAddress("127.0.0.1", 0), "/metrics", List.of(workflow),
+        RuntimeCollectors.newRegistry(), () -> polls, () -> false, "test",
         new LiveWebConfig(WebConfig.NONE, clock),
         clock, everyScrape)) {
       server.start();
