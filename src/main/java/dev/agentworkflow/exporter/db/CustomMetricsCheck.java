@@ -51,6 +51,7 @@ public final class CustomMetricsCheck {
             throw new CustomMetricsException(where + "table " + metric.table() + " in " + database + " " + keyType
                 + "; a row metric reads a table by its ids, which only an INTEGER PRIMARY KEY keeps");
           }
+          RowMetricReader.checkPerRow(connection, metric);
           connection.prepareStatement(reader.rowsAfterSql()).close();
         } catch (SQLException e) {
           throw new CustomMetricsException(where + "its SQL does not prepare against " + database + ": " + message(e));

@@ -31,6 +31,13 @@ public final class RowMetricReader {
   private static final String HIGHEST_ROW_ID = """
       SELECT max(rowid) FROM "%s"
       """;
+  /**
+   * Prepared, never run: SQLite refuses an aggregate or window function in WHERE, so an expression
+   * that would turn a chunk into one row over the whole table fails here.
+   */
+  private static final String PER_ROW = """
+      SELECT 1 FROM "%s" WHERE (%s) IS NOT NULL LIMIT 0
+      """;
   private static final String PRIMARY_KEY = """
       SELECT type FROM pragma_table_info(?) WHERE pk > 0
       """;
@@ -132,23 +139,31 @@ public final class RowMetricReader {
   }
 
   /**
-   * The highest row id in the table; empty when it is empty or missing. Below the highest id a
-   * metric has read, rows were deleted or the table was made again.
+   * Where the table's ids end, as of now.
+   *
+   * @param exists the table is in the database: a table missing for a moment (a migration) says
+   *     nothing of its rows, unlike one that is there and empty
+   * @param highestRowId its highest row id; empty when it is empty or missing
    */
-  public OptionalLong highestRowId(Connection connection) throws SQLException {
+  public record TableEnd(boolean exists, OptionalLong highestRowId) {
+    static final TableEnd MISSING = new TableEnd(false, OptionalLong.empty());
+  }
+
+  /**
+   * Where the table's ids end. Below the highest id a metric has read, rows were deleted or the
+   * table was made again.
+   */
+  public TableEnd tableEnd(Connection connection) throws SQLException {
     if (!prepare(connection)) {
-      return OptionalLong.empty();
+      return TableEnd.MISSING;
     }
     try (ResultSet rs = highest.executeQuery()) {
-      if (rs.next()) {
-        long max = rs.getLong(1);
-        return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(max);
-      }
-      return OptionalLong.empty();
+      long max = rs.next() ? rs.getLong(1) : 0;
+      return new TableEnd(true, rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(max));
     } catch (SQLException e) {
+      close(); // sqlite-jdbc finalizes a statement whose first step failed (other than busy): prepare again
       if (WorkflowDatabase.isMissingTable(e)) {
-        close();
-        return OptionalLong.empty();
+        return TableEnd.MISSING;
       }
       throw e;
     }
@@ -250,6 +265,9 @@ public final class RowMetricReader {
         throw new SQLException("table " + table + " " + keyProblem + "; a row metric reads a table by its ids, "
             + "which only an INTEGER PRIMARY KEY keeps");
       }
+      for (RowMetric metric : metrics) {
+        checkPerRow(connection, metric);
+      }
     } catch (SQLException e) {
       close();
       if (WorkflowDatabase.isMissingTable(e)) {
@@ -276,6 +294,29 @@ public final class RowMetricReader {
     rowsById = null;
     highest = null;
     preparedOn = null;
+  }
+
+  /**
+   * Fails when an expression of {@code metric} is not one value per row: an aggregate ({@code sum},
+   * {@code count}, {@code max} of rows) or a window function would make a chunk one row over the
+   * whole table, counted under an arbitrary id.
+   */
+  static void checkPerRow(Connection connection, RowMetric metric) throws SQLException {
+    List<String> expressions = new ArrayList<>(List.of(metric.finished(), metric.value()));
+    metric.where().ifPresent(expressions::add);
+    metric.labels().forEach(label -> expressions.add(label.expression()));
+    for (String expression : expressions) {
+      try {
+        connection.prepareStatement(PER_ROW.formatted(metric.table(), expression)).close();
+      } catch (SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("misuse of aggregate") || message.contains("misuse of window")) {
+          throw new SQLException("'" + expression + "' is not a value of one row: a row metric's expressions are "
+              + "evaluated row by row (an aggregate such as sum or count belongs in a query metric)", e);
+        }
+        throw e;
+      }
+    }
   }
 
   /** Why the table's rowid is not its key, or null when it has an INTEGER PRIMARY KEY. */
@@ -340,9 +381,13 @@ public final class RowMetricReader {
           rows.add(row);
         }
       } catch (SQLException e) {
+        if (!WorkflowDatabase.isBusy(e)) {
+          // sqlite-jdbc finalizes a statement whose first step failed (an interrupt, an error of an
+          // expression): the next read prepares them again
+          close();
+        }
         if (WorkflowDatabase.isMissingTable(e)) {
-          close(); // dropped since it was prepared: read as empty until it is back
-          return rows;
+          return rows; // dropped since it was prepared: read as empty until it is back
         }
         throw armed.explain(e);
       }

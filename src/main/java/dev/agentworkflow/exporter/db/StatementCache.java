@@ -22,7 +22,7 @@ final class StatementCache {
     byConnection.keySet().removeIf(StatementCache::isClosed);
     Map<String, PreparedStatement> statements = byConnection.computeIfAbsent(connection, c -> new HashMap<>());
     PreparedStatement statement = statements.get(sql);
-    if (statement == null) {
+    if (statement == null || statement.isClosed()) { // sqlite-jdbc finalizes one whose first step failed
       statement = connection.prepareStatement(sql);
       statements.put(sql, statement);
     }

@@ -8,9 +8,9 @@ import io.prometheus.client.Collector.Type;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -24,20 +24,23 @@ final class CustomFamilies {
   private CustomFamilies() {}
 
   static List<WorkflowCollector.Slice> slices(List<ProjectPoll> projects) {
-    Set<String> names = new LinkedHashSet<>();
+    // the first database's family of each name says its kind and labels; a database that still
+    // publishes another kind under that name (a reload it has not polled since) is left out of it
+    Map<String, CustomFamily> first = new LinkedHashMap<>();
     boolean runs = false;
     for (ProjectPoll project : projects) {
-      project.poll().custom().families().forEach(family -> names.add(family.name()));
+      project.poll().custom().families().forEach(family -> first.putIfAbsent(family.name(), family));
       runs |= !project.poll().custom().runs().isEmpty();
     }
-    if (names.isEmpty() && !runs) {
+    if (first.isEmpty() && !runs) {
       return List.of();
     }
     List<WorkflowCollector.Slice> slices = new ArrayList<>();
-    for (String name : names) {
+    for (CustomFamily reference : first.values()) {
       slices.add((project, scope) -> project.poll().custom().families().stream()
-          .filter(family -> family.name().equals(name)).findFirst()
-          .map(family -> family(family, scope)).orElse(null));
+          .filter(family -> family.name().equals(reference.name()) && family.kind() == reference.kind()
+              && family.labelNames().equals(reference.labelNames()))
+          .findFirst().map(family -> family(family, scope)).orElse(null));
     }
     slices.add((project, scope) -> runs(project, scope, "agent_workflow_exporter_custom_metric_last_run_seconds",
         "How long the last run of a user-defined metric's statements took", false, CustomRuns::lastRunSeconds));

@@ -27,7 +27,7 @@ import java.util.function.Supplier;
  * Series are sorted by label values so that the output is stable from scrape to scrape.
  *
  * <pre>{@code
- * registry.register(new WorkflowCollector(polling::latest, build));
+ * List<SnapshotCollector<?>> collectors = List.of(new WorkflowCollector(polling::latest, build));
  * }</pre>
  */
 public final class WorkflowCollector extends SnapshotCollector<PublishedPolls> {

@@ -22,7 +22,7 @@ import java.util.Map;
  */
 public final class RowMetricTrackers {
   /** Rows followed while unfinished, per metric: some 15 bytes each. */
-  static final int MAX_OPEN_ROWS = 200_000;
+  public static final int MAX_OPEN_ROWS = 200_000;
 
   private final int maxLabelValues;
   private final int maxSeries;

@@ -357,6 +357,67 @@ class CustomMetricsTest {
   }
 
   /**
+   * A table missing for a poll (renamed while a migration runs) says nothing of its rows: when it is
+   * back, nothing counted is counted again.
+   */
+  @Test
+  void aTableMissingForAMomentIsNotCountedAgainWhenItIsBack() throws Exception {
+    db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT)");
+    db.execute("INSERT INTO events (kind) VALUES ('a'), ('b')");
+    CustomMetrics metrics = CustomMetricsFile.read(write("""
+        row_metrics:
+          - name: events_total
+            help: Events
+            type: counter
+            table: events
+            finished: "1"
+            labels: {kind: kind}
+        """), Set.of());
+    try (Poller poller = poller(metrics, null)) {
+      assertEquals(Map.of(List.of("a"), 1.0, List.of("b"), 1.0), values(poller.poll(), "events_total"));
+      db.execute("ALTER TABLE events RENAME TO events_during_migration");
+      PollResult missing = poller.poll();
+      assertEquals(Map.of(List.of("a"), 1.0, List.of("b"), 1.0), values(missing, "events_total"));
+      assertEquals(0, missing.custom().runs().get(0).errors(), "a missing table is no error");
+      db.execute("ALTER TABLE events_during_migration RENAME TO events");
+      db.execute("INSERT INTO events (kind) VALUES ('c')");
+      assertEquals(Map.of(List.of("a"), 1.0, List.of("b"), 1.0, List.of("c"), 1.0),
+          values(poller.poll(), "events_total"));
+    }
+  }
+
+  /**
+   * An expression that fails on one row (json_extract of text that is not JSON) stops its metric at
+   * that row, counted and logged; once the row is fixed the metric goes on (the statements SQLite's
+   * driver dropped after the failure are prepared again).
+   */
+  @Test
+  void aMetricStoppedByARowThatBreaksItsExpressionGoesOnOnceTheRowIsFixed() throws Exception {
+    db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, payload TEXT)");
+    // the broken row first: its statement fails at its first step, after which the driver drops it
+    db.execute("INSERT INTO events (payload) VALUES ('not json'), ('{\"n\": 2}'), ('{\"n\": 3}')");
+    CustomMetrics metrics = CustomMetricsFile.read(write("""
+        row_metrics:
+          - name: event_n_total
+            help: The n of each event
+            type: counter
+            table: events
+            finished: "1"
+            value: json_extract(payload, '$.n')
+        """), Set.of());
+    try (Poller poller = poller(metrics, null)) {
+      PollResult stopped = poller.poll();
+      assertEquals(1, stopped.custom().runs().get(0).errors());
+      assertEquals(Map.of(), values(stopped, "event_n_total"), "the first chunk failed whole: nothing counted");
+      assertEquals(2, poller.poll().custom().runs().get(0).errors(), "still stopped at the row, counted again");
+      db.execute("UPDATE events SET payload = '{\"n\": 0}' WHERE id = 1");
+      PollResult fixed = poller.poll();
+      assertEquals(Map.of(List.of(), 5.0), values(fixed, "event_n_total"));
+      assertEquals(2, fixed.custom().runs().get(0).errors());
+    }
+  }
+
+  /**
    * A reload that changes only a query metric's help keeps its last run's series; one that changes
    * its query shows none until it has run again.
    */

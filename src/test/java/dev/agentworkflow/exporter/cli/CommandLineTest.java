@@ -402,7 +402,11 @@ class CommandLineTest {
         "2: 'agent_tool_usage_total' clashes with a built-in metric (agent_tool_usage_total)",
         counter.formatted("tool_runs_total", "state <> 'started'"),
         "2: tool_runs_total: its SQL does not prepare against " + database + ": [SQLITE_ERROR] SQL error or missing "
-            + "database (no such column: state)");
+            + "database (no such column: state)",
+        counter.formatted("tool_runs_total", "count(*) > 0"),
+        "2: tool_runs_total: its SQL does not prepare against " + database + ": 'count(*) > 0' is not a value of "
+            + "one row: a row metric's expressions are evaluated row by row (an aggregate such as sum or count "
+            + "belongs in a query metric)");
     for (Map.Entry<String, String> file : files.entrySet()) {
       Path config = Files.createTempFile(dir, "metrics", ".yml");
       Files.writeString(config, file.getKey());
