@@ -1,13 +1,10 @@
 package dev.agentworkflow.exporter.custom;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.agentworkflow.exporter.webconfig.FileStamp;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,11 +40,9 @@ public final class LiveCustomMetrics {
   private volatile CustomMetrics current;
   private volatile Status status;
   private volatile long nextCheckMillis;
-  private Optional<Stamp> stamp;
-  private Optional<Stamp> settling;
+  private Optional<FileStamp> stamp;
+  private Optional<FileStamp> settling;
   private String lastProblem = "";
-
-  private record Stamp(long size, long modifiedMillis, Object key) {}
 
   /** Definitions read from {@code file} at start (where a problem stops the exporter), then kept up to date. */
   public LiveCustomMetrics(Path file, CustomMetrics initial, Reader reader, Clock clock) {
@@ -56,7 +51,7 @@ public final class LiveCustomMetrics {
     this.clock = clock;
     this.current = initial;
     this.status = new Status(true, clock.instant());
-    this.stamp = stamp(file);
+    this.stamp = FileStamp.of(file);
     this.nextCheckMillis = clock.millis() + CHECK_EVERY.toMillis();
   }
 
@@ -82,7 +77,7 @@ public final class LiveCustomMetrics {
       return;
     }
     nextCheckMillis = clock.millis() + CHECK_EVERY.toMillis();
-    Optional<Stamp> seen = stamp(file);
+    Optional<FileStamp> seen = FileStamp.of(file);
     if (seen.equals(stamp)) {
       settling = null;
       return;
@@ -107,16 +102,6 @@ public final class LiveCustomMetrics {
         log.warn("metrics config not reloaded, the previous one stays in force: {}", e.getMessage());
         lastProblem = e.getMessage();
       }
-    }
-  }
-
-  private static Optional<Stamp> stamp(Path file) {
-    try {
-      BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-      return Optional.of(new Stamp(attributes.size(), attributes.lastModifiedTime().toMillis(),
-          Objects.requireNonNullElse(attributes.fileKey(), "")));
-    } catch (IOException e) {
-      return Optional.empty();
     }
   }
 }

@@ -1,17 +1,14 @@
 package dev.agentworkflow.exporter.webconfig;
 
 import dev.agentworkflow.exporter.model.WebConfigStatus;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -44,13 +41,11 @@ public final class LiveWebConfig {
   private volatile WebConfig current;
   private volatile WebConfigStatus status;
   private volatile long nextCheckMillis;
-  private Map<Path, Optional<Stamp>> stamps;
+  private Map<Path, Optional<FileStamp>> stamps;
   /** Stamps seen changed at the last look: read when the next look finds them the same. */
-  private Map<Path, Optional<Stamp>> settling;
+  private Map<Path, Optional<FileStamp>> settling;
   private String lastProblem = "";
 
-  /** Size, time and identity (inode) of a file: a rewrite, a rename over it or a symlink swap all change it. */
-  private record Stamp(long size, long modifiedMillis, Object key) {}
 
   public LiveWebConfig(WebConfig initial, Clock clock) {
     this.clock = clock;
@@ -102,7 +97,7 @@ public final class LiveWebConfig {
       return;
     }
     nextCheckMillis = clock.millis() + CHECK_EVERY.toMillis();
-    Map<Path, Optional<Stamp>> now = stamps(current);
+    Map<Path, Optional<FileStamp>> now = stamps(current);
     if (now.equals(stamps)) {
       settling = null;
       return;
@@ -166,21 +161,13 @@ public final class LiveWebConfig {
     }
   }
 
-  private static Map<Path, Optional<Stamp>> stamps(WebConfig config) {
-    Map<Path, Optional<Stamp>> stamps = new HashMap<>();
+  private static Map<Path, Optional<FileStamp>> stamps(WebConfig config) {
+    Map<Path, Optional<FileStamp>> stamps = new HashMap<>();
     for (Path file : config.files()) {
-      stamps.put(file, stamp(file));
+      stamps.put(file, FileStamp.of(file));
     }
     return stamps;
   }
 
-  private static Optional<Stamp> stamp(Path file) {
-    try {
-      BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-      return Optional.of(new Stamp(attributes.size(), attributes.lastModifiedTime().toMillis(),
-          Objects.requireNonNullElse(attributes.fileKey(), "")));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-  }
+
 }
