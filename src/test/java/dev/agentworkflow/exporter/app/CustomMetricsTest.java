@@ -357,6 +357,41 @@ class CustomMetricsTest {
   }
 
   /**
+   * The label limit applies to user-defined metrics: past --max-label-values distinct values a
+   * label reads other, for row metrics (counted there) and query metrics (rows added up there).
+   */
+  @Test
+  void theLabelLimitAppliesToRowAndQueryMetrics() throws Exception {
+    db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT)");
+    db.execute("INSERT INTO events (kind) VALUES ('a'), ('b'), ('a'), ('c'), ('d'), ('d')");
+    CustomMetrics metrics = CustomMetricsFile.read(write("""
+        row_metrics:
+          - name: events_total
+            help: Events
+            type: counter
+            table: events
+            finished: "1"
+            labels: {kind: kind}
+        query_metrics:
+          - name: events_now
+            help: Events in the table
+            type: gauge
+            query: SELECT kind, count(*) AS n FROM events GROUP BY kind ORDER BY kind
+            key_labels: [kind]
+            value: n
+        """), Set.of());
+    var base = TestSettings.of(file);
+    var twoValues = new dev.agentworkflow.exporter.app.ExporterSettings(base.databasePath(), base.listen(),
+        base.telemetryPath(), base.interval(), base.staleAfter(), base.timezone(), 2, base.maxSeries(), base.build(),
+        base.web(), base.stateFile()).withCustomMetrics(metrics);
+    try (Poller poller = Exporter.newPoller(twoValues, clock)) {
+      PollResult result = poller.poll();
+      assertEquals(Map.of(List.of("a"), 2.0, List.of("b"), 1.0, List.of("other"), 3.0), values(result, "events_total"));
+      assertEquals(Map.of(List.of("a"), 2.0, List.of("b"), 1.0, List.of("other"), 3.0), values(result, "events_now"));
+    }
+  }
+
+  /**
    * A table missing for a poll (renamed while a migration runs) says nothing of its rows: when it is
    * back, nothing counted is counted again.
    */
