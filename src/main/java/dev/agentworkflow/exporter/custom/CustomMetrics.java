@@ -18,11 +18,6 @@ public record CustomMetrics(Optional<String> file, List<RowMetric> rows, List<Qu
     queries = List.copyOf(queries);
   }
 
-  /** No user-defined metrics, as a supplier. */
-  public static CustomMetrics none() {
-    return NONE;
-  }
-
   public boolean isEmpty() {
     return rows.isEmpty() && queries.isEmpty();
   }

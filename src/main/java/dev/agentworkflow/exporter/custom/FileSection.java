@@ -50,11 +50,6 @@ final class FileSection {
     return node.getStartMark().getLine() + 1;
   }
 
-  /** {@code FILE:LINE: } of the section itself. */
-  String here() {
-    return at(file, node);
-  }
-
   /** {@code FILE:LINE: } of a key's value, or of the section when the key is absent. */
   String at(String key) {
     Node value = values.get(key);
@@ -95,15 +90,7 @@ final class FileSection {
     return text.get();
   }
 
-  /** A number (a YAML int or float); absent: empty. */
-  Optional<Double> number(String key) throws CustomMetricsException {
-    Node value = values.get(key);
-    if (value == null || isNull(value)) {
-      return Optional.empty();
-    }
-    return Optional.of(number(key, value));
-  }
-
+  /** A list item that must be a number (a YAML int or float). */
   double number(String key, Node value) throws CustomMetricsException {
     if (value instanceof ScalarNode scalar && (scalar.getTag().equals(Tag.INT) || scalar.getTag().equals(Tag.FLOAT))) {
       try {

@@ -8,22 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * Checks user-defined metrics against a database's schema at start and at each reload: every
- * statement prepares, a row metric's table keeps its ids (an INTEGER PRIMARY KEY), a query returns
+ * Checks user-defined metrics against a database's schema at start and at each reload: a row
+ * metric as its reader prepares it ({@link RowMetricReader}), a query prepares and returns
  * its key label and value columns. A database that does not exist yet, or a table it does not have
  * yet, is not checked: the metric reads nothing until it is there.
  */
 public final class CustomMetricsCheck {
-  private static final String TABLE_EXISTS = """
-      SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?
-      """;
-
   private CustomMetricsCheck() {}
 
   public static void check(CustomMetrics metrics, Path database) throws CustomMetricsException {
@@ -43,18 +38,9 @@ public final class CustomMetricsCheck {
         String where = file + ":" + metric.line() + ": " + metric.name() + ": ";
         RowMetricReader reader = new RowMetricReader(metric.table(), List.of(metric), timer);
         try {
-          if (!tableExists(connection, metric.table())) {
-            continue;
-          }
-          String keyType = RowMetricReader.integerKeyProblem(connection, metric.table());
-          if (keyType != null) {
-            throw new CustomMetricsException(where + "table " + metric.table() + " in " + database + " " + keyType
-                + "; a row metric reads a table by its ids, which only an INTEGER PRIMARY KEY keeps");
-          }
-          RowMetricReader.checkPerRow(connection, metric);
-          connection.prepareStatement(reader.rowsAfterSql()).close();
+          reader.check(connection); // a table not there yet is not checked: read as empty until it is
         } catch (SQLException e) {
-          throw new CustomMetricsException(where + "its SQL does not prepare against " + database + ": " + message(e));
+          throw new CustomMetricsException(where + "cannot be read from " + database + ": " + message(e));
         }
       }
       for (QueryMetric metric : metrics.queries()) {
@@ -71,14 +57,7 @@ public final class CustomMetricsCheck {
     }
   }
 
-  private static boolean tableExists(Connection connection, String table) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(TABLE_EXISTS)) {
-      statement.setString(1, table);
-      try (ResultSet rs = statement.executeQuery()) {
-        return rs.next() && rs.getInt(1) > 0;
-      }
-    }
-  }
+
 
   private static String message(SQLException e) {
     return String.valueOf(e.getMessage()).strip().replace('\n', ' ');

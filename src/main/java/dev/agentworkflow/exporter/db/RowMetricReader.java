@@ -133,9 +133,17 @@ public final class RowMetricReader {
     return metrics;
   }
 
-  /** The statement a read prepares, for checking it against a database at start. */
-  String rowsAfterSql() {
-    return rowsAfterSql;
+  /**
+   * Checks the metrics against the database on {@code connection} as a read prepares them (the
+   * table's INTEGER PRIMARY KEY, one value per row, every statement); false when the table is not
+   * there (yet). Keeps nothing prepared.
+   */
+  boolean check(Connection connection) throws SQLException {
+    try {
+      return prepare(connection);
+    } finally {
+      close();
+    }
   }
 
   /**

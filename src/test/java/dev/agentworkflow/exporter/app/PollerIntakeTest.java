@@ -54,7 +54,7 @@ class PollerIntakeTest {
   }
 
   private static PollResult firstPoll(Path file, Poller.Intake intake, Clock clock) {
-    try (Poller poller = Exporter.newPoller(TestSettings.of(file), 2, intake, dev.agentworkflow.exporter.custom.CustomMetrics::none, clock)) {
+    try (Poller poller = Exporter.newPoller(TestSettings.of(file), 2, intake, () -> dev.agentworkflow.exporter.custom.CustomMetrics.NONE, clock)) {
       return poller.poll();
     }
   }

@@ -401,12 +401,15 @@ class CommandLineTest {
         counter.formatted("agent_tool_usage_total", "status <> 'started'"),
         "2: 'agent_tool_usage_total' clashes with a built-in metric (agent_tool_usage_total)",
         counter.formatted("tool_runs_total", "state <> 'started'"),
-        "2: tool_runs_total: its SQL does not prepare against " + database + ": [SQLITE_ERROR] SQL error or missing "
+        "2: tool_runs_total: cannot be read from " + database + ": [SQLITE_ERROR] SQL error or missing "
             + "database (no such column: state)",
         counter.formatted("tool_runs_total", "count(*) > 0"),
-        "2: tool_runs_total: its SQL does not prepare against " + database + ": 'count(*) > 0' is not a value of "
+        "2: tool_runs_total: cannot be read from " + database + ": 'count(*) > 0' is not a value of "
             + "one row: a row metric's expressions are evaluated row by row (an aggregate such as sum or count "
-            + "belongs in a query metric)");
+            + "belongs in a query metric)",
+        counter.formatted("tool_runs_total", "status <> 'started'").replace("agent_tool_uses", "sessions"),
+        "2: tool_runs_total: cannot be read from " + database + ": table sessions has a primary key of type TEXT; a "
+            + "row metric reads a table by its ids, which only an INTEGER PRIMARY KEY keeps");
     for (Map.Entry<String, String> file : files.entrySet()) {
       Path config = Files.createTempFile(dir, "metrics", ".yml");
       Files.writeString(config, file.getKey());
