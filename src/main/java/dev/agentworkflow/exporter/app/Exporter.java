@@ -5,10 +5,7 @@ import dev.agentworkflow.exporter.custom.CustomMetricsException;
 import dev.agentworkflow.exporter.custom.CustomMetricsFile;
 import dev.agentworkflow.exporter.custom.LiveCustomMetrics;
 import dev.agentworkflow.exporter.db.CustomMetricsCheck;
-import dev.agentworkflow.exporter.db.InvocationRows;
-import dev.agentworkflow.exporter.db.SessionRows;
 import dev.agentworkflow.exporter.db.TimestampParser;
-import dev.agentworkflow.exporter.db.ToolUseRows;
 import dev.agentworkflow.exporter.db.WorkflowDatabase;
 import dev.agentworkflow.exporter.http.MetricsServer;
 import dev.agentworkflow.exporter.http.ServerLimits;
@@ -155,10 +152,7 @@ public final class Exporter implements AutoCloseable {
       Supplier<CustomMetrics> custom, Clock clock) {
     TimestampParser timestamps = new TimestampParser(settings.timezone());
     return new Poller(
-        new WorkflowDatabase(settings.databasePath(), BUSY_TIMEOUT, cacheKib(databases)),
-        InvocationRows.reader(timestamps),
-        ToolUseRows.reader(timestamps),
-        SessionRows.reader(timestamps),
+        new WorkflowDatabase(settings.databasePath(), BUSY_TIMEOUT, cacheKib(databases), timestamps),
         () -> newTracker(settings, databases, custom.get()),
         settings.stateFile().map(file -> StateKeeper.open(file, countingSettings(settings), clock))
             .orElseGet(StateKeeper::none),

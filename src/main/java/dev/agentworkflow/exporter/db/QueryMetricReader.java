@@ -2,11 +2,13 @@ package dev.agentworkflow.exporter.db;
 
 import dev.agentworkflow.exporter.custom.QueryMetric;
 import dev.agentworkflow.exporter.model.QueryRow;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,13 +20,36 @@ import java.util.Map;
  * label values and a value. The statement is the user's own text; it was checked at start to be
  * one read-only SELECT, and runs on a read-only connection.
  */
-public final class QueryMetricReader {
+public final class QueryMetricReader implements AutoCloseable {
   /** More rows than this is not a set of series anyone charts: the run fails. */
   public static final int MAX_ROWS = 10_000;
 
-  private QueryMetricReader() {}
+  private final WorkflowDatabase database;
 
-  public static List<QueryRow> run(Connection connection, QueryMetric metric, StatementTimer timer)
+  /**
+   * A fresh connection to {@code path} for one round of runs: it pins no file between rounds and
+   * caches no page of an old one. It waits half a second for a writer's lock, with a small page
+   * cache: the queries are the user's, their cost is theirs to keep small.
+   */
+  public QueryMetricReader(Path path) {
+    this.database = new WorkflowDatabase(path, Duration.ofMillis(500), 512);
+  }
+
+  /** Runs {@code metric}'s query, interrupted past its timeout. */
+  public List<QueryRow> run(QueryMetric metric, StatementTimer timer) throws ReadFailure {
+    try {
+      return run(database.connection(), metric, timer);
+    } catch (SQLException e) {
+      throw ReadFailure.of(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    database.close();
+  }
+
+  static List<QueryRow> run(Connection connection, QueryMetric metric, StatementTimer timer)
       throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(metric.query())) {
       int[] labelColumns = new int[metric.keyLabels().size()];

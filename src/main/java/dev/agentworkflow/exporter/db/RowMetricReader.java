@@ -161,7 +161,15 @@ public final class RowMetricReader {
    * Where the table's ids end. Below the highest id a metric has read, rows were deleted or the
    * table was made again.
    */
-  public TableEnd tableEnd(Connection connection) throws SQLException {
+  public TableEnd tableEnd(WorkflowDatabase database) throws ReadFailure {
+    try {
+      return tableEnd(database.connection());
+    } catch (SQLException e) {
+      throw ReadFailure.of(e);
+    }
+  }
+
+  TableEnd tableEnd(Connection connection) throws SQLException {
     if (!prepare(connection)) {
       return TableEnd.MISSING;
     }
@@ -180,10 +188,18 @@ public final class RowMetricReader {
   /**
    * Reads the rows after {@code rowId} (all when empty) in id order, a chunk per statement, each
    * chunk handed to {@code rows} once its statement has ended. Returns how many rows were read
-   * (none from a table the database does not have); a statement past the timeout throws {@link
-   * java.sql.SQLTimeoutException}.
+   * (none from a table the database does not have); a statement past the timeout fails {@link
+   * ReadFailure#timedOut timed out}.
    */
-  public long readRowsAfter(Connection connection, OptionalLong rowId, RowSink rows) throws SQLException {
+  public long readRowsAfter(WorkflowDatabase database, OptionalLong rowId, RowSink rows) throws ReadFailure {
+    try {
+      return readRowsAfter(database.connection(), rowId, rows);
+    } catch (SQLException e) {
+      throw ReadFailure.of(e);
+    }
+  }
+
+  long readRowsAfter(Connection connection, OptionalLong rowId, RowSink rows) throws SQLException {
     long total = 0;
     long after = rowId.orElse(Long.MIN_VALUE); // SQLite's rowids are above it
     if (after == Long.MAX_VALUE || !prepare(connection)) {
@@ -222,7 +238,16 @@ public final class RowMetricReader {
    * Reads the rows of {@code rowIds} again, {@value TableReader#IDS_PER_LOOKUP} per statement; each
    * id not found goes to {@code gone}. Returns how many were read.
    */
-  public long readRows(Connection connection, long[] rowIds, RowSink rows, LongConsumer gone) throws SQLException {
+  public long readRows(WorkflowDatabase database, long[] rowIds, RowSink rows, LongConsumer gone)
+      throws ReadFailure {
+    try {
+      return readRows(database.connection(), rowIds, rows, gone);
+    } catch (SQLException e) {
+      throw ReadFailure.of(e);
+    }
+  }
+
+  long readRows(Connection connection, long[] rowIds, RowSink rows, LongConsumer gone) throws SQLException {
     long total = 0;
     if (rowIds.length == 0 || !prepare(connection)) {
       return 0;

@@ -1,6 +1,7 @@
 package dev.agentworkflow.exporter.poll;
 
 import dev.agentworkflow.exporter.custom.CustomMetrics;
+import dev.agentworkflow.exporter.db.WorkflowDatabase;
 import dev.agentworkflow.exporter.custom.RowMetric;
 import dev.agentworkflow.exporter.db.StatementTimer;
 import dev.agentworkflow.exporter.model.CustomFamily;
@@ -9,7 +10,6 @@ import dev.agentworkflow.exporter.model.CustomRuns;
 import dev.agentworkflow.exporter.track.RowMetricTracker;
 import dev.agentworkflow.exporter.track.RowMetricTrackers;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,8 +46,8 @@ public final class CustomPolling implements AutoCloseable {
   }
 
   /** {@link RowMetricPolling#read}, for the definitions in force. */
-  long readRowMetrics(Connection connection, RowMetricTrackers trackers, boolean fileChanged) {
-    return rows.read(connection, inForce.get(), trackers, fileChanged);
+  long readRowMetrics(WorkflowDatabase database, RowMetricTrackers trackers, boolean fileChanged) {
+    return rows.read(database, inForce.get(), trackers, fileChanged);
   }
 
   /** {@link QueryMetricRuns#start}, for the definitions in force. */

@@ -1,8 +1,7 @@
 package dev.agentworkflow.exporter.poll;
 
 import java.nio.file.Path;
-import java.sql.SQLException;
-import java.sql.SQLTimeoutException;
+import dev.agentworkflow.exporter.db.ReadFailure;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -23,10 +22,9 @@ final class MetricProblems {
     this.path = path;
   }
 
-  void failed(String metric, SQLException e) {
-    String kind = e instanceof SQLTimeoutException ? "timeout" : "sqlite " + (e.getErrorCode() & 0xff);
-    if (!kind.equals(kinds.put(metric, kind))) {
-      log.warn("metric {} of {}: {}", metric, path, String.valueOf(e.getMessage()).strip().replace('\n', ' '));
+  void failed(String metric, ReadFailure e) {
+    if (!e.kind().equals(kinds.put(metric, e.kind()))) {
+      log.warn("metric {} of {}: {}", metric, path, e.getMessage());
     }
   }
 

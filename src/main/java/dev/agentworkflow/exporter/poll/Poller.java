@@ -2,6 +2,8 @@ package dev.agentworkflow.exporter.poll;
 
 import dev.agentworkflow.exporter.custom.CustomMetrics;
 import dev.agentworkflow.exporter.db.DatabaseFile;
+import dev.agentworkflow.exporter.db.DatabaseTable;
+import dev.agentworkflow.exporter.db.ReadFailure;
 import dev.agentworkflow.exporter.db.TableReader;
 import dev.agentworkflow.exporter.db.WorkflowDatabase;
 import dev.agentworkflow.exporter.model.InvocationRow;
@@ -21,8 +23,6 @@ import dev.agentworkflow.exporter.track.SessionTracker;
 import dev.agentworkflow.exporter.track.ToolUseTracker;
 import dev.agentworkflow.exporter.track.WorkflowTracker;
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,9 +61,9 @@ public final class Poller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
 
   private final WorkflowDatabase database;
-  private final TableReader<InvocationRow> invocationReader;
-  private final TableReader<ToolUseRow> toolUseReader;
-  private final TableReader<SessionRow> sessionReader;
+  private final DatabaseTable<InvocationRow> invocationReader;
+  private final DatabaseTable<ToolUseRow> toolUseReader;
+  private final DatabaseTable<SessionRow> sessionReader;
   private final Supplier<WorkflowTracker> newTracker;
   private final StateKeeper state;
   private final Clock clock;
@@ -124,9 +124,6 @@ public final class Poller implements AutoCloseable {
   private Object fileIdentity;
   /** The connection was closed since the last read: the file at the path may be another one. */
   private boolean lostTrack;
-  /** Size and time of last write when the last poll read the file. */
-  private DatabaseFile lastRead;
-  private Long dataVersion;
   private Long schemaVersion;
   private final Map<String, Long> rescans = new LinkedHashMap<>();
   /** The tables whose capacity was reached, said once per tracker. */
@@ -146,17 +143,9 @@ public final class Poller implements AutoCloseable {
   /** The last poll found the file changed and read its tables. */
   private boolean fileChangedThisPoll;
 
-  public Poller(
-      WorkflowDatabase database,
-      TableReader<InvocationRow> invocationReader,
-      TableReader<ToolUseRow> toolUseReader,
-      TableReader<SessionRow> sessionReader,
-      Supplier<WorkflowTracker> newTracker,
-      StateKeeper state,
-      Intake intake,
+  public Poller(WorkflowDatabase database, Supplier<WorkflowTracker> newTracker, StateKeeper state, Intake intake,
       Clock clock) {
-    this(database, invocationReader, toolUseReader, sessionReader, newTracker, state, intake, clock,
-        () -> CustomMetrics.NONE, Duration.ofSeconds(15), 0);
+    this(database, newTracker, state, intake, clock, () -> CustomMetrics.NONE, Duration.ofSeconds(15), 0);
   }
 
   /**
@@ -166,9 +155,6 @@ public final class Poller implements AutoCloseable {
    */
   public Poller(
       WorkflowDatabase database,
-      TableReader<InvocationRow> invocationReader,
-      TableReader<ToolUseRow> toolUseReader,
-      TableReader<SessionRow> sessionReader,
       Supplier<WorkflowTracker> newTracker,
       StateKeeper state,
       Intake intake,
@@ -180,15 +166,15 @@ public final class Poller implements AutoCloseable {
     this.custom = new CustomPolling(customMetrics, database.path(), pollInterval, maxLabelValues, clock);
     this.intakeThread = intake == Intake.ALONGSIDE ? idleEndingThread("agent-workflow-intake") : null;
     this.secondReader = intake == Intake.ALONGSIDE ? idleEndingThread("agent-workflow-second-reader") : null;
-    this.invocationReader = invocationReader;
-    this.toolUseReader = toolUseReader;
-    this.sessionReader = sessionReader;
+    this.invocationReader = database.invocations();
+    this.toolUseReader = database.toolUses();
+    this.sessionReader = database.sessions();
     this.newTracker = newTracker;
     this.state = state;
     this.clock = clock;
-    for (TableReader<?> reader : List.of(invocationReader, toolUseReader, sessionReader)) {
-      rowsRead.put(reader.table(), 0L);
-      rescans.put(reader.table(), 0L);
+    for (DatabaseTable<?> reader : List.of(invocationReader, toolUseReader, sessionReader)) {
+      rowsRead.put(reader.name(), 0L);
+      rescans.put(reader.name(), 0L);
     }
     Optional<SavedState> saved = state.restore(newTracker);
     if (saved.isPresent()) {
@@ -232,7 +218,7 @@ public final class Poller implements AutoCloseable {
     boolean up = false;
     double sizeBytes = Double.NaN;
     try {
-      DatabaseFile file = DatabaseFile.inspect(database.path());
+      DatabaseFile file = database.inspect();
       switch (file.kind()) {
         case MISSING -> {
           closeConnection();
@@ -246,7 +232,7 @@ public final class Poller implements AutoCloseable {
         case REGULAR_FILE -> {
           sizeBytes = file.sizeBytes();
           readChanges(file);
-          changedSinceOffer |= custom.readRowMetrics(database.connection(), tracker.rowMetrics(), fileChangedThisPoll) > 0;
+          changedSinceOffer |= custom.readRowMetrics(database, tracker.rowMetrics(), fileChangedThisPoll) > 0;
           custom.startQueries();
           Instant now = clock.instant();
           lastGood = tracker.snapshot(now);
@@ -260,8 +246,8 @@ public final class Poller implements AutoCloseable {
           currentProblem = null;
         }
       }
-    } catch (SQLException | IOException | RuntimeException e) {
-      if (!(e instanceof SQLException sql && WorkflowDatabase.isBusy(sql))) {
+    } catch (ReadFailure | IOException | RuntimeException e) {
+      if (!(e instanceof ReadFailure failure && failure.busy())) {
         closeConnection();
       }
       if (!Thread.currentThread().isInterrupted()) {
@@ -278,7 +264,7 @@ public final class Poller implements AutoCloseable {
         longestRead, up ? null : currentProblem, state.status(), custom.result(tracker.rowMetrics()));
   }
 
-  private void readChanges(DatabaseFile file) throws SQLException, IOException {
+  private void readChanges(DatabaseFile file) throws ReadFailure, IOException {
     // While the connection is open it pins the file's inode: another inode is another file. Once
     // it was closed, a new file may have the old inode number and the old file may come back with
     // a new one: what was read is then checked against the file, below.
@@ -290,51 +276,32 @@ public final class Poller implements AutoCloseable {
       verify = false;
     }
     fileIdentity = file.identity();
-    boolean sameConnection = dataVersion != null && database.isOpen();
-    Connection connection = database.connection();
-    long version = database.dataVersion();
-    // stat after data_version: a commit in between shows as a change, never as none
-    DatabaseFile current = DatabaseFile.inspect(database.path());
-    if (dataVersion != null && version == dataVersion) {
-      if (current.unchangedSince(lastRead)) {
-        lastRead = current;
-        return; // nobody committed since the last poll
-      }
-      // Written, yet not by a commit this connection saw: changed outside SQLite (damaged,
-      // emptied in place) or checkpointed. A fresh connection drops a page cache that may no
-      // longer match the file; what follows then finds out which it was.
-      log.debug("{} changed outside SQLite's commits; reopening it", database.path());
-      database.close();
-      connection = database.connection();
-      version = database.dataVersion();
-      sameConnection = false;
+    WorkflowDatabase.Look look = database.look();
+    if (!look.changed()) {
+      return; // nobody committed since the last poll
     }
-    lastRead = current;
     fileChangedThisPoll = true;
-    // read before the columns: a change between the two shows as a change at the next poll
-    long schema = database.schemaVersion();
-    if (!sameConnection || schemaVersion == null || schema != schemaVersion || unchecked != null) {
+    long schema = look.schemaVersion();
+    if (!look.sameConnection() || schemaVersion == null || schema != schemaVersion || unchecked != null) {
       // the tables' columns change only with the schema (tables gain columns as hooks are
       // upgraded): read on every poll that read rows, they cost a busy pipeline's poll 0.35 ms
-      invocationReader.refreshSchema(connection);
-      toolUseReader.refreshSchema(connection);
-      sessionReader.refreshSchema(connection);
+      database.refreshSchema();
     }
     // tool uses read back from the state file are checked as after a schema change: the
     // invocations decide whether the state describes the file, the tool table may differ anyway
     boolean checkToolUses = unchecked != null;
     if (unchecked != null) {
       verify = false;
-      checkRestored(unchecked, file, connection);
+      checkRestored(unchecked, file);
       unchecked = null;
     }
     boolean schemaChanged = schemaVersion != null && schema != schemaVersion;
 
     // once a poll per table: the ids' check and the split of a large read both ask for it
-    OptionalLong invocationsHighest = invocationReader.highestRowId(connection);
-    OptionalLong toolUsesHighest = toolUseReader.highestRowId(connection);
-    checkInvocationIds(connection, invocationsHighest, verify || schemaChanged);
-    checkToolUseIds(connection, toolUsesHighest, verify || schemaChanged || checkToolUses);
+    OptionalLong invocationsHighest = invocationReader.highestRowId();
+    OptionalLong toolUsesHighest = toolUseReader.highestRowId();
+    checkInvocationIds(invocationsHighest, verify || schemaChanged);
+    checkToolUseIds(toolUsesHighest, verify || schemaChanged || checkToolUses);
     InvocationTracker invocations = tracker.invocations();
     boolean firstLoad = invocations.isEmpty() && tracker.toolUses().isEmpty();
     long rowsBefore = rowsRead.values().stream().mapToLong(Long::longValue).sum();
@@ -344,11 +311,11 @@ public final class Poller implements AutoCloseable {
     if (readStale) {
       lastStaleRead = now;
     }
-    readFollowed(connection, invocationReader, invocations, invocationsHighest, readStale, now);
-    readFollowed(connection, toolUseReader, tracker.toolUses(), toolUsesHighest, readStale, now);
+    readFollowed(invocationReader, invocations, invocationsHighest, readStale, now);
+    readFollowed(toolUseReader, tracker.toolUses(), toolUsesHighest, readStale, now);
 
     SessionTracker sessions = tracker.sessions();
-    OptionalLong sessionsHighest = sessionReader.highestRowId(connection);
+    OptionalLong sessionsHighest = sessionReader.highestRowId();
     OptionalLong seen = sessions.highestRowId();
     boolean wentBackwards = seen.isPresent()
         && (sessionsHighest.isEmpty() || sessionsHighest.getAsLong() < seen.getAsLong());
@@ -357,15 +324,15 @@ public final class Poller implements AutoCloseable {
       // them again by session id and start, so that total and active follow the table and no run
       // is observed twice.
       sessions.beginRescan();
-      add(sessionReader.table(), sessionReader.readRowsAfterEach(connection, OptionalLong.empty(), sessions::accept));
+      add(sessionReader.name(), sessionReader.readRowsAfterEach(OptionalLong.empty(), sessions::accept));
       sessions.endRescan();
-      rescans.merge(sessionReader.table(), 1L, Long::sum);
+      rescans.merge(sessionReader.name(), 1L, Long::sum);
     }
     long[] watched = sessions.watchedRowIds();
-    add(sessionReader.table(), sessionReader.readRowsAfterEach(connection, sessions.highestRowId(), sessions::accept));
-    add(sessionReader.table(), sessionReader.readRows(connection, watched, sessions::accept, gone -> { }));
+    add(sessionReader.name(), sessionReader.readRowsAfterEach(sessions.highestRowId(), sessions::accept));
+    add(sessionReader.name(), sessionReader.readRows(watched, sessions::accept, gone -> { }));
     sessions.endReread();
-    dataVersion = version;
+    database.readThrough(look);
     schemaVersion = schema;
     lostTrack = false;
     long readNow = rowsRead.values().stream().mapToLong(Long::longValue).sum() - rowsBefore;
@@ -385,21 +352,21 @@ public final class Poller implements AutoCloseable {
    * from an older copy while the exporter was down is counted from scratch, with one line that
    * says why. A schema changed meanwhile is then handled as it is while running.
    */
-  private void checkRestored(SavedState saved, DatabaseFile file, Connection connection) throws SQLException {
+  private void checkRestored(SavedState saved, DatabaseFile file) throws ReadFailure {
     String why = null;
     InvocationTracker invocations = tracker.invocations();
     if (!saved.fileKey().equals(String.valueOf(file.identity()))) {
       why = "is another file than the one the state file was written for (another device or inode: renamed over, "
           + "or deleted and created again)";
     } else if (!invocations.isEmpty()) {
-      OptionalLong tableHighest = invocationReader.highestRowId(connection);
+      OptionalLong tableHighest = invocationReader.highestRowId();
       long seen = invocations.highestRowId().getAsLong();
       if (tableHighest.isEmpty() || tableHighest.getAsLong() < seen) {
         why = "gives lower invocation ids than the state file counted (emptied, or restored from an older copy)";
       } else {
         // checked as after a schema change while running; the newest rows deleted meanwhile, or
         // the table renumbered, the file goes on
-        Optional<Reidentified> found = checkIds(connection, invocationReader, invocations, tableHighest, true);
+        Optional<Reidentified> found = checkIds(invocationReader, invocations, tableHighest, true);
         if (found.isPresent() && found.get() == Reidentified.NOT_FOUND) {
           why = "no longer holds the invocations the state file counted (copied over in place, or rewritten)";
         } else {
@@ -421,8 +388,8 @@ public final class Poller implements AutoCloseable {
   }
 
   /** The newest row counted from {@code table} is still at its id, as it was (or nothing was counted). */
-  private <R> boolean newestAnchorInPlace(Connection connection, TableReader<R> reader, FollowedTable<R> table)
-      throws SQLException {
+  private <R> boolean newestAnchorInPlace(DatabaseTable<R> reader, FollowedTable<R> table)
+      throws ReadFailure {
     List<Anchors.Anchor> anchors = table.anchors();
     if (anchors.isEmpty()) {
       return true; // nothing counted: nothing to check the file against
@@ -430,7 +397,7 @@ public final class Poller implements AutoCloseable {
     Anchors.Anchor newest = anchors.get(0);
     long[] identityThere = {0};
     boolean[] there = {false};
-    reader.readRows(connection, new long[] {newest.rowId()}, row -> {
+    reader.readRows(new long[] {newest.rowId()}, row -> {
       identityThere[0] = table.identityOf(row);
       there[0] = true;
     }, gone -> { });
@@ -438,11 +405,11 @@ public final class Poller implements AutoCloseable {
   }
 
   /** One pass over the whole table, to find where the rows counted from it went ({@link FollowedTable#reidentify}). */
-  private <R> Reidentified scanForCountedRows(Connection connection, TableReader<R> reader, FollowedTable<R> table,
-      OptionalLong tableHighest) throws SQLException {
+  private <R> Reidentified scanForCountedRows(DatabaseTable<R> reader, FollowedTable<R> table,
+      OptionalLong tableHighest) throws ReadFailure {
     IdentityScan<R> scan = table.identityScan();
-    add(reader.table(), reader.readRowsAfterEach(connection, OptionalLong.empty(), scan));
-    rescans.merge(reader.table(), 1L, Long::sum);
+    add(reader.name(), reader.readRowsAfterEach(OptionalLong.empty(), scan));
+    rescans.merge(reader.name(), 1L, Long::sum);
     return table.reidentify(scan, tableHighest);
   }
 
@@ -451,40 +418,41 @@ public final class Poller implements AutoCloseable {
    * intake thread while the next chunk is read), then the open rows again: all of them when
    * {@code readStale}, else those still within --stale-after.
    */
-  private <R> void readFollowed(Connection connection, TableReader<R> reader, FollowedTable<R> table,
-      OptionalLong tableHighest, boolean readStale, Instant now) throws SQLException {
+  private <R> void readFollowed(DatabaseTable<R> reader, FollowedTable<R> table,
+      OptionalLong tableHighest, boolean readStale, Instant now) throws ReadFailure {
     long[] open = readStale ? table.openRowIds() : tracker.recentOpenRowIds(table, now);
     ChunkIntake<R> intake = intakeThread == null ? ChunkIntake.here(table::accept)
         : new ChunkIntake<>(intakeThread, table::accept);
     try {
       OptionalLong after = table.highestRowId();
-      OptionalLong through = secondReader == null ? OptionalLong.empty() : splitReadEnd(connection, reader, after, tableHighest);
-      Connection other = through.isPresent() ? database.secondConnection(this::pathStillShowsTheFile) : null;
-      if (other != null) {
-        TableReader.SplitRead split = reader.readRowsAfterSplit(connection, other, secondReader, after,
-            through.getAsLong(), intake);
-        add(reader.table(), split.rows());
-        if (split.lastId().isPresent()) {
-          after = split.lastId(); // what was written meanwhile is read below
+      OptionalLong through = secondReader == null ? OptionalLong.empty() : splitReadEnd(reader, after, tableHighest);
+      if (through.isPresent()) {
+        Optional<TableReader.SplitRead> split = reader.readRowsAfterSplit(this::pathStillShowsTheFile, secondReader,
+            after, through.getAsLong(), intake);
+        if (split.isPresent()) {
+          add(reader.name(), split.get().rows());
+          if (split.get().lastId().isPresent()) {
+            after = split.get().lastId(); // what was written meanwhile is read below
+          }
         }
       }
-      add(reader.table(), reader.readRowsAfter(connection, after, intake));
+      add(reader.name(), reader.readRowsAfter(after, intake));
     } finally {
       intake.finish(); // also when the read failed half way: the rows read before it are counted
     }
-    add(reader.table(), reader.readRows(connection, open, table::accept, table::forget));
+    add(reader.name(), reader.readRows(open, table::accept, table::forget));
   }
 
   /**
    * {@code highest}, the table's highest id, when a read from after {@code after} to it is worth
    * splitting; else empty.
    */
-  private static <R> OptionalLong splitReadEnd(Connection connection, TableReader<R> reader, OptionalLong after,
-      OptionalLong highest) throws SQLException {
+  private static <R> OptionalLong splitReadEnd(DatabaseTable<R> reader, OptionalLong after,
+      OptionalLong highest) throws ReadFailure {
     if (highest.isEmpty()) {
       return OptionalLong.empty();
     }
-    OptionalLong lowest = after.isPresent() ? after : reader.lowestRowId(connection);
+    OptionalLong lowest = after.isPresent() ? after : reader.lowestRowId();
     boolean worthIt = lowest.isPresent() && highest.getAsLong() - lowest.getAsLong() >= SPLIT_FROM_IDS;
     return worthIt ? highest : OptionalLong.empty();
   }
@@ -497,7 +465,7 @@ public final class Poller implements AutoCloseable {
    */
   private boolean pathStillShowsTheFile() {
     try {
-      return fileIdentity != null && fileIdentity.equals(DatabaseFile.inspect(database.path()).identity());
+      return fileIdentity != null && fileIdentity.equals(database.inspect().identity());
     } catch (IOException e) {
       return false;
     }
@@ -526,9 +494,9 @@ public final class Poller implements AutoCloseable {
    * renumbered ids (counted rows stay counted, nothing is counted twice), or another table
    * altogether (counted from scratch).
    */
-  private void checkInvocationIds(Connection connection, OptionalLong tableHighest, boolean suspicious)
-      throws SQLException {
-    Optional<Reidentified> found = checkIds(connection, invocationReader, tracker.invocations(), tableHighest,
+  private void checkInvocationIds(OptionalLong tableHighest, boolean suspicious)
+      throws ReadFailure {
+    Optional<Reidentified> found = checkIds(invocationReader, tracker.invocations(), tableHighest,
         suspicious);
     if (found.isEmpty()) {
       return;
@@ -558,10 +526,10 @@ public final class Poller implements AutoCloseable {
    * counts its rows as new; one rewritten in place (the same ids, none known) keeps what was counted
    * and takes its rows as read. No counter goes down, no tool use is counted twice.
    */
-  private void checkToolUseIds(Connection connection, OptionalLong tableHighest, boolean suspicious)
-      throws SQLException {
+  private void checkToolUseIds(OptionalLong tableHighest, boolean suspicious)
+      throws ReadFailure {
     ToolUseTracker toolUses = tracker.toolUses();
-    Optional<Reidentified> found = checkIds(connection, toolUseReader, toolUses, tableHighest, suspicious);
+    Optional<Reidentified> found = checkIds(toolUseReader, toolUses, tableHighest, suspicious);
     if (found.isEmpty()) {
       return;
     }
@@ -594,8 +562,8 @@ public final class Poller implements AutoCloseable {
    * newest rows, renumbered ids (counted rows stay counted, nothing is counted twice), or another
    * table altogether.
    */
-  private <R> Optional<Reidentified> checkIds(Connection connection, TableReader<R> reader, FollowedTable<R> table,
-      OptionalLong tableHighest, boolean suspicious) throws SQLException {
+  private <R> Optional<Reidentified> checkIds(DatabaseTable<R> reader, FollowedTable<R> table,
+      OptionalLong tableHighest, boolean suspicious) throws ReadFailure {
     if (table.isEmpty() || !reader.exists()) {
       // a table missing right now (renamed during a migration, say) is not one that holds other
       // rows: what was read of it stays as it is until it is back, and is checked then
@@ -611,11 +579,11 @@ public final class Poller implements AutoCloseable {
       table.rewindTo(tableHighest);
       return Optional.empty();
     }
-    if (newestAnchorInPlace(connection, reader, table)) {
+    if (newestAnchorInPlace(reader, table)) {
       table.rewindTo(tableHighest); // rows after the newest counted one may have gone (a subagent_stop row, say)
       return Optional.empty();
     }
-    return Optional.of(scanForCountedRows(connection, reader, table, tableHighest));
+    return Optional.of(scanForCountedRows(reader, table, tableHighest));
   }
 
   /** Drops what was counted of the file; says so only when something was counted. */
@@ -633,8 +601,6 @@ public final class Poller implements AutoCloseable {
       lostTrack = true; // until what was read is checked against the file found next
     }
     database.close();
-    dataVersion = null;
-    lastRead = null;
   }
 
   private void add(String table, long rows) {
@@ -655,25 +621,25 @@ public final class Poller implements AutoCloseable {
 
   /** The kind of a failure: SQLite's primary result code, the message of a file problem, a bug's class. */
   private static String kind(Exception e) {
-    if (e instanceof SQLException sql) {
-      return "sqlite " + (sql.getErrorCode() & 0xff);
+    if (e instanceof ReadFailure failure) {
+      return failure.kind();
     }
     return e instanceof IOException ? "file " + e.getMessage() : "bug " + e.getClass().getName();
   }
 
   /** Says once per table, when its capacity is first reached, that rows go unfollowed. */
   private void warnOnceIfUntracked(WorkflowSnapshot snapshot) {
-    if (snapshot.untrackedInvocations() > 0 && warnedUntracked.add(invocationReader.table())) {
+    if (snapshot.untrackedInvocations() > 0 && warnedUntracked.add(invocationReader.name())) {
       log.warn("{}: more invocations are running at once than the {} this heap follows; the ones past it are not "
           + "counted when they finish (agent_workflow_exporter_untracked_rows_total); give the JVM a larger -Xmx",
           database.path(), tracker.limits().maxRunningInvocations());
     }
-    if (snapshot.untrackedToolUses() > 0 && warnedUntracked.add(toolUseReader.table())) {
+    if (snapshot.untrackedToolUses() > 0 && warnedUntracked.add(toolUseReader.name())) {
       log.warn("{}: more tool uses are running at once than the {} this heap follows; the ones past it are not "
           + "counted when they finish (agent_workflow_exporter_untracked_rows_total); give the JVM a larger -Xmx",
           database.path(), tracker.limits().maxRunningToolUses());
     }
-    if (snapshot.untrackedSessions() > 0 && warnedUntracked.add(sessionReader.table())) {
+    if (snapshot.untrackedSessions() > 0 && warnedUntracked.add(sessionReader.name())) {
       log.warn("{}: more sessions are active (or not yet seen ending) at once than the {} this heap follows; the ones "
           + "past it are neither active nor observed (agent_workflow_exporter_untracked_rows_total); give the JVM a "
           + "larger -Xmx", database.path(), tracker.limits().maxWatchedSessions());
@@ -682,8 +648,8 @@ public final class Poller implements AutoCloseable {
 
   private String describe(Exception e) {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    if (e instanceof SQLException) {
-      return "cannot read " + database.path() + ": " + message.strip().replace('\n', ' ');
+    if (e instanceof ReadFailure) {
+      return "cannot read " + database.path() + ": " + message;
     }
     return message.contains(database.path().toString()) ? message : database.path() + ": " + message;
   }

@@ -4,14 +4,12 @@ import dev.agentworkflow.exporter.custom.CustomMetrics;
 import dev.agentworkflow.exporter.custom.QueryMetric;
 import dev.agentworkflow.exporter.db.QueryMetricReader;
 import dev.agentworkflow.exporter.db.StatementTimer;
-import dev.agentworkflow.exporter.db.WorkflowDatabase;
+import dev.agentworkflow.exporter.db.ReadFailure;
 import dev.agentworkflow.exporter.model.CustomFamily;
 import dev.agentworkflow.exporter.model.CustomRuns;
 import dev.agentworkflow.exporter.model.QueryRow;
 import dev.agentworkflow.exporter.track.QuerySeries;
 import java.nio.file.Path;
-import java.sql.SQLException;
-import java.sql.SQLTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -126,8 +124,7 @@ final class QueryMetricRuns implements AutoCloseable {
   }
 
   private void runQueries(List<QueryMetric> due) {
-    // a fresh connection per run: it pins no file between runs and caches no page of an old one
-    try (WorkflowDatabase database = new WorkflowDatabase(path, Duration.ofMillis(500), 512)) {
+    try (QueryMetricReader reader = new QueryMetricReader(path)) {
       for (QueryMetric metric : due) {
         if (Thread.currentThread().isInterrupted()) {
           return;
@@ -135,14 +132,14 @@ final class QueryMetricRuns implements AutoCloseable {
         long started = System.nanoTime();
         List<CustomFamily.ValueSeries> series = List.of(); // a failed run shows none: a stale gauge would mislead
         try {
-          List<QueryRow> rows = QueryMetricReader.run(database.connection(), metric, timer);
+          List<QueryRow> rows = reader.run(metric, timer);
           series = QuerySeries.of(metric.name(), metric.help(), metric.counter(), metric.keyLabels(), rows,
               maxLabelValues).values();
           queryCounts.merge(metric.name(), new QueryCounts(0, 0, rows.size()), QueryCounts::plus);
           problems.recovered(metric.name());
-        } catch (SQLException e) {
-          if (!WorkflowDatabase.isMissingTable(e)) { // a table not there (yet): no series, and no error
-            queryCounts.merge(metric.name(), new QueryCounts(1, e instanceof SQLTimeoutException ? 1 : 0, 0),
+        } catch (ReadFailure e) {
+          if (!e.missingTable()) { // a table not there (yet): no series, and no error
+            queryCounts.merge(metric.name(), new QueryCounts(1, e.timedOut() ? 1 : 0, 0),
                 QueryCounts::plus);
             problems.failed(metric.name(), e);
           }

@@ -2,6 +2,7 @@ package dev.agentworkflow.exporter.poll;
 
 import dev.agentworkflow.exporter.custom.CustomMetrics;
 import dev.agentworkflow.exporter.custom.RowMetric;
+import dev.agentworkflow.exporter.db.ReadFailure;
 import dev.agentworkflow.exporter.db.RowMetricReader;
 import dev.agentworkflow.exporter.db.StatementTimer;
 import dev.agentworkflow.exporter.db.WorkflowDatabase;
@@ -9,9 +10,6 @@ import dev.agentworkflow.exporter.model.CustomRuns;
 import dev.agentworkflow.exporter.track.RowMetricTracker;
 import dev.agentworkflow.exporter.track.RowMetricTrackers;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.SQLTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,11 +65,11 @@ final class RowMetricPolling implements AutoCloseable {
   }
 
   /**
-   * Reads the row metrics of {@code metrics} that are due, on {@code connection}. {@code
+   * Reads the row metrics of {@code metrics} that are due, on {@code database}. {@code
    * fileChanged}: the poll found the file changed since the last poll. Never throws for a metric's
    * failure: it is counted. Returns how many rows were read, so that the poller knows the state changed.
    */
-  long read(Connection connection, CustomMetrics metrics, RowMetricTrackers trackers, boolean fileChanged) {
+  long read(WorkflowDatabase database, CustomMetrics metrics, RowMetricTrackers trackers, boolean fileChanged) {
     takeConfiguration(metrics, trackers);
     if (fileChanged) {
       pending.addAll(readers.keySet());
@@ -92,20 +90,20 @@ final class RowMetricPolling implements AutoCloseable {
       long started = System.nanoTime();
       lastRowRead.put(group, now); // tried now, whatever comes of it: the interval holds for failures too
       try {
-        rowsRead += read(connection, reader, members);
+        rowsRead += read(database, reader, members);
         pending.remove(group);
         members.forEach(tracker -> problems.recovered(tracker.definition().name()));
-      } catch (SQLException e) {
-        if (members.size() > 1 && !(e instanceof SQLTimeoutException) && !WorkflowDatabase.isBusy(e)) {
+      } catch (ReadFailure e) {
+        if (members.size() > 1 && !e.timedOut() && !e.busy()) {
           // perhaps one metric's expression: read each alone, so that it stops only its own metric
           boolean allRead = true;
           for (int i = 0; i < members.size(); i++) {
             RowMetric metric = reader.metrics().get(i);
             try {
-              rowsRead += read(connection, alone.computeIfAbsent(metric.name(),
+              rowsRead += read(database, alone.computeIfAbsent(metric.name(),
                   name -> new RowMetricReader(metric.table(), List.of(metric), timer)), List.of(members.get(i)));
               problems.recovered(metric.name());
-            } catch (SQLException one) {
+            } catch (ReadFailure one) {
               failed(members.get(i), one);
               allRead = false;
             }
@@ -129,9 +127,9 @@ final class RowMetricPolling implements AutoCloseable {
    * in only the rows it follows (new to it, or open), so each counts as if read alone. Ids that went
    * below what a tracker read are taken as read from there ({@link RowMetricTracker#rewindTo}).
    */
-  private long read(Connection connection, RowMetricReader reader, List<RowMetricTracker> members)
-      throws SQLException {
-    RowMetricReader.TableEnd end = reader.tableEnd(connection);
+  private long read(WorkflowDatabase database, RowMetricReader reader, List<RowMetricTracker> members)
+      throws ReadFailure {
+    RowMetricReader.TableEnd end = reader.tableEnd(database);
     if (!end.exists()) {
       return 0; // missing for now (a migration, say): what was read of it stays as it is until it is back
     }
@@ -156,8 +154,8 @@ final class RowMetricPolling implements AutoCloseable {
     }
     long[] reread = open.distinct().toArray();
     RowMetricReader.RowSink sink = (metric, row) -> members.get(metric).accept(row);
-    long rows = reader.readRowsAfter(connection, fromStart ? OptionalLong.empty() : after, sink);
-    rows += reader.readRows(connection, reread, sink, id -> members.forEach(tracker -> tracker.forget(id)));
+    long rows = reader.readRowsAfter(database, fromStart ? OptionalLong.empty() : after, sink);
+    rows += reader.readRows(database, reread, sink, id -> members.forEach(tracker -> tracker.forget(id)));
     long read = rows;
     for (RowMetricTracker tracker : members) {
       tracker.noteRowsRead(read);
@@ -169,8 +167,8 @@ final class RowMetricPolling implements AutoCloseable {
     return read;
   }
 
-  private void failed(RowMetricTracker tracker, SQLException e) {
-    tracker.noteFailure(e instanceof SQLTimeoutException);
+  private void failed(RowMetricTracker tracker, ReadFailure e) {
+    tracker.noteFailure(e.timedOut());
     problems.failed(tracker.definition().name(), e);
   }
 

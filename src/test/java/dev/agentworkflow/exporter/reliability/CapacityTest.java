@@ -3,9 +3,6 @@ package dev.agentworkflow.exporter.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.agentworkflow.exporter.db.InvocationRows;
-import dev.agentworkflow.exporter.db.SessionRows;
-import dev.agentworkflow.exporter.db.ToolUseRows;
 import dev.agentworkflow.exporter.db.TimestampParser;
 import dev.agentworkflow.exporter.db.WorkflowDatabase;
 import dev.agentworkflow.exporter.metrics.WorkflowCollector;
@@ -51,8 +48,8 @@ class CapacityTest {
     PrintStream stderr = System.err;
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     TimestampParser timestamps = new TimestampParser(HookDatabase.ZONE);
-    try (Poller poller = new Poller(new WorkflowDatabase(db.path(), Duration.ofSeconds(1), WorkflowDatabase.DEFAULT_CACHE_KIB),
-        InvocationRows.reader(timestamps), ToolUseRows.reader(timestamps), SessionRows.reader(timestamps),
+    try (Poller poller = new Poller(
+        new WorkflowDatabase(db.path(), Duration.ofSeconds(1), WorkflowDatabase.DEFAULT_CACHE_KIB, timestamps),
         () -> new WorkflowTracker(WorkflowCollector.histogramBuckets(), Duration.ofHours(6),
             new TrackerLimits(500, 2000, CAPACITY, CAPACITY, CAPACITY)),
         StateKeeper.none(), Poller.Intake.ALONGSIDE, Clock.systemUTC())) {
