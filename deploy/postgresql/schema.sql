@@ -6,7 +6,8 @@
 -- Running it again changes nothing. docs/postgresql.md has the roles and grants.
 --
 -- Why the tables look as they do (docs/design.md, "PostgreSQL"):
--- * A row is known by (source_id, id): the SQLite file it came from, and its id there. A source is
+-- * A row is known by (source_id, id): the SQLite file it came from, and its id there (a session's
+--   rowid: the hooks replace a resumed session's row, and the shipper does the same). A source is
 --   one SQLite file of one project on one host; a file made again on that host (deleted, its ids
 --   starting over) is a new epoch, so its rows never overwrite those of the file before.
 -- * changed_xid is the transaction that last wrote the row, inserted_xid the one that inserted it.
@@ -14,8 +15,12 @@
 --   makes transactions visible in commit order, not in the order they took their ids, so a cursor
 --   on ids skips a row whose transaction commits after a later one was read. A cursor on the
 --   oldest transaction still running at the last read (pg_snapshot_xmin) cannot.
--- * Payload columns (prompt, raw_input, tool_input, tool_output, metadata) stay NULL unless the
---   shipper runs with --ship-payloads; raw_output is cut to the figures the metrics read.
+-- * The columns the exporter reads hold what it reads of the SQLite file: cut as it cuts them (a
+--   label past 257 characters, a timestamp past 65), and as text where SQLite may hold a number or
+--   text alike (timestamps, durations), so that both exporters count the same rows the same way.
+-- * Payload columns (prompt, raw_input, raw_output, tool_input, tool_output, metadata) stay NULL
+--   unless the shipper runs with --ship-payloads; the two figures the metrics take from raw_output
+--   are shipped always (reported_tool_uses, reported_tokens).
 
 CREATE TABLE IF NOT EXISTS agent_workflow_sources (
     source_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -29,8 +34,8 @@ CREATE TABLE IF NOT EXISTS agent_workflow_sources (
 
 CREATE TABLE IF NOT EXISTS sessions (
     source_id    bigint NOT NULL REFERENCES agent_workflow_sources,
-    session_id   text   NOT NULL,
-    row_id       bigint NOT NULL,   -- its rowid in the SQLite file: a resumed session gets a new one
+    row_id       bigint NOT NULL,   -- its rowid in the SQLite file: a resumed session is a new row
+    session_id   text,
     start_time   text,
     end_time     text,
     status       text,
@@ -38,7 +43,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     metadata     text,
     inserted_xid xid8   NOT NULL DEFAULT pg_current_xact_id(),
     changed_xid  xid8   NOT NULL DEFAULT pg_current_xact_id(),
-    PRIMARY KEY (source_id, session_id)
+    PRIMARY KEY (source_id, row_id)
 );
 
 CREATE TABLE IF NOT EXISTS agent_invocations (
@@ -56,12 +61,14 @@ CREATE TABLE IF NOT EXISTS agent_invocations (
     ticket_id        text,
     start_time       text,
     end_time         text,
-    duration_seconds double precision,
+    duration_seconds text,
     status           text,
     error            text,
     result_summary   text,
     raw_input        text,
     raw_output       text,
+    reported_tool_uses double precision,  -- raw_output's totalToolUseCount when a JSON number
+    reported_tokens    double precision,  -- raw_output's totalTokens when a JSON number
     inserted_xid     xid8   NOT NULL DEFAULT pg_current_xact_id(),
     changed_xid      xid8   NOT NULL DEFAULT pg_current_xact_id(),
     PRIMARY KEY (source_id, id)
@@ -73,14 +80,14 @@ CREATE TABLE IF NOT EXISTS agent_tool_uses (
     "timestamp"         text,
     session_id          text,
     agent_name          text,
-    agent_invocation_id bigint,
+    agent_invocation_id text,
     tool_name           text,
     tool_input          text,
     tool_output         text,
-    duration_seconds    double precision,
+    duration_seconds    text,
     status              text,
     error               text,
-    sequence_number     bigint,
+    sequence_number     text,
     start_time          text,
     end_time            text,
     inserted_xid        xid8   NOT NULL DEFAULT pg_current_xact_id(),
@@ -92,6 +99,14 @@ CREATE TABLE IF NOT EXISTS agent_tool_uses (
 CREATE INDEX IF NOT EXISTS sessions_changed ON sessions (changed_xid);
 CREATE INDEX IF NOT EXISTS agent_invocations_changed ON agent_invocations (changed_xid);
 CREATE INDEX IF NOT EXISTS agent_tool_uses_changed ON agent_tool_uses (changed_xid);
+
+-- the rows a shipper reads again each round until they finish (the exporter's counting rules)
+CREATE INDEX IF NOT EXISTS agent_invocations_open ON agent_invocations (source_id, id)
+    WHERE end_time IS NULL AND (status IS NULL OR lower(status) IN ('', 'started', 'running', 'pending', 'in_progress'));
+CREATE INDEX IF NOT EXISTS agent_tool_uses_open ON agent_tool_uses (source_id, id)
+    WHERE end_time IS NULL AND (status IS NULL OR lower(status) IN ('', 'started', 'running', 'pending', 'in_progress'));
+CREATE INDEX IF NOT EXISTS sessions_open ON sessions (source_id, row_id)
+    WHERE end_time IS NULL OR lower(status) = 'active';
 
 -- the same rows with their project and host, for people's own SQL (a Grafana PostgreSQL panel)
 CREATE OR REPLACE VIEW agent_invocations_by_project AS

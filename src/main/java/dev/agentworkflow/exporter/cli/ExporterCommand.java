@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
           + "serves /metrics (or --web.telemetry-path), a status page on /, /-/healthy and /-/ready "
           + "(503 until the first poll has finished)."
     },
-    subcommands = DemoCommand.class,
+    subcommands = {DemoCommand.class, ShipCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:stopped by SIGTERM or SIGINT; with --once or --textfile: the database was read",
@@ -78,7 +78,8 @@ public final class ExporterCommand implements Callable<Integer> {
     CommandLine commandLine = new CommandLine(new ExporterCommand());
     commandLine.registerConverter(Path.class, new PathConverter());
     commandLine.setDefaultValueProvider(new EnvironmentDefaults(environment));
-    for (CommandLine command : List.of(commandLine, commandLine.getSubcommands().get("demo"))) {
+    for (CommandLine command : List.of(commandLine, commandLine.getSubcommands().get("demo"),
+        commandLine.getSubcommands().get("ship"))) {
       command.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_OPTION_LIST, new OptionList());
     }
     commandLine.setParameterExceptionHandler((e, args) -> {

@@ -44,7 +44,7 @@ final class Foreground {
     }
   }
 
-  private static void handle(String signal, Runnable action) {
+  static void handle(String signal, Runnable action) {
     try {
       sun.misc.Signal.handle(new sun.misc.Signal(signal), caught -> action.run());
     } catch (IllegalArgumentException e) { // the JVM keeps the signal (-Xrs): its default action applies

@@ -4,10 +4,7 @@ import dev.agentworkflow.exporter.app.Exporter;
 import dev.agentworkflow.exporter.app.ExporterSettings;
 import dev.agentworkflow.exporter.custom.CustomMetrics;
 import dev.agentworkflow.exporter.custom.CustomMetricsException;
-import dev.agentworkflow.exporter.log.LineLoggers;
 import dev.agentworkflow.exporter.project.DatabaseSources;
-import dev.agentworkflow.exporter.log.LogFormat;
-import dev.agentworkflow.exporter.log.LogLevel;
 import dev.agentworkflow.exporter.state.StateLocation;
 import dev.agentworkflow.exporter.webconfig.WebConfig;
 import dev.agentworkflow.exporter.webconfig.WebConfigException;
@@ -19,6 +16,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -97,21 +95,12 @@ final class ServeOptions {
           + "(env AGENT_WORKFLOW_EXPORTER_STATE_FILE).")
   String stateFile;
 
-  @Option(names = {"--log-level", "--log.level"}, paramLabel = "LEVEL", defaultValue = "info",
-      converter = LogLevelConverter.class,
-      description = "error, warn, info or debug; lines go to stderr "
-          + "(env AGENT_WORKFLOW_EXPORTER_LOG_LEVEL, default ${DEFAULT-VALUE}).")
-  LogLevel logLevel;
-
-  @Option(names = {"--log-format", "--log.format"}, paramLabel = "FORMAT", defaultValue = "logfmt",
-      converter = LogFormatConverter.class,
-      description = "logfmt or json, one line per event, as official exporters write them "
-          + "(env AGENT_WORKFLOW_EXPORTER_LOG_FORMAT, default ${DEFAULT-VALUE}).")
-  LogFormat logFormat;
+  @Mixin
+  LogOptions log;
 
   /** Sets the level and format of this process's log lines; before anything is logged. */
   void applyLogging() {
-    LineLoggers.configure(logLevel, logFormat);
+    log.apply();
   }
 
   /** The validated settings of an exporter of one database; a bad value is a {@link ParameterException} (exit 2). */

@@ -62,6 +62,15 @@ public final class DatabaseTable<R> {
     }
   }
 
+  /** {@link TableReader#readRowsAfter}, stopping after the chunk that reaches {@code atLeast} rows. */
+  public long readRowsAfter(OptionalLong rowId, long atLeast, Consumer<List<R>> chunks) throws ReadFailure {
+    try {
+      return reader.readRowsAfter(database.connection(), rowId, atLeast, chunks);
+    } catch (SQLException e) {
+      throw ReadFailure.of(e);
+    }
+  }
+
   /** {@link TableReader#readRowsAfterEach}. */
   public long readRowsAfterEach(OptionalLong rowId, Consumer<R> sink) throws ReadFailure {
     try {
@@ -104,7 +113,12 @@ public final class DatabaseTable<R> {
     return reader.longestLockNanos();
   }
 
-  void refreshSchema() throws SQLException {
-    reader.refreshSchema(database.connection());
+  /** Reads the table's columns again; {@link WorkflowDatabase#refreshSchema} does it for the workflow's tables. */
+  public void refreshSchema() throws ReadFailure {
+    try {
+      reader.refreshSchema(database.connection());
+    } catch (SQLException e) {
+      throw ReadFailure.of(e);
+    }
   }
 }

@@ -70,7 +70,12 @@ public final class TableReader<R> {
      */
     JSON_NUMBER("CASE WHEN typeof(%1$s) = 'text' THEN CASE WHEN json_valid(%1$s) THEN "
         + "CASE json_type(%1$s, '$.%2$s') WHEN 'integer' THEN %1$s ->> '$.%2$s' WHEN 'real' THEN %1$s ->> '$.%2$s' END "
-        + "END END");
+        + "END END"),
+    /**
+     * Whole, as SQLite holds it: a column the exporter does not read, on its way to the team's
+     * PostgreSQL store (`ship`), where people's own SQL may read it.
+     */
+    WHOLE("%1$s");
 
     private final String expression;
 
@@ -285,6 +290,15 @@ public final class TableReader<R> {
    * has ended: nothing done with the rows prolongs a read transaction. Returns how many.
    */
   public long readRowsAfter(Connection connection, OptionalLong rowId, Consumer<List<R>> chunks) throws SQLException {
+    return readRowsAfter(connection, rowId, Long.MAX_VALUE, chunks);
+  }
+
+  /**
+   * {@link #readRowsAfter}, stopping after the chunk that reaches {@code atLeast} rows: a round of
+   * the shipper ships a bounded number of rows in one transaction of the store.
+   */
+  long readRowsAfter(Connection connection, OptionalLong rowId, long atLeast, Consumer<List<R>> chunks)
+      throws SQLException {
     if (!tableExists || (rowId.isPresent() && rowId.getAsLong() == Long.MAX_VALUE)) {
       return 0;
     }
@@ -306,7 +320,7 @@ public final class TableReader<R> {
         chunks.accept(chunk.rows());
       }
       boolean last = read > 0 && chunk.lastId() == Long.MAX_VALUE; // nothing can follow the largest id
-      if (read < limit || last) {
+      if (read < limit || last || total >= atLeast) {
         return total;
       }
       from = chunk.lastId() + 1;

@@ -2,6 +2,7 @@ package dev.agentworkflow.exporter.db;
 
 import dev.agentworkflow.exporter.model.InvocationRow;
 import dev.agentworkflow.exporter.model.SessionRow;
+import dev.agentworkflow.exporter.model.ShippedRow;
 import dev.agentworkflow.exporter.model.ToolUseRow;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -75,6 +76,11 @@ public final class WorkflowDatabase implements AutoCloseable {
     this(path, busyTimeout, cacheKib, new TimestampParser(ZoneOffset.UTC));
   }
 
+  /** A table as the shipper reads it, on this database's connection; its columns are read by {@link DatabaseTable#refreshSchema}. */
+  public DatabaseTable<ShippedRow> shipped(ShippedTable table) {
+    return new DatabaseTable<>(this, table.reader());
+  }
+
   public DatabaseTable<InvocationRow> invocations() {
     return invocations;
   }
@@ -137,13 +143,9 @@ public final class WorkflowDatabase implements AutoCloseable {
 
   /** Reads the tables' columns again (tables gain columns as hooks are upgraded). */
   public void refreshSchema() throws ReadFailure {
-    try {
-      invocations.refreshSchema();
-      toolUses.refreshSchema();
-      sessions.refreshSchema();
-    } catch (SQLException e) {
-      throw ReadFailure.of(e);
-    }
+    invocations.refreshSchema();
+    toolUses.refreshSchema();
+    sessions.refreshSchema();
   }
 
   public Path path() {

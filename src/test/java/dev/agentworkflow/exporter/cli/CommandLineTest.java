@@ -143,7 +143,7 @@ class CommandLineTest {
     assertEquals(ZoneId.systemDefault(), command.serve.settings(command.databases.sources()).timezone());
     assertEquals(500, command.serve.maxLabelValues);
     assertEquals(2000, command.serve.maxSeries);
-    assertEquals(LogLevel.INFO, command.serve.logLevel);
+    assertEquals(LogLevel.INFO, command.serve.log.logLevel);
   }
 
   @Test
@@ -167,7 +167,7 @@ class CommandLineTest {
     assertEquals(ZoneId.of("UTC"), command.serve.timezone);
     assertEquals(50, command.serve.maxLabelValues);
     assertEquals(300, command.serve.maxSeries);
-    assertEquals(LogLevel.WARN, command.serve.logLevel);
+    assertEquals(LogLevel.WARN, command.serve.log.logLevel);
 
     assertEquals(9999, parse(env, "--port", "9999").serve.port);
   }

@@ -146,18 +146,18 @@ class OfficialSpellingsTest {
 
   @Test
   void theLogLevelAndFormatTakeBothSpellingsAndTheirVariables() {
-    assertEquals(LogLevel.INFO, options(Map.of()).logLevel);
-    assertEquals(LogFormat.LOGFMT, options(Map.of()).logFormat);
-    assertEquals(LogLevel.DEBUG, options(Map.of(), "--log.level=debug").logLevel);
-    assertEquals(LogLevel.WARN, options(Map.of(), "--log-level", "WARN").logLevel);
-    assertEquals(LogFormat.JSON, options(Map.of(), "--log.format=json").logFormat);
-    assertEquals(LogFormat.JSON, options(Map.of(), "--log-format", "json").logFormat);
+    assertEquals(LogLevel.INFO, options(Map.of()).log.logLevel);
+    assertEquals(LogFormat.LOGFMT, options(Map.of()).log.logFormat);
+    assertEquals(LogLevel.DEBUG, options(Map.of(), "--log.level=debug").log.logLevel);
+    assertEquals(LogLevel.WARN, options(Map.of(), "--log-level", "WARN").log.logLevel);
+    assertEquals(LogFormat.JSON, options(Map.of(), "--log.format=json").log.logFormat);
+    assertEquals(LogFormat.JSON, options(Map.of(), "--log-format", "json").log.logFormat);
     ServeOptions fromEnvironment = options(Map.of("AGENT_WORKFLOW_EXPORTER_LOG_LEVEL", "error",
         "AGENT_WORKFLOW_EXPORTER_LOG_FORMAT", "json"));
-    assertEquals(LogLevel.ERROR, fromEnvironment.logLevel);
-    assertEquals(LogFormat.JSON, fromEnvironment.logFormat);
+    assertEquals(LogLevel.ERROR, fromEnvironment.log.logLevel);
+    assertEquals(LogFormat.JSON, fromEnvironment.log.logFormat);
     assertEquals(LogFormat.LOGFMT, options(Map.of("AGENT_WORKFLOW_EXPORTER_LOG_FORMAT", "json"),
-        "--log.format", "logfmt").logFormat);
+        "--log.format", "logfmt").log.logFormat);
   }
 
   @Test

@@ -1,0 +1,390 @@
+package dev.agentworkflow.exporter.db;
+
+import dev.agentworkflow.exporter.db.TableReader.Column;
+import dev.agentworkflow.exporter.model.ShippedRow;
+import java.io.IOException;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.StringJoiner;
+import org.postgresql.PGConnection;
+
+/**
+ * The shipper's side of the team's PostgreSQL store ({@code deploy/postgresql/schema.sql}): one
+ * connection, opened on first use and again after a failure, and a {@link Round} per shipping
+ * transaction. Every round takes a lock for its project and host first, so that two shippers of
+ * one file (a service and a CI step) write one after the other: the later one read the file later,
+ * and a row's newer state is never overwritten by an older one. What was shipped (the cursor) is
+ * read from the store inside that transaction: it commits with the rows it describes.
+ */
+public final class StoreWriter implements AutoCloseable {
+  /** Same key for a project and host in every shipper: two ints, each a hash of one of them. */
+  private static final String LOCK = """
+      SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))""";
+  private static final String LATEST_SOURCE = """
+      SELECT source_id, epoch FROM agent_workflow_sources
+       WHERE project = ? AND host = ? ORDER BY epoch DESC LIMIT 1""";
+  private static final String NEW_SOURCE = """
+      INSERT INTO agent_workflow_sources (project, host, epoch) VALUES (?, ?, ?) RETURNING source_id""";
+  private static final String TOUCH_SOURCE = """
+      UPDATE agent_workflow_sources SET last_shipped_at = now() WHERE source_id = ?""";
+  private static final String HIGHEST = """
+      SELECT max(%2$s) FROM %1$s WHERE source_id = ?""";
+  /** The exporter's counting rules: a row is open until it has an end time or a finished status. */
+  private static final String OPEN_ROWS = """
+      SELECT id FROM %s
+       WHERE source_id = ? AND end_time IS NULL
+         AND (status IS NULL OR lower(status) IN ('', 'started', 'running', 'pending', 'in_progress'))
+       ORDER BY id""";
+  /** A session stays open while it has no end time or says it is active. */
+  private static final String OPEN_SESSIONS = """
+      SELECT row_id FROM sessions
+       WHERE source_id = ? AND (end_time IS NULL OR lower(status) = 'active')
+       ORDER BY row_id""";
+  private static final String NEWEST_INVOCATIONS = """
+      SELECT id, session_id, agent_name, phase, start_time FROM agent_invocations
+       WHERE source_id = ? ORDER BY id DESC LIMIT ?""";
+  private static final String DELETE = """
+      DELETE FROM %1$s WHERE source_id = ? AND %2$s = ANY (?)""";
+
+  private final StoreAddress address;
+  private final Optional<String> password;
+  private final String applicationName;
+  private Connection connection;
+  /** The temporary tables made on this connection, by store table. */
+  private final Set<String> stagingMade = new HashSet<>();
+
+  public StoreWriter(StoreAddress address, Optional<String> password, String applicationName) {
+    this.address = address;
+    this.password = password;
+    this.applicationName = applicationName;
+  }
+
+  public String shown() {
+    return address.shown();
+  }
+
+  /** One project's file on one host, as the store knows it; a file made again there is the next epoch. */
+  public record Source(long id, String project, String host, int epoch) {}
+
+  /** What was shipped of a table from a source: the highest id, and the rows still open. */
+  public record Cursor(OptionalLong highest, long[] open) {}
+
+  /** An invocation shipped, by the values that know it again in the file. */
+  public record Anchor(long id, List<String> identity) {}
+
+  /**
+   * The values of an invocation read from the file that {@link Anchor#identity} holds of a shipped
+   * one, as the store holds them: equal when the file still has the row that was shipped.
+   */
+  public static List<String> anchorIdentity(ShippedRow invocation) {
+    List<Column> columns = ShippedTable.invocations(false).columns();
+    List<String> identity = new ArrayList<>(4);
+    for (String name : List.of("session_id", "agent_name", "phase", "start_time")) {
+      int i = 0;
+      while (!columns.get(i).name().equals(name)) {
+        i++;
+      }
+      identity.add(StoreText.of(invocation.value(i)));
+    }
+    return identity;
+  }
+
+  /** Starts a shipping transaction for {@code project} on {@code host}: waits for the lock of that pair. */
+  public Round begin(String project, String host) throws StoreFailure {
+    try {
+      Connection c = connection();
+      try (PreparedStatement lock = c.prepareStatement(LOCK)) {
+        lock.setString(1, project);
+        lock.setString(2, host);
+        lock.execute();
+      }
+      return new Round(c, project, host);
+    } catch (SQLException e) {
+      failed();
+      throw StoreFailure.of(e);
+    }
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null) {
+      connection = DriverManager.getConnection(address.jdbcUrl(), address.properties(password, applicationName));
+      connection.setAutoCommit(false);
+      stagingMade.clear();
+    }
+    return connection;
+  }
+
+  /** A failed statement may have left the connection broken or in a failed transaction: the next round opens another. */
+  private void failed() {
+    close();
+  }
+
+  @Override
+  public void close() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // dropped either way
+      }
+      connection = null;
+    }
+  }
+
+  /** One transaction: read what was shipped, write what changed, commit; closing it uncommitted rolls it back. */
+  public final class Round implements AutoCloseable {
+    private final Connection c;
+    private final String project;
+    private final String host;
+    private boolean ended;
+
+    private Round(Connection c, String project, String host) {
+      this.c = c;
+      this.project = project;
+      this.host = host;
+    }
+
+    /** The newest epoch of this project and host, if any was shipped. */
+    public Optional<Source> latestSource() throws StoreFailure {
+      try (PreparedStatement s = c.prepareStatement(LATEST_SOURCE)) {
+        s.setString(1, project);
+        s.setString(2, host);
+        try (ResultSet rs = s.executeQuery()) {
+          return rs.next() ? Optional.of(new Source(rs.getLong(1), project, host, rs.getInt(2))) : Optional.empty();
+        }
+      } catch (SQLException e) {
+        throw fail(e);
+      }
+    }
+
+    /** Starts the next epoch (the first when {@code after} is empty). */
+    public Source newSource(Optional<Source> after) throws StoreFailure {
+      int epoch = after.map(s -> s.epoch() + 1).orElse(1);
+      try (PreparedStatement s = c.prepareStatement(NEW_SOURCE)) {
+        s.setString(1, project);
+        s.setString(2, host);
+        s.setInt(3, epoch);
+        try (ResultSet rs = s.executeQuery()) {
+          rs.next();
+          return new Source(rs.getLong(1), project, host, epoch);
+        }
+      } catch (SQLException e) {
+        throw fail(e);
+      }
+    }
+
+    /** The newest {@code n} invocations shipped from {@code source}, newest first. */
+    public List<Anchor> newestInvocations(Source source, int n) throws StoreFailure {
+      try (PreparedStatement s = c.prepareStatement(NEWEST_INVOCATIONS)) {
+        s.setLong(1, source.id());
+        s.setInt(2, n);
+        List<Anchor> anchors = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery()) {
+          while (rs.next()) {
+            anchors.add(new Anchor(rs.getLong(1),
+                java.util.Arrays.asList(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5))));
+          }
+        }
+        return anchors;
+      } catch (SQLException e) {
+        throw fail(e);
+      }
+    }
+
+    /** What was shipped of {@code table} from {@code source}. */
+    public Cursor cursor(Source source, ShippedTable table) throws StoreFailure {
+      try {
+        OptionalLong highest = OptionalLong.empty();
+        try (PreparedStatement s = c.prepareStatement(HIGHEST.formatted(table.name(), table.key()))) {
+          s.setLong(1, source.id());
+          try (ResultSet rs = s.executeQuery()) {
+            if (rs.next()) {
+              long max = rs.getLong(1);
+              highest = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(max);
+            }
+          }
+        }
+        String open = table.key().equals("row_id") ? OPEN_SESSIONS : OPEN_ROWS.formatted(table.name());
+        List<Long> ids = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(open)) {
+          s.setLong(1, source.id());
+          try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+              ids.add(rs.getLong(1));
+            }
+          }
+        }
+        return new Cursor(highest, ids.stream().mapToLong(Long::longValue).toArray());
+      } catch (SQLException e) {
+        throw fail(e);
+      }
+    }
+
+    /**
+     * Writes {@code rows} of {@code table} from {@code source}: new ones inserted, known ones
+     * updated where a column changed (only then does the row's {@code changed_xid} move, which is
+     * what the exporter reads by). Copied into a temporary table first, then upserted in one
+     * statement: as fast as {@code COPY} for a first load, and safe to run twice.
+     */
+    public void write(Source source, ShippedTable table, List<ShippedRow> rows) throws StoreFailure {
+      if (rows.isEmpty()) {
+        return;
+      }
+      Map<Long, ShippedRow> byId = new LinkedHashMap<>();
+      rows.forEach(row -> byId.put(row.rowId(), row)); // one row once per statement: the later read wins
+      try {
+        String staging = staging(table);
+        StringJoiner names = new StringJoiner(", ");
+        table.columns().forEach(column -> names.add(quoted(column.name())));
+        StringBuilder csv = new StringBuilder(byId.size() * 128);
+        for (ShippedRow row : byId.values()) {
+          csv.append(row.rowId());
+          for (int i = 0; i < table.columns().size(); i++) {
+            csv.append(',');
+            appendCsv(csv, table.columns().get(i), row.value(i));
+          }
+          csv.append('\n');
+        }
+        c.unwrap(PGConnection.class).getCopyAPI().copyIn(
+            "COPY " + staging + " (row_key, " + names + ") FROM STDIN WITH (FORMAT csv)", new StringReader(csv.toString()));
+        try (PreparedStatement s = c.prepareStatement(upsert(table, staging))) {
+          s.setLong(1, source.id());
+          s.executeUpdate();
+        }
+        try (Statement s = c.createStatement()) {
+          s.execute("TRUNCATE " + staging);
+        }
+      } catch (SQLException e) {
+        throw fail(e);
+      } catch (IOException e) {
+        throw fail(new SQLException(e.getMessage(), "08006", e));
+      }
+    }
+
+    /** Deletes rows of {@code table} the file no longer has (a resumed session's replaced row). */
+    public void delete(Source source, ShippedTable table, long[] rowIds) throws StoreFailure {
+      if (rowIds.length == 0) {
+        return;
+      }
+      try (PreparedStatement s = c.prepareStatement(DELETE.formatted(table.name(), table.key()))) {
+        s.setLong(1, source.id());
+        s.setArray(2, c.createArrayOf("bigint", java.util.Arrays.stream(rowIds).boxed().toArray()));
+        s.executeUpdate();
+      } catch (SQLException e) {
+        throw fail(e);
+      }
+    }
+
+    /** Notes that {@code source} shipped now ({@code last_shipped_at}). */
+    public void touch(Source source) throws StoreFailure {
+      try (PreparedStatement s = c.prepareStatement(TOUCH_SOURCE)) {
+        s.setLong(1, source.id());
+        s.executeUpdate();
+      } catch (SQLException e) {
+        throw fail(e);
+      }
+    }
+
+    public void commit() throws StoreFailure {
+      try {
+        c.commit();
+        ended = true;
+      } catch (SQLException e) {
+        throw fail(e);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (!ended) {
+        ended = true;
+        stagingMade.clear(); // made in this transaction, gone with it
+        try {
+          c.rollback();
+        } catch (SQLException e) {
+          failed();
+        }
+      }
+    }
+
+    private StoreFailure fail(SQLException e) {
+      ended = true;
+      failed();
+      return StoreFailure.of(e);
+    }
+
+    private String staging(ShippedTable table) throws SQLException {
+      String name = "pg_temp.ship_" + table.name();
+      if (stagingMade.add(table.name() + "/" + table.columns().size())) {
+        StringJoiner columns = new StringJoiner(", ");
+        columns.add("row_key bigint");
+        table.columns().forEach(column -> columns.add(quoted(column.name()) + " " + sqlType(column)));
+        try (Statement s = c.createStatement()) {
+          s.execute("DROP TABLE IF EXISTS " + name);
+          s.execute("CREATE TEMP TABLE " + name.substring("pg_temp.".length()) + " (" + columns + ")");
+        }
+      }
+      return name;
+    }
+  }
+
+  private static String upsert(ShippedTable table, String staging) {
+    StringJoiner names = new StringJoiner(", ");
+    StringJoiner set = new StringJoiner(", ");
+    StringJoiner mine = new StringJoiner(", ");
+    StringJoiner theirs = new StringJoiner(", ");
+    for (Column column : table.columns()) {
+      String name = quoted(column.name());
+      names.add(name);
+      set.add(name + " = excluded." + name);
+      mine.add("t." + name);
+      theirs.add("excluded." + name);
+    }
+    return """
+        INSERT INTO %1$s AS t (source_id, %2$s, %3$s)
+        SELECT ?, row_key, %3$s FROM %4$s
+        ON CONFLICT (source_id, %2$s) DO UPDATE SET %5$s, changed_xid = pg_current_xact_id()
+        WHERE (%6$s) IS DISTINCT FROM (%7$s)""".formatted(table.name(), table.key(), names, staging, set, mine, theirs);
+  }
+
+  private static String sqlType(Column column) {
+    return column.cut() == TableReader.Cut.JSON_NUMBER ? "double precision" : "text";
+  }
+
+  private static String quoted(String name) {
+    return '"' + name + '"';
+  }
+
+  private static void appendCsv(StringBuilder csv, Column column, Object value) {
+    if (value == null) {
+      return; // unquoted empty: NULL
+    }
+    if (column.cut() == TableReader.Cut.JSON_NUMBER) {
+      csv.append(value instanceof Number n ? Double.toString(n.doubleValue()) : "");
+      return;
+    }
+    String text = StoreText.of(value);
+    csv.append('"');
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      if (ch == '"') {
+        csv.append('"');
+      }
+      csv.append(ch);
+    }
+    csv.append('"');
+  }
+}
