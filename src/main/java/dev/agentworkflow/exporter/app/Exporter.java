@@ -5,6 +5,8 @@ import dev.agentworkflow.exporter.custom.CustomMetricsException;
 import dev.agentworkflow.exporter.custom.CustomMetricsFile;
 import dev.agentworkflow.exporter.custom.LiveCustomMetrics;
 import dev.agentworkflow.exporter.db.CustomMetricsCheck;
+import dev.agentworkflow.exporter.db.StoreAddress;
+import dev.agentworkflow.exporter.db.StoreReader;
 import dev.agentworkflow.exporter.db.TimestampParser;
 import dev.agentworkflow.exporter.db.WorkflowDatabase;
 import dev.agentworkflow.exporter.http.MetricsServer;
@@ -19,8 +21,12 @@ import dev.agentworkflow.exporter.model.ProjectPoll;
 import dev.agentworkflow.exporter.model.StateStatus;
 import dev.agentworkflow.exporter.model.PublishedPolls;
 import dev.agentworkflow.exporter.project.ProjectPolling;
+import dev.agentworkflow.exporter.project.StorePolling;
+import dev.agentworkflow.exporter.project.StoreSource;
+import dev.agentworkflow.exporter.project.WorkflowPolling;
 import dev.agentworkflow.exporter.poll.CustomPolling;
 import dev.agentworkflow.exporter.poll.Poller;
+import dev.agentworkflow.exporter.poll.StorePoller;
 import dev.agentworkflow.exporter.project.NamedDatabase;
 import dev.agentworkflow.exporter.state.StateKeeper;
 import dev.agentworkflow.exporter.track.TrackerLimits;
@@ -53,13 +59,15 @@ import java.util.function.Supplier;
 public final class Exporter implements AutoCloseable {
   /** How long a poll waits for a writer's lock; the writers never wait for us. */
   private static final Duration BUSY_TIMEOUT = Duration.ofSeconds(1);
+  /** How long one statement against the PostgreSQL store may run before the server cancels it (the poll fails). */
+  private static final Duration STORE_STATEMENT_TIMEOUT = Duration.ofSeconds(60);
 
-  private final ProjectPolling polling;
+  private final WorkflowPolling polling;
   private final MetricsServer server;
   private final LiveWebConfig web;
   private final Optional<LiveCustomMetrics> custom;
 
-  private Exporter(ProjectPolling polling, MetricsServer server, LiveWebConfig web, Optional<LiveCustomMetrics> custom) {
+  private Exporter(WorkflowPolling polling, MetricsServer server, LiveWebConfig web, Optional<LiveCustomMetrics> custom) {
     this.polling = polling;
     this.server = server;
     this.web = web;
@@ -72,7 +80,7 @@ public final class Exporter implements AutoCloseable {
         Path.of(file), settings.customMetrics(), changed -> readCustomMetrics(changed, settings), clock));
     Supplier<CustomMetrics> customInForce = custom.<Supplier<CustomMetrics>>map(live -> live::current)
         .orElse(settings::customMetrics);
-    ProjectPolling polling = newPolling(settings, customInForce, clock);
+    WorkflowPolling polling = newPolling(settings, customInForce, clock);
     List<SnapshotCollector<?>> collectors = new ArrayList<>();
     collectors.add(new WorkflowCollector(polling::latest, settings.build()));
     LiveWebConfig web = new LiveWebConfig(settings.web(), clock);
@@ -131,7 +139,14 @@ public final class Exporter implements AutoCloseable {
   }
 
   /** The pollers of every database of these settings, not yet opened: for a running exporter and one-shot runs. */
-  static ProjectPolling newPolling(ExporterSettings settings, Supplier<CustomMetrics> custom, Clock clock) {
+  static WorkflowPolling newPolling(ExporterSettings settings, Supplier<CustomMetrics> custom, Clock clock) {
+    if (settings.databases().store().isPresent()) {
+      StoreSource store = settings.databases().store().get();
+      StoreReader reader = new StoreReader(StoreAddress.parse(store.uri()), store.password(),
+          new TimestampParser(settings.timezone()), STORE_STATEMENT_TIMEOUT);
+      return new StorePolling(new StorePoller(reader, () -> newTracker(settings, 1, CustomMetrics.NONE), clock),
+          settings.interval());
+    }
     return new ProjectPolling(settings.databases(),
         (database, databases) -> newPoller(settings.forDatabase(database.path()), databases, custom, clock),
         settings.interval());

@@ -5,7 +5,7 @@ import dev.agentworkflow.exporter.metrics.WorkflowCollector;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.ProjectPoll;
 import dev.agentworkflow.exporter.model.PublishedPolls;
-import dev.agentworkflow.exporter.project.ProjectPolling;
+import dev.agentworkflow.exporter.project.WorkflowPolling;
 import dev.agentworkflow.exporter.poll.Poller;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
@@ -57,7 +57,7 @@ public final class OneShot {
       return runOne(settings, clock);
     }
     PublishedPolls polls;
-    ProjectPolling polling = Exporter.newPolling(settings, settings::customMetrics, clock);
+    WorkflowPolling polling = Exporter.newPolling(settings, settings::customMetrics, clock);
     try {
       polling.open(); // logs each clash, as a running exporter does
       polls = polling.pollAll();

@@ -1,9 +1,11 @@
 package dev.agentworkflow.exporter.cli;
 
+import dev.agentworkflow.exporter.db.StoreAddress;
 import dev.agentworkflow.exporter.project.DatabaseGlob;
 import dev.agentworkflow.exporter.project.DatabaseSources;
 import dev.agentworkflow.exporter.project.NamedDatabase;
 import dev.agentworkflow.exporter.project.ProjectName;
+import dev.agentworkflow.exporter.project.StoreSource;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,11 +34,18 @@ final class DatabaseOptions {
   CommandSpec spec;
 
   @Option(names = "--db", paramLabel = "[NAME=]PATH",
-      description = "A SQLite database, relative to the working directory; it need not exist yet. Repeat it to read "
+      description = "A SQLite database, relative to the working directory; it need not exist yet; or the team's "
+          + "PostgreSQL store, postgresql://[user@]host[:port]/dbname[?sslmode=…] (docs/postgresql.md), read alone, "
+          + "each series with project=\"its project\". Repeat it to read "
           + "several: each series then carries project=\"NAME\", by default the project's folder (the one holding "
           + "logs/) (env AGENT_WORKFLOW_EXPORTER_DB, several separated by ':'; default " + DEFAULT_DATABASE
           + " unless --db-glob is given).")
   List<String> databases;
+
+  @Option(names = "--db-password-file", paramLabel = "FILE",
+      description = "With --db postgresql://…: a file whose first line is the store's password; else the driver "
+          + "looks in PGPASSWORD and ~/.pgpass (env AGENT_WORKFLOW_EXPORTER_DB_PASSWORD_FILE).")
+  Path passwordFile;
 
   @Option(names = "--db-glob", paramLabel = "PATTERN",
       description = "Read every database this glob matches, e.g. '/home/*/src/*/logs/agent_workflow.db' (quoted, so "
@@ -55,6 +64,16 @@ final class DatabaseOptions {
   DatabaseSources sources() {
     List<String> given = values("--db", databases);
     List<String> patterns = values("--db-glob", globs);
+    if (given.stream().anyMatch(StoreAddress::isStore)) {
+      if (given.size() > 1 || !patterns.isEmpty()) {
+        throw error("--db postgresql://… is read alone: give no other --db or --db-glob (ship the files to the "
+            + "store instead: docs/postgresql.md)");
+      }
+      return DatabaseSources.store(store(given.get(0)));
+    }
+    if (passwordFile != null) {
+      throw error("--db-password-file is for --db postgresql://…; a SQLite file has no password");
+    }
     if (given.isEmpty() && patterns.isEmpty()) {
       given = List.of(DEFAULT_DATABASE);
     }
@@ -88,6 +107,15 @@ final class DatabaseOptions {
       }
     }
     return new DatabaseSources(named, found, globInterval, Optional.empty());
+  }
+
+  private StoreSource store(String uri) {
+    try {
+      StoreAddress.parse(uri);
+    } catch (IllegalArgumentException e) {
+      throw error("--db: " + e.getMessage());
+    }
+    return new StoreSource(uri, PasswordFile.read(passwordFile, "--db-password-file", this::error));
   }
 
   /**
@@ -125,7 +153,9 @@ final class DatabaseOptions {
     List<String> all = new ArrayList<>();
     boolean fromVariable = !spec.commandLine().getParseResult().hasMatchedOption(option);
     for (String value : values) {
-      if (fromVariable) {
+      if (fromVariable && StoreAddress.isStore(value)) {
+        all.add(value); // a URI holds ':' of its own
+      } else if (fromVariable) {
         for (String part : LIST_SEPARATOR.split(value, -1)) {
           if (part.isEmpty()) {
             throw error(EnvironmentDefaults.variableFor(option) + " holds an empty entry ('" + value

@@ -126,7 +126,13 @@ final class ServeOptions {
         : databases.named().get(0).path();
     Optional<Path> state;
     DatabaseSources sources = databases;
-    if (databases.labelled()) {
+    if (databases.store().isPresent()) {
+      state = Optional.empty(); // the store keeps every row: an exporter reads it whole at start
+      if (metricsConfig != null) {
+        throw new ParameterException(spec.commandLine(), "--metrics-config is not read with --db postgresql://… yet: "
+            + "its SQL is SQLite's; give it with --db PATH");
+      }
+    } else if (databases.labelled()) {
       state = Optional.empty();
       sources = new DatabaseSources(databases.named(), databases.globs(), databases.lookEvery(), stateFolder());
     } else {

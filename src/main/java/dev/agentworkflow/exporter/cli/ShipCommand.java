@@ -5,8 +5,6 @@ import dev.agentworkflow.exporter.db.StoreAddress;
 import dev.agentworkflow.exporter.project.ProjectName;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -105,18 +103,7 @@ final class ShipCommand implements Callable<Integer> {
   }
 
   private Optional<String> password() {
-    if (passwordFile == null) {
-      return Optional.empty();
-    }
-    try {
-      String first = Files.readString(passwordFile, StandardCharsets.UTF_8).lines().findFirst().orElse("");
-      if (first.isEmpty()) {
-        throw error("--db-password-file " + passwordFile + " is empty");
-      }
-      return Optional.of(first);
-    } catch (IOException e) {
-      throw error("--db-password-file " + passwordFile + " cannot be read: " + e.getMessage());
-    }
+    return PasswordFile.read(passwordFile, "--db-password-file", this::error);
   }
 
   private String project() {

@@ -33,7 +33,7 @@ public final class InvocationRows {
     return new TableReader<>(TABLE, COLUMNS, (row, rowId) -> map(row, rowId, timestamps));
   }
 
-  private static InvocationRow map(ResultSet row, long rowId, TimestampParser timestamps) throws SQLException {
+  static InvocationRow map(ResultSet row, long rowId, TimestampParser timestamps) throws SQLException {
     Object start = TableReader.shortValue(row, "start_time");
     Object end = TableReader.shortValue(row, "end_time");
     String sessionId = row.getString("session_id");

@@ -26,7 +26,7 @@ public final class SessionRows {
     return new TableReader<>(TABLE, COLUMNS, (row, rowId) -> map(row, rowId, timestamps));
   }
 
-  private static SessionRow map(ResultSet row, long rowId, TimestampParser timestamps) throws SQLException {
+  static SessionRow map(ResultSet row, long rowId, TimestampParser timestamps) throws SQLException {
     Object start = TableReader.shortValue(row, "start_time");
     Object end = TableReader.shortValue(row, "end_time");
     return new SessionRow(

@@ -30,7 +30,7 @@ public final class ToolUseRows {
     return new TableReader<>(TABLE, COLUMNS, (row, rowId) -> map(row, rowId, timestamps));
   }
 
-  private static ToolUseRow map(ResultSet row, long rowId, TimestampParser timestamps) throws SQLException {
+  static ToolUseRow map(ResultSet row, long rowId, TimestampParser timestamps) throws SQLException {
     Object start = TableReader.shortValue(row, "start_time");
     Object end = TableReader.shortValue(row, "end_time");
     Object sequence = TableReader.shortValue(row, "sequence_number");

@@ -1,6 +1,5 @@
 package dev.agentworkflow.exporter.poll;
 
-import dev.agentworkflow.exporter.model.PollResult;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,17 +12,17 @@ import org.slf4j.LoggerFactory;
  * Runs the poller on one named daemon thread, a fixed delay apart, and publishes each result.
  * Every throwable is caught: one escaping exception would silently cancel all later polls.
  */
-public final class PollScheduler implements AutoCloseable {
+public final class PollScheduler<R> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PollScheduler.class);
 
-  private final Poller poller;
+  private final Pollable<R> poller;
   private final Duration interval;
-  private final Consumer<PollResult> publish;
+  private final Consumer<R> publish;
   private final ScheduledExecutorService executor;
   private final String threadName;
 
   /** @param threadName the poller thread's name, which says whose polls it runs in a thread dump */
-  public PollScheduler(Poller poller, Duration interval, Consumer<PollResult> publish, String threadName) {
+  public PollScheduler(Pollable<R> poller, Duration interval, Consumer<R> publish, String threadName) {
     this.poller = poller;
     this.interval = interval;
     this.publish = publish;
@@ -51,7 +50,7 @@ public final class PollScheduler implements AutoCloseable {
   private void pollOnce() {
     try {
       publish.accept(poller.poll());
-      poller.keepState(); // after publishing: the write delays neither the figures nor a scrape
+      poller.afterPublish(); // after publishing: a state write delays neither the figures nor a scrape
     } catch (Throwable t) { // NOPMD: see class comment
       log.error("poll failed unexpectedly; the next poll will try again", t);
     }

@@ -57,7 +57,7 @@ import org.slf4j.event.Level;
  * backwards; only a file that no longer holds what was counted is counted from scratch. Not
  * thread-safe: the scheduler calls it from one thread.
  */
-public final class Poller implements AutoCloseable {
+public final class Poller implements Pollable<PollResult> {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
 
   private final WorkflowDatabase database;
@@ -213,6 +213,12 @@ public final class Poller implements AutoCloseable {
     return state.status();
   }
 
+  @Override
+  public void afterPublish() {
+    keepState();
+  }
+
+  @Override
   public PollResult poll() {
     long started = System.nanoTime();
     boolean up = false;

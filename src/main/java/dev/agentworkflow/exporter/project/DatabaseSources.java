@@ -14,9 +14,21 @@ import java.util.Optional;
  * @param lookEvery time between two looks for what the patterns match
  * @param stateFolder where each database's state file goes when there are several (named by a hash
  *     of its path); empty: no state files. One database has its own --state-file instead.
+ * @param store the team's PostgreSQL store, when --db names one: then it is all that is read
  */
 public record DatabaseSources(List<NamedDatabase> named, List<DatabaseGlob> globs, Duration lookEvery,
-    Optional<Path> stateFolder) {
+    Optional<Path> stateFolder, Optional<StoreSource> store) {
+  /** SQLite files only. */
+  public DatabaseSources(List<NamedDatabase> named, List<DatabaseGlob> globs, Duration lookEvery,
+      Optional<Path> stateFolder) {
+    this(named, globs, lookEvery, stateFolder, Optional.empty());
+  }
+
+  /** The team's PostgreSQL store, read alone. */
+  public static DatabaseSources store(StoreSource store) {
+    return new DatabaseSources(List.of(), List.of(), DEFAULT_LOOK_EVERY, Optional.empty(), Optional.of(store));
+  }
+
   /** How often --db-glob patterns are looked at again unless --db-glob-interval says otherwise. */
   public static final Duration DEFAULT_LOOK_EVERY = Duration.ofMinutes(1);
 
@@ -36,11 +48,14 @@ public record DatabaseSources(List<NamedDatabase> named, List<DatabaseGlob> glob
    * one that finds a single file now (it may find more later, and a series' labels must not change).
    */
   public boolean labelled() {
-    return named.size() > 1 || !globs.isEmpty();
+    return named.size() > 1 || !globs.isEmpty() || store.isPresent();
   }
 
   /** What is read, for the log line at start: the path, or each database and pattern. */
   public String describe() {
+    if (store.isPresent()) {
+      return "every project of the store " + store.get().shown();
+    }
     if (!labelled()) {
       return named.get(0).path().toString();
     }

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * PublishedPolls latest = polling.latest();
  * }</pre>
  */
-public final class ProjectPolling implements AutoCloseable {
+public final class ProjectPolling implements WorkflowPolling {
   private static final Logger log = LoggerFactory.getLogger(ProjectPolling.class);
 
   /** Opens the poller of one database. */
@@ -57,7 +57,7 @@ public final class ProjectPolling implements AutoCloseable {
     final NamedDatabase database;
     final Path file;
     final boolean fromGlob;
-    final PollScheduler scheduler;
+    final PollScheduler<PollResult> scheduler;
     /** Guarded by the polling's lock. */
     ProjectPoll latest;
     /** Counted down the first polls: set on the first publish or on removal; guarded by the lock. */
@@ -68,7 +68,7 @@ public final class ProjectPolling implements AutoCloseable {
       this.file = database.file();
       this.fromGlob = fromGlob;
       this.latest = new ProjectPoll(database.project(), database.path().toString(), poller.initialResult());
-      this.scheduler = new PollScheduler(poller, interval, result -> polling.publish(this, result),
+      this.scheduler = new PollScheduler<>(poller, interval, result -> polling.publish(this, result),
           "agent-workflow-poller-" + database.project());
     }
   }
@@ -107,6 +107,7 @@ public final class ProjectPolling implements AutoCloseable {
    * Opens the poller of every database named and found now; nothing is polled before {@link
    * #start()}. A poller that cannot be opened (a bug) closes those opened before it.
    */
+  @Override
   public void open() {
     DatabaseSearch.Found found = search.look(List.of());
     if (!sources.globs().isEmpty() && found.databases().size() == sources.named().size()) {
@@ -132,6 +133,7 @@ public final class ProjectPolling implements AutoCloseable {
   }
 
   /** Starts every database's polls, and the looks for the patterns' files. */
+  @Override
   public void start() {
     synchronized (lock) {
       started = true;
@@ -144,21 +146,25 @@ public final class ProjectPolling implements AutoCloseable {
   }
 
   /** The latest poll of every database read, as one value. */
+  @Override
   public PublishedPolls latest() {
     return latest;
   }
 
   /** Whether every database read since start has finished its first poll; false before {@link #open()}. */
+  @Override
   public boolean ready() {
     return firstPolls.getCount() == 0;
   }
 
   /** Waits until {@link #ready()}; false on timeout. */
+  @Override
   public boolean awaitFirstPolls(Duration timeout) throws InterruptedException {
     return firstPolls.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Polls every database now, one after the other, and waits for it: for tests and one-shot runs. */
+  @Override
   public PublishedPolls pollAll() throws InterruptedException {
     List<Reading> now;
     synchronized (lock) {
@@ -171,6 +177,7 @@ public final class ProjectPolling implements AutoCloseable {
   }
 
   /** Looks for the patterns' files now, as the scheduled looks do: for tests. */
+  @Override
   public void lookNow() throws InterruptedException {
     try {
       looks.submit(this::lookSafely).get();
