@@ -130,6 +130,20 @@ public final class PostgresServer implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(stopAtExit);
   }
 
+  /**
+   * Stops the server for a while (a store that cannot be reached), keeping its cluster and port:
+   * {@link #restart()} brings it back as it was. Connections open now are cut.
+   */
+  public synchronized void stop() throws IOException, InterruptedException {
+    tools.run(base, "pg_ctl", "-w", "-t", Long.toString(WAIT_SECONDS), "-D", data.toString(), "-m", "fast", "stop");
+    Runtime.getRuntime().removeShutdownHook(stopAtExit);
+  }
+
+  /** Starts the server {@link #stop()} stopped, on the same port. */
+  public synchronized void restart() throws IOException, InterruptedException {
+    startServer();
+  }
+
   /** The port the server listens on, on 127.0.0.1. */
   public int port() {
     return port;
