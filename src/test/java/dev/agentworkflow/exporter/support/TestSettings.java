@@ -1,6 +1,7 @@
 package dev.agentworkflow.exporter.support;
 
 import dev.agentworkflow.exporter.app.ExporterSettings;
+import dev.agentworkflow.exporter.project.DatabaseSources;
 import dev.agentworkflow.exporter.model.BuildInfo;
 import dev.agentworkflow.exporter.webconfig.WebConfig;
 import java.net.InetSocketAddress;
@@ -46,6 +47,12 @@ public final class TestSettings {
   public static ExporterSettings withTelemetryPath(ExporterSettings s, String telemetryPath) {
     return new ExporterSettings(s.databasePath(), s.listen(), telemetryPath, s.interval(), s.staleAfter(),
         s.timezone(), s.maxLabelValues(), s.maxSeries(), s.build(), s.web(), s.stateFile());
+  }
+
+  /** The same settings reading {@code sources} (several files, or the PostgreSQL store). */
+  public static ExporterSettings withSources(ExporterSettings s, DatabaseSources sources) {
+    return new ExporterSettings(s.databasePath(), s.listen(), s.telemetryPath(), s.interval(), s.staleAfter(),
+        s.timezone(), s.maxLabelValues(), s.maxSeries(), s.build(), s.web(), Optional.empty(), sources);
   }
 
   /** For tests that poll by hand: the scheduled polls are an hour apart. */
