@@ -9,6 +9,7 @@ import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
 import dev.agentworkflow.exporter.support.Pki;
 import dev.agentworkflow.exporter.support.Scraper;
+import dev.agentworkflow.exporter.support.TeamStore;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DeployFilesIT {
   private static final Path UNIT = Path.of("deploy/systemd/agent-workflow-exporter.service");
   private static final Path PLIST = Path.of("deploy/launchd/com.agent-workflow.exporter.plist");
+  private static final Path SHIP_UNIT = Path.of("deploy/systemd/agent-workflow-ship.service");
   private static final Path CI_SCRIPT = Path.of("deploy/ci/run-in-ci.sh");
   private static final Path CI_FRAGMENT = Path.of("deploy/ci/github-actions.yml");
   private static final Path LAUNCHER = ExporterProcess.LAUNCHER;
@@ -53,6 +55,59 @@ class DeployFilesIT {
     Result verify = run(dir, List.of("systemd-analyze", "verify", unit.toString()));
     assertEquals(0, verify.code, verify.output);
     assertEquals("", verify.output, "systemd-analyze printed warnings");
+  }
+
+  @Test
+  void theShippersUnitVerifiesWithoutAnyWarning() throws Exception {
+    Path unit = dir.resolve(SHIP_UNIT.getFileName());
+    Files.writeString(unit, Files.readString(SHIP_UNIT).replace(INSTALLED_LAUNCHER,
+        LAUNCHER.toAbsolutePath().toString()));
+    Result verify = run(dir, List.of("systemd-analyze", "verify", unit.toString()));
+    assertEquals(0, verify.code, verify.output);
+    assertEquals("", verify.output, "systemd-analyze printed warnings");
+  }
+
+  /**
+   * The shipper's unit: its command line, with the store made a real PostgreSQL set up as
+   * docs/postgresql.md says and the credential folder systemd would make, ships the database, and
+   * stops on SIGTERM with exit 0.
+   */
+  @Test
+  void theShippersCommandLineShipsTheDatabase() throws Exception {
+    Path logs = Files.createDirectories(dir.resolve("agent-workflow/logs"));
+    HookDatabase db = HookDatabase.create(logs.resolve("agent_workflow.db"));
+    long id = db.startAgent("s1", "planning", "architect", Instant.now());
+    db.finishAgent(id, Instant.now(), "completed", 2.0, "m");
+    try (TeamStore store = TeamStore.start(Files.createDirectories(dir.resolve("pg")))) {
+      Path credentials = Files.createDirectories(dir.resolve("credentials"));
+      Files.writeString(credentials.resolve("pgpassword"), TeamStore.SHIPPER_PASSWORD + "\n");
+      List<String> command = new ArrayList<>();
+      for (String word : execStart(SHIP_UNIT)) {
+        command.add(word
+            .replace(INSTALLED_LAUNCHER, LAUNCHER.toAbsolutePath().toString())
+            .replace("/home/dev/agent-workflow/logs", logs.toString())
+            .replace("postgresql://agent_workflow_shipper@db.example/agent_workflow?sslmode=verify-full",
+                store.uri(TeamStore.SHIPPER))
+            .replace("${CREDENTIALS_DIRECTORY}", credentials.toString()));
+      }
+      ProcessBuilder service = withoutLocale(new ProcessBuilder(command));
+      service.environment().put("LANG", "C.UTF-8");
+      service.environment().put("JAVA_HOME", System.getProperty("java.home"));
+      Process shipper = service.redirectErrorStream(true).redirectOutput(dir.resolve("ship.txt").toFile()).start();
+      try {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < end && store.number("SELECT count(*) FROM agent_invocations") < 1) {
+          Thread.sleep(200);
+        }
+        assertEquals(1, store.number("SELECT count(*) FROM agent_invocations_by_project WHERE project = "
+            + "'agent-workflow' AND status = 'completed'"), Files.readString(dir.resolve("ship.txt")));
+        shipper.destroy(); // SIGTERM, as systemctl stop sends
+        assertTrue(shipper.waitFor(5, TimeUnit.SECONDS));
+        assertEquals(0, shipper.exitValue(), Files.readString(dir.resolve("ship.txt")));
+      } finally {
+        shipper.destroyForcibly();
+      }
+    }
   }
 
   /**
@@ -501,7 +556,11 @@ class DeployFilesIT {
 
   /** The words of the unit's ExecStart=, which has no quoting. */
   private static List<String> execStart() throws IOException {
-    String line = Files.readAllLines(UNIT).stream().filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
+    return execStart(UNIT);
+  }
+
+  private static List<String> execStart(Path unit) throws IOException {
+    String line = Files.readAllLines(unit).stream().filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
     return Arrays.asList(line.substring("ExecStart=".length()).strip().split("\\s+"));
   }
 

@@ -25,7 +25,7 @@ public final class TeamStore implements AutoCloseable {
   public static final String DATABASE = "agent_workflow";
   public static final String SHIPPER = "agent_workflow_shipper";
   public static final String EXPORTER = "agent_workflow_exporter";
-  private static final String SHIPPER_PASSWORD = "shipper's secret";
+  public static final String SHIPPER_PASSWORD = "shipper's secret";
   private static final String EXPORTER_PASSWORD = "exporter's secret";
 
   private final PostgresServer server;
