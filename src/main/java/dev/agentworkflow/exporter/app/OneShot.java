@@ -75,7 +75,10 @@ public final class OneShot {
     }
     String problem = null;
     if (polls.projects().isEmpty()) {
-      problem = "no database to read: --db-glob found none";
+      problem = settings.databases().store().isPresent()
+          ? "the store " + settings.databases().store().get().shown() + " lists no project: nothing was shipped to "
+              + "it yet, or it could not be read (see the log)"
+          : "no database to read: --db-glob found none";
     } else if (!problems.isEmpty()) {
       problem = problems.size() + " of " + polls.projects().size() + " databases not read: "
           + String.join("; ", problems);

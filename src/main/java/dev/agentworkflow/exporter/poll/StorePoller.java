@@ -112,13 +112,18 @@ public final class StorePoller implements Pollable<PublishedPolls> {
         log.info("the store {} is readable again", store.shown());
         problemKind = null;
       }
-    } catch (StoreFailure e) {
+    } catch (StoreFailure | RuntimeException e) {
       // a read that failed half way took in part of the changes: read them all again, from scratch
       pollErrors++;
       problem = "cannot read " + store.shown() + ": " + e.getMessage();
-      if (!e.kind().equals(problemKind)) {
-        log.warn("{}; the next poll tries again", problem);
-        problemKind = e.kind();
+      String kind = e instanceof StoreFailure failure ? failure.kind() : "bug " + e.getClass().getName();
+      if (!kind.equals(problemKind)) {
+        if (e instanceof RuntimeException) {
+          log.error("{}; the next poll tries again", problem, e);
+        } else {
+          log.warn("{}; the next poll tries again", problem);
+        }
+        problemKind = kind;
       }
       startOver();
     }

@@ -43,6 +43,8 @@ public final class Shipper implements AutoCloseable {
   private final String host;
   private final List<ShippedTable> tables;
   private final List<DatabaseTable<ShippedRow>> readers = new ArrayList<>();
+  /** The invocations' reader, whose newest rows tell whether the file is still the one shipped. */
+  private final DatabaseTable<ShippedRow> invocations;
   private final int rowsPerRound;
   /** The file the source was chosen for, by device and inode; null: choose it at the next round. */
   private Object fileIdentity;
@@ -67,6 +69,7 @@ public final class Shipper implements AutoCloseable {
     this.host = host;
     this.tables = ShippedTable.all(payloads);
     this.tables.forEach(table -> readers.add(file.shipped(table)));
+    this.invocations = readers.get(tables.indexOf(ShippedTable.invocations(payloads)));
     this.rowsPerRound = rowsPerRound;
   }
 
@@ -192,7 +195,6 @@ public final class Shipper implements AutoCloseable {
     if (anchors.isEmpty()) {
       return latest.get();
     }
-    DatabaseTable<ShippedRow> invocations = readers.get(1);
     Map<Long, List<String>> inFile = new HashMap<>();
     invocations.readRows(anchors.stream().mapToLong(Anchor::id).sorted().toArray(),
         row -> inFile.put(row.rowId(), StoreWriter.anchorIdentity(row)), gone -> { });

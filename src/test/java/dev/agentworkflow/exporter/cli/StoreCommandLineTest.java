@@ -87,6 +87,20 @@ class StoreCommandLineTest {
   }
 
   @Test
+  void onceAgainstAStoreThatCannotBeReachedExitsOne() throws Exception {
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    assertEquals(1, run(Map.of(), "--once", "--db", "postgresql://exporter@127.0.0.1:" + closed + "/aw"));
+    assertTrue(err.toString().contains("the store postgresql://exporter@127.0.0.1:" + closed + "/aw lists no project"),
+        err.toString());
+    err.getBuffer().setLength(0);
+    assertEquals(1, run(Map.of(), "ship", "--once", "--project", "alpha", "--from", dir.resolve("none.db").toString(),
+        "--to", "postgresql://shipper@127.0.0.1:" + closed + "/aw"), "a file that is not there: nothing shipped");
+  }
+
+  @Test
   void theStoreComesFromTheVariableWholeThoughItHoldsColons() throws Exception {
     Path password = Files.writeString(dir.resolve("password"), "s3cret\nignored\n");
     CommandLine commandLine = ExporterCommand.commandLine(Map.of("AGENT_WORKFLOW_EXPORTER_DB",
