@@ -6,7 +6,6 @@ import dev.agentworkflow.exporter.model.InvocationRow;
 import dev.agentworkflow.exporter.model.SessionRow;
 import dev.agentworkflow.exporter.model.ToolUseRow;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -42,11 +41,8 @@ public final class StoreReader implements AutoCloseable {
   /** Rows fetched per round trip: a first load streams rather than arriving whole. */
   private static final int FETCH = 2_000;
 
-  private final StoreAddress address;
-  private final Optional<String> password;
+  private final StoreConnection connection;
   private final TimestampParser timestamps;
-  private final Duration statementTimeout;
-  private Connection connection;
 
   /**
    * @param statementTimeout how long one statement may run before the server cancels it (a poll
@@ -54,14 +50,21 @@ public final class StoreReader implements AutoCloseable {
    */
   public StoreReader(StoreAddress address, Optional<String> password, TimestampParser timestamps,
       Duration statementTimeout) {
-    this.address = address;
-    this.password = password;
     this.timestamps = timestamps;
-    this.statementTimeout = statementTimeout;
+    this.connection = new StoreConnection(address, password, "agent-workflow-exporter", c -> {
+      try (Statement s = c.createStatement()) {
+        // read-only twice over: every transaction of this session, whatever the role may do
+        s.execute("SET SESSION default_transaction_read_only = on");
+        s.execute("SET SESSION statement_timeout = " + statementTimeout.toMillis());
+      }
+      c.setAutoCommit(false);
+      c.setReadOnly(true);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+    });
   }
 
   public String shown() {
-    return address.shown();
+    return connection.shown();
   }
 
   /** A source of rows: one project's SQLite file on one host ({@code agent_workflow_sources}). */
@@ -88,7 +91,7 @@ public final class StoreReader implements AutoCloseable {
   /** Starts a read: one transaction, whose snapshot is {@link Read#snapshot()}. */
   public Read read() throws StoreFailure {
     try {
-      Connection c = connection();
+      Connection c = connection.get();
       String snapshot;
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(SNAPSHOT)) {
         rs.next();
@@ -101,33 +104,9 @@ public final class StoreReader implements AutoCloseable {
     }
   }
 
-  private Connection connection() throws SQLException {
-    if (connection == null) {
-      Connection c = DriverManager.getConnection(address.jdbcUrl(),
-          address.properties(password, "agent-workflow-exporter"));
-      try (Statement s = c.createStatement()) {
-        // read-only twice over: every transaction of this session, whatever the role may do
-        s.execute("SET SESSION default_transaction_read_only = on");
-        s.execute("SET SESSION statement_timeout = " + statementTimeout.toMillis());
-      }
-      c.setAutoCommit(false);
-      c.setReadOnly(true);
-      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-      connection = c;
-    }
-    return connection;
-  }
-
   @Override
   public void close() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException ignored) {
-        // dropped either way
-      }
-      connection = null;
-    }
+    connection.close();
   }
 
   /** One poll's transaction. Closing it ends it. */

@@ -5,7 +5,6 @@ import dev.agentworkflow.exporter.model.ShippedRow;
 import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -59,21 +58,19 @@ public final class StoreWriter implements AutoCloseable {
   private static final String DELETE = """
       DELETE FROM %1$s WHERE source_id = ? AND %2$s = ANY (?)""";
 
-  private final StoreAddress address;
-  private final Optional<String> password;
-  private final String applicationName;
-  private Connection connection;
+  private final StoreConnection connection;
   /** The temporary tables made on this connection, by store table. */
   private final Set<String> stagingMade = new HashSet<>();
 
   public StoreWriter(StoreAddress address, Optional<String> password, String applicationName) {
-    this.address = address;
-    this.password = password;
-    this.applicationName = applicationName;
+    this.connection = new StoreConnection(address, password, applicationName, c -> {
+      c.setAutoCommit(false);
+      stagingMade.clear(); // a new session: its temporary tables are gone
+    });
   }
 
   public String shown() {
-    return address.shown();
+    return connection.shown();
   }
 
   /** One project's file on one host, as the store knows it; a file made again there is the next epoch. */
@@ -105,7 +102,7 @@ public final class StoreWriter implements AutoCloseable {
   /** Starts a shipping transaction for {@code project} on {@code host}: waits for the lock of that pair. */
   public Round begin(String project, String host) throws StoreFailure {
     try {
-      Connection c = connection();
+      Connection c = connection.get();
       try (PreparedStatement lock = c.prepareStatement(LOCK)) {
         lock.setString(1, project);
         lock.setString(2, host);
@@ -118,15 +115,6 @@ public final class StoreWriter implements AutoCloseable {
     }
   }
 
-  private Connection connection() throws SQLException {
-    if (connection == null) {
-      connection = DriverManager.getConnection(address.jdbcUrl(), address.properties(password, applicationName));
-      connection.setAutoCommit(false);
-      stagingMade.clear();
-    }
-    return connection;
-  }
-
   /** A failed statement may have left the connection broken or in a failed transaction: the next round opens another. */
   private void failed() {
     close();
@@ -134,14 +122,7 @@ public final class StoreWriter implements AutoCloseable {
 
   @Override
   public void close() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException ignored) {
-        // dropped either way
-      }
-      connection = null;
-    }
+    connection.close();
   }
 
   /** One transaction: read what was shipped, write what changed, commit; closing it uncommitted rolls it back. */
