@@ -187,12 +187,14 @@ final class LandingPage {
     new TreeMap<>(poll.rowsRead()).forEach((table, rows) -> headedRow(html, "<th class=\"part\">from " + escape(table)
         + "</th>", "rows-read-" + escape(table), "n", count(rows), "agent_workflow_exporter_rows_read_total{table=\""
             + escape(table) + "\"}"));
-    row(html, "Invocations finished", "invocations", "n", count(sum(w.invocations())), "sum(agent_invocation_total)");
-    row(html, "Invocations running", "running", "n", count(w.parallelExecutions()), "parallel_executions_current");
+    row(html, "Invocations finished", "invocations", "n", count(sum(w.agents().invocations())),
+        "sum(agent_invocation_total)");
+    row(html, "Invocations running", "running", "n", count(w.agents().parallelExecutions()),
+        "parallel_executions_current");
     row(html, "Tool uses finished", "tool-uses", "n", count(sum(w.tools().uses())), "sum(agent_tool_usage_total)");
-    row(html, "Sessions", "sessions", "n", count(w.totalSessions()), "total_sessions");
-    row(html, "Sessions active", "active-sessions", "n", count(w.activeSessions()), "active_sessions_count");
-    row(html, "Agents", "agents", "n", count(w.uniqueAgents()), "total_unique_agents");
+    row(html, "Sessions", "sessions", "n", count(w.sessions().total()), "total_sessions");
+    row(html, "Sessions active", "active-sessions", "n", count(w.sessions().active()), "active_sessions_count");
+    row(html, "Agents", "agents", "n", count(w.agents().uniqueAgents()), "total_unique_agents");
   }
 
   /** One figure: what it is, its value (HTML, escaped already) and the metric that has the same value. */

@@ -87,10 +87,10 @@ final class ProjectsPage {
     }
     cell(html, id + "-last-success", "", when);
     cell(html, id + "-poll-errors", "n", count(poll.pollErrors()));
-    cell(html, id + "-invocations", "n", count(sum(poll.workflow().invocations())));
-    cell(html, id + "-running", "n", count(poll.workflow().parallelExecutions()));
+    cell(html, id + "-invocations", "n", count(sum(poll.workflow().agents().invocations())));
+    cell(html, id + "-running", "n", count(poll.workflow().agents().parallelExecutions()));
     cell(html, id + "-tool-uses", "n", count(sum(poll.workflow().tools().uses())));
-    cell(html, id + "-sessions", "n", count(poll.workflow().totalSessions()));
+    cell(html, id + "-sessions", "n", count(poll.workflow().sessions().total()));
     cell(html, id + "-problem", "", poll.databaseUp() || poll.problem() == null ? "" : escape(poll.problem()));
     html.append("</tr>\n");
   }

@@ -11,6 +11,7 @@ import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.SessionRow;
 import dev.agentworkflow.exporter.model.StateStatus;
 import dev.agentworkflow.exporter.model.ToolUseRow;
+import dev.agentworkflow.exporter.model.Untracked;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import dev.agentworkflow.exporter.state.SavedState;
 import dev.agentworkflow.exporter.state.StateKeeper;
@@ -238,7 +239,7 @@ public final class Poller implements AutoCloseable {
           lastGood = tracker.snapshot(now);
           lastSuccessEpochSeconds = now.toEpochMilli() / 1000.0;
           up = true;
-          warnOnceIfUntracked(lastGood);
+          warnOnceIfUntracked(lastGood.bounds().untracked());
           if (problemKind != null) {
             log.info("database {} is readable again", database.path());
           }
@@ -384,7 +385,7 @@ public final class Poller implements AutoCloseable {
     schemaVersion = saved.schemaVersion().isPresent() ? saved.schemaVersion().getAsLong() : null;
     resumed = true;
     log.info("resuming from the state file written {}: {} counted invocations", saved.writtenAt(),
-        invocations.figures().invocations().values().stream().mapToLong(Long::longValue).sum());
+        tracker.snapshot(clock.instant()).agents().invocations().values().stream().mapToLong(Long::longValue).sum());
   }
 
   /** The newest row counted from {@code table} is still at its id, as it was (or nothing was counted). */
@@ -628,18 +629,18 @@ public final class Poller implements AutoCloseable {
   }
 
   /** Says once per table, when its capacity is first reached, that rows go unfollowed. */
-  private void warnOnceIfUntracked(WorkflowSnapshot snapshot) {
-    if (snapshot.untrackedInvocations() > 0 && warnedUntracked.add(invocationReader.name())) {
+  private void warnOnceIfUntracked(Untracked untracked) {
+    if (untracked.invocations() > 0 && warnedUntracked.add(invocationReader.name())) {
       log.warn("{}: more invocations are running at once than the {} this heap follows; the ones past it are not "
           + "counted when they finish (agent_workflow_exporter_untracked_rows_total); give the JVM a larger -Xmx",
           database.path(), tracker.limits().maxRunningInvocations());
     }
-    if (snapshot.untrackedToolUses() > 0 && warnedUntracked.add(toolUseReader.name())) {
+    if (untracked.toolUses() > 0 && warnedUntracked.add(toolUseReader.name())) {
       log.warn("{}: more tool uses are running at once than the {} this heap follows; the ones past it are not "
           + "counted when they finish (agent_workflow_exporter_untracked_rows_total); give the JVM a larger -Xmx",
           database.path(), tracker.limits().maxRunningToolUses());
     }
-    if (snapshot.untrackedSessions() > 0 && warnedUntracked.add(sessionReader.name())) {
+    if (untracked.sessions() > 0 && warnedUntracked.add(sessionReader.name())) {
       log.warn("{}: more sessions are active (or not yet seen ending) at once than the {} this heap follows; the ones "
           + "past it are neither active nor observed (agent_workflow_exporter_untracked_rows_total); give the JVM a "
           + "larger -Xmx", database.path(), tracker.limits().maxWatchedSessions());

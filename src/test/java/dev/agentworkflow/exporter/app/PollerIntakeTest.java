@@ -36,7 +36,7 @@ class PollerIntakeTest {
     PollResult alongside = firstPoll(file, Poller.Intake.ALONGSIDE, clock);
     PollResult here = firstPoll(file, Poller.Intake.HERE, clock);
 
-    assertEquals(250, alongside.workflow().totalSessions());
+    assertEquals(250, alongside.workflow().sessions().total());
     assertTrue(alongside.rowsRead().get("agent_tool_uses") > 10_000, alongside.rowsRead() + " rows read");
     assertEquals(alongside.workflow(), here.workflow());
     assertEquals(alongside.rowsRead(), here.rowsRead());

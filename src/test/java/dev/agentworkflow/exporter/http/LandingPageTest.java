@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentworkflow.exporter.model.AgentFigures;
+import dev.agentworkflow.exporter.model.Bounds;
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.InvocationLabels;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.ProjectPoll;
 import dev.agentworkflow.exporter.model.PublishedPolls;
+import dev.agentworkflow.exporter.model.SessionFigures;
 import dev.agentworkflow.exporter.model.StateStatus;
+import dev.agentworkflow.exporter.model.ToolFigures;
 import dev.agentworkflow.exporter.model.ToolUseLabels;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import java.nio.charset.StandardCharsets;
@@ -38,13 +42,15 @@ class LandingPageTest {
 
   private static WorkflowSnapshot workflow() {
     return new WorkflowSnapshot(
-        Map.of(new InvocationLabels("architect", "planning", "completed", "opus"), 1200L,
-            new InvocationLabels("coder", "development", "failed", "sonnet"), 34L,
-            new InvocationLabels("other", "other", "other", "other"), 1L),
-        Map.of(), Map.of(), Map.of(), NO_SESSIONS, Map.of(), Map.of(), 3, 1.5, 2, 1, 407,
-        new WorkflowSnapshot.ToolFigures(Map.of(new ToolUseLabels("coder", "Bash", "success"), 1_000_000L,
-            new ToolUseLabels("direct", "Read", "error"), 5L), Map.of(), Map.of(), Map.of(), Map.of()),
-        Map.of(), Map.of(), 0, 0, 0);
+        new AgentFigures(
+            Map.of(new InvocationLabels("architect", "planning", "completed", "opus"), 1200L,
+                new InvocationLabels("coder", "development", "failed", "sonnet"), 34L,
+                new InvocationLabels("other", "other", "other", "other"), 1L),
+            Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), 3, 1.5, 2),
+        new ToolFigures(Map.of(new ToolUseLabels("coder", "Bash", "success"), 1_000_000L,
+            new ToolUseLabels("direct", "Read", "error"), 5L), Map.of(), Map.of()),
+        new SessionFigures(1, NO_SESSIONS, 407),
+        Bounds.NONE);
   }
 
   private static PollResult up() {

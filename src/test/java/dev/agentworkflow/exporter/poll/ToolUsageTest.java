@@ -223,9 +223,10 @@ class ToolUsageTest {
     assertTrue(poll.databaseUp(), "no row's raw_output fails the poll: " + poll.problem());
     List<Double> toolCalls = reports.stream().map(Report::toolCalls).filter(v -> v != null).toList();
     List<Double> tokens = reports.stream().map(Report::tokens).filter(v -> v != null).toList();
-    assertHistogram(TOOL_CALL_BOUNDS, toolCalls, poll.workflow().tools().callsPerInvocation().get("reviewer"));
-    assertHistogram(TOKEN_BOUNDS, tokens, poll.workflow().tools().contextTokens().get("reviewer"));
-    assertEquals(reports.size() + 1, poll.workflow().invocations().values().stream().mapToLong(Long::longValue).sum());
+    assertHistogram(TOOL_CALL_BOUNDS, toolCalls, poll.workflow().agents().toolCallsPerInvocation().get("reviewer"));
+    assertHistogram(TOKEN_BOUNDS, tokens, poll.workflow().agents().contextTokens().get("reviewer"));
+    assertEquals(reports.size() + 1,
+        poll.workflow().agents().invocations().values().stream().mapToLong(Long::longValue).sum());
 
     // read once, when counted: a second PostToolUse with another report changes nothing
     db.finishAgent(ids.get(0), at(500), "completed", 30.0, "opus", "{\"totalToolUseCount\": 1, \"totalTokens\": 1}");
@@ -233,8 +234,8 @@ class ToolUsageTest {
     db.execute("UPDATE agent_invocations SET raw_output = '{\"totalToolUseCount\": 5, \"totalTokens\": 5000}' "
         + "WHERE id = " + running); // a report on a row still running: not counted yet, so not observed yet
     WorkflowSnapshot later = poller.poll().workflow();
-    assertHistogram(TOOL_CALL_BOUNDS, toolCalls, later.tools().callsPerInvocation().get("reviewer"));
-    assertHistogram(TOKEN_BOUNDS, tokens, later.tools().contextTokens().get("reviewer"));
+    assertHistogram(TOOL_CALL_BOUNDS, toolCalls, later.agents().toolCallsPerInvocation().get("reviewer"));
+    assertHistogram(TOKEN_BOUNDS, tokens, later.agents().contextTokens().get("reviewer"));
   }
 
   @Test
@@ -256,10 +257,10 @@ class ToolUsageTest {
     poller = Exporter.newPoller(TestSettings.of(old), clock);
     PollResult poll = poller.poll();
     assertTrue(poll.databaseUp(), String.valueOf(poll.problem()));
-    assertEquals(1, poll.workflow().invocations().size());
+    assertEquals(1, poll.workflow().agents().invocations().size());
     assertEquals(Map.of(), poll.workflow().tools().uses());
-    assertEquals(Map.of(), poll.workflow().tools().callsPerInvocation());
-    assertEquals(Map.of(), poll.workflow().tools().contextTokens());
+    assertEquals(Map.of(), poll.workflow().agents().toolCallsPerInvocation());
+    assertEquals(Map.of(), poll.workflow().agents().contextTokens());
     assertEquals(0L, poll.rowsRead().get("agent_tool_uses"));
 
     // the hook installed later: its table appears, and its rows are counted from then on
