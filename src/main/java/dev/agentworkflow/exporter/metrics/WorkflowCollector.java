@@ -8,11 +8,13 @@ import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.ProjectPoll;
 import dev.agentworkflow.exporter.model.PublishedPolls;
+import dev.agentworkflow.exporter.model.Reads;
 import dev.agentworkflow.exporter.model.SessionFigures;
 import dev.agentworkflow.exporter.model.ToolFigures;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
 import io.prometheus.client.Predicate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.AbstractList;
 import java.util.Collections;
@@ -21,6 +23,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -390,52 +394,49 @@ public final class WorkflowCollector extends SnapshotCollector<PublishedPolls> {
   }
 
   private static MetricFamilySamples agentWorkflowDatabaseSizeBytes(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
-    if (Double.isNaN(poll.databaseSizeBytes())) {
+    OptionalLong size = project.poll().database().sizeBytes();
+    if (size.isEmpty()) {
       return null;
     }
-    return gauge("agent_workflow_database_size_bytes", "Size of the database file", poll.databaseSizeBytes(), scope);
+    return gauge("agent_workflow_database_size_bytes", "Size of the database file", size.getAsLong(), scope);
   }
 
   private static MetricFamilySamples agentWorkflowDatabaseUp(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
     return gauge("agent_workflow_database_up", "1 if the last poll read the database, else 0",
-        poll.databaseUp() ? 1 : 0, scope);
+        project.poll().database().up() ? 1 : 0, scope);
   }
 
   private static MetricFamilySamples agentWorkflowExporterPollDurationSeconds(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
     return gauge("agent_workflow_exporter_poll_duration_seconds", "How long the last poll took",
-        poll.pollDurationSeconds(), scope);
+        project.poll().history().lastDurationSeconds(), scope);
   }
 
   private static MetricFamilySamples agentWorkflowExporterPollErrorsTotal(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
     return counter("agent_workflow_exporter_poll_errors_total",
-        "Polls that failed to read the database", poll.pollErrors(), scope);
+        "Polls that failed to read the database", project.poll().history().errors(), scope);
   }
 
   private static MetricFamilySamples agentWorkflowExporterLastPollSuccessTimestampSeconds(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
+    Optional<Instant> lastSuccess = project.poll().history().lastSuccess();
     return gauge("agent_workflow_exporter_last_poll_success_timestamp_seconds",
         "When a poll last read the database, in seconds since the epoch; 0 before the first",
-        Double.isNaN(poll.lastSuccessEpochSeconds()) ? 0 : poll.lastSuccessEpochSeconds(), scope);
+        lastSuccess.isEmpty() ? 0 : lastSuccess.get().toEpochMilli() / 1000.0, scope);
   }
 
   private static MetricFamilySamples agentWorkflowExporterRowsReadTotal(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
+    Reads reads = project.poll().reads();
     CounterMetricFamily rowsRead = new CounterMetricFamily("agent_workflow_exporter_rows_read_total",
         "Rows read from the database, by table: grows with changes, not with the size of the database" + AS_OF,
         scope.names("table"));
-    sorted(poll.rowsRead(), List::of).forEach(e -> rowsRead.addMetric(scope.values(e.labels()), e.value()));
+    sorted(reads.rows(), List::of).forEach(e -> rowsRead.addMetric(scope.values(e.labels()), e.value()));
     return rowsRead;
   }
 
   private static MetricFamilySamples agentWorkflowExporterLongestReadSeconds(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
     return gauge("agent_workflow_exporter_longest_read_seconds",
         "The longest time one read statement held SQLite's shared lock since the exporter started: "
-            + "how long a writer's commit may have waited for the exporter", poll.longestReadSeconds(), scope);
+            + "how long a writer's commit may have waited for the exporter", project.poll().reads().longestSeconds(),
+        scope);
   }
 
   private static MetricFamilySamples agentWorkflowExporterLabelOverflowTotal(ProjectPoll project, Scope scope) {
@@ -470,12 +471,12 @@ public final class WorkflowCollector extends SnapshotCollector<PublishedPolls> {
   }
 
   private static MetricFamilySamples agentWorkflowExporterTableRescansTotal(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
+    Reads reads = project.poll().reads();
     CounterMetricFamily rescans = new CounterMetricFamily("agent_workflow_exporter_table_rescans_total",
         "Passes over a whole table to know its rows again by content rather than by row id: after a schema "
             + "change (VACUUM, a rebuilt table), a lost connection, or row ids going backwards" + AS_OF,
         scope.names("table"));
-    sorted(poll.tableRescans(), List::of).forEach(e -> rescans.addMetric(scope.values(e.labels()), e.value()));
+    sorted(reads.rescans(), List::of).forEach(e -> rescans.addMetric(scope.values(e.labels()), e.value()));
     return rescans;
   }
 

@@ -6,8 +6,12 @@ import dev.agentworkflow.exporter.db.DatabaseTable;
 import dev.agentworkflow.exporter.db.ReadFailure;
 import dev.agentworkflow.exporter.db.TableReader;
 import dev.agentworkflow.exporter.db.WorkflowDatabase;
+import dev.agentworkflow.exporter.model.CustomResult;
+import dev.agentworkflow.exporter.model.DatabaseStatus;
 import dev.agentworkflow.exporter.model.InvocationRow;
+import dev.agentworkflow.exporter.model.PollHistory;
 import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.Reads;
 import dev.agentworkflow.exporter.model.SessionRow;
 import dev.agentworkflow.exporter.model.StateStatus;
 import dev.agentworkflow.exporter.model.ToolUseRow;
@@ -119,6 +123,9 @@ public final class Poller implements AutoCloseable {
    */
   static final Duration STALE_REREAD = Duration.ofMinutes(1);
 
+  private static final DatabaseStatus NO_POLL_YET =
+      new DatabaseStatus(false, OptionalLong.empty(), Optional.of("no poll yet"));
+
   private WorkflowTracker tracker;
   private Instant lastStaleRead;
   private WorkflowSnapshot lastGood;
@@ -130,7 +137,8 @@ public final class Poller implements AutoCloseable {
   /** The tables whose capacity was reached, said once per tracker. */
   private final java.util.Set<String> warnedUntracked = new java.util.HashSet<>();
   private long pollErrors;
-  private double lastSuccessEpochSeconds = Double.NaN;
+  /** When a poll last read the database; null before the first. */
+  private Instant lastSuccess;
   private final Map<String, Long> rowsRead = new LinkedHashMap<>();
   private String currentProblem;
   /** A state read back at start, until the first read checks that it describes this very file. */
@@ -197,11 +205,12 @@ public final class Poller implements AutoCloseable {
    */
   public PollResult initialResult() {
     if (unchecked != null) {
-      return new PollResult(newTracker.get().snapshot(clock.instant()), false, Double.NaN, 0, 0, Double.NaN,
-          Map.of(), Map.of(), 0, "no poll yet", StateStatus.OFF);
+      return new PollResult(newTracker.get().snapshot(clock.instant()), NO_POLL_YET,
+          new PollHistory(0, 0, Optional.empty()), new Reads(Map.of(), 0, Map.of()), StateStatus.OFF,
+          CustomResult.NONE);
     }
-    return new PollResult(lastGood, false, Double.NaN, 0, pollErrors, Double.NaN, rowsRead, rescans, 0, "no poll yet",
-        state.status(), custom.result(tracker.rowMetrics()));
+    return new PollResult(lastGood, NO_POLL_YET, new PollHistory(0, pollErrors, Optional.empty()),
+        new Reads(rowsRead, 0, rescans), state.status(), custom.result(tracker.rowMetrics()));
   }
 
   /**
@@ -217,7 +226,7 @@ public final class Poller implements AutoCloseable {
   public PollResult poll() {
     long started = System.nanoTime();
     boolean up = false;
-    double sizeBytes = Double.NaN;
+    OptionalLong sizeBytes = OptionalLong.empty();
     try {
       DatabaseFile file = database.inspect();
       switch (file.kind()) {
@@ -231,13 +240,13 @@ public final class Poller implements AutoCloseable {
         }
         case NOT_A_FILE -> throw new IOException(database.path() + " is not a regular file");
         case REGULAR_FILE -> {
-          sizeBytes = file.sizeBytes();
+          sizeBytes = OptionalLong.of(file.sizeBytes());
           readChanges(file);
           changedSinceOffer |= custom.readRowMetrics(database, tracker.rowMetrics(), fileChangedThisPoll) > 0;
           custom.startQueries();
           Instant now = clock.instant();
           lastGood = tracker.snapshot(now);
-          lastSuccessEpochSeconds = now.toEpochMilli() / 1000.0;
+          lastSuccess = now;
           up = true;
           warnOnceIfUntracked(lastGood.bounds().untracked());
           if (problemKind != null) {
@@ -261,8 +270,10 @@ public final class Poller implements AutoCloseable {
     double seconds = (System.nanoTime() - started) / 1e9;
     double longestRead = Math.max(invocationReader.longestLockNanos(),
         Math.max(toolUseReader.longestLockNanos(), sessionReader.longestLockNanos())) / 1e9;
-    return new PollResult(lastGood, up, sizeBytes, seconds, pollErrors, lastSuccessEpochSeconds, rowsRead, rescans,
-        longestRead, up ? null : currentProblem, state.status(), custom.result(tracker.rowMetrics()));
+    return new PollResult(lastGood,
+        new DatabaseStatus(up, sizeBytes, up ? Optional.empty() : Optional.ofNullable(currentProblem)),
+        new PollHistory(seconds, pollErrors, Optional.ofNullable(lastSuccess)),
+        new Reads(rowsRead, longestRead, rescans), state.status(), custom.result(tracker.rowMetrics()));
   }
 
   private void readChanges(DatabaseFile file) throws ReadFailure, IOException {

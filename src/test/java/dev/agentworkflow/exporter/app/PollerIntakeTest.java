@@ -37,9 +37,9 @@ class PollerIntakeTest {
     PollResult here = firstPoll(file, Poller.Intake.HERE, clock);
 
     assertEquals(250, alongside.workflow().sessions().total());
-    assertTrue(alongside.rowsRead().get("agent_tool_uses") > 10_000, alongside.rowsRead() + " rows read");
+    assertTrue(alongside.reads().rows().get("agent_tool_uses") > 10_000, alongside.reads().rows() + " rows read");
     assertEquals(alongside.workflow(), here.workflow());
-    assertEquals(alongside.rowsRead(), here.rowsRead());
+    assertEquals(alongside.reads().rows(), here.reads().rows());
   }
 
   @Test

@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -216,7 +217,7 @@ class PollerTest {
     db.finishAgent(id, at(1), "completed", 1.0, "m");
     poller.poll();
     Files.delete(file);
-    assertFalse(poller.poll().databaseUp());
+    assertFalse(poller.poll().database().up());
 
     db = HookDatabase.create(file);
     finish("review", "test-validator", 3);
@@ -251,7 +252,7 @@ class PollerTest {
                ('s1', 'planning', 'task-planner', 'm', 'garbage', NULL, NULL, 'started')
         """);
     PollResult result = poller.poll();
-    assertTrue(result.databaseUp());
+    assertTrue(result.database().up());
     WorkflowSnapshot w = result.workflow();
     assertEquals(Map.of(
             new InvocationLabels("architect", "unknown", "completed", "unknown"), 1L,
@@ -278,8 +279,8 @@ class PollerTest {
     old.execute("INSERT INTO agent_invocations (agent_name, phase, status, start_time) "
         + "VALUES ('architect', 'planning', 'completed', '2025-08-15T14:00:00')");
     PollResult result = poller.poll();
-    assertTrue(result.databaseUp());
-    assertEquals(0, result.pollErrors());
+    assertTrue(result.database().up());
+    assertEquals(0, result.history().errors());
     assertEquals(Map.of(new InvocationLabels("architect", "planning", "completed", "unknown"), 1L),
         result.workflow().agents().invocations());
     assertEquals(0, result.workflow().sessions().total());
@@ -302,8 +303,8 @@ class PollerTest {
     Files.delete(file);
     HookDatabase.createEmpty(file).execute("CREATE TABLE unrelated (x)");
     PollResult result = poller.poll();
-    assertTrue(result.databaseUp());
-    assertEquals(0, result.pollErrors());
+    assertTrue(result.database().up());
+    assertEquals(0, result.history().errors());
     assertEquals(Map.of(), result.workflow().agents().invocations());
   }
 
@@ -315,12 +316,12 @@ class PollerTest {
     try (Connection writer = db.connect(); Statement lock = writer.createStatement()) {
       lock.execute("BEGIN EXCLUSIVE");
       PollResult locked = poller.poll(); // waits out its 1 s busy timeout
-      assertFalse(locked.databaseUp());
-      assertEquals(1, locked.pollErrors());
+      assertFalse(locked.database().up());
+      assertEquals(1, locked.history().errors());
       lock.execute("ROLLBACK");
     }
     PollResult after = poller.poll();
-    assertTrue(after.databaseUp());
+    assertTrue(after.database().up());
     assertEquals(Map.of("planning", 3L), after.workflow().agents().phases(),
         "not counted from scratch: the deleted row stays");
   }
@@ -334,18 +335,18 @@ class PollerTest {
     Files.delete(file);
     Files.writeString(file, "this is a text file, not a database\n".repeat(200));
     PollResult bad = poller.poll();
-    assertFalse(bad.databaseUp());
-    assertEquals(1, bad.pollErrors());
+    assertFalse(bad.database().up());
+    assertEquals(1, bad.history().errors());
     assertEquals(good.agents().invocations(), bad.workflow().agents().invocations(), "last good values kept");
-    assertEquals(2, poller.poll().pollErrors(), "each failed poll counts");
+    assertEquals(2, poller.poll().history().errors(), "each failed poll counts");
 
     Files.delete(file);
     db = HookDatabase.create(file);
     id = db.startAgent("s2", "review", "test-validator", at(100));
     db.finishAgent(id, at(101), "completed", 1.0, "m");
     PollResult recovered = poller.poll();
-    assertTrue(recovered.databaseUp());
-    assertEquals(2, recovered.pollErrors());
+    assertTrue(recovered.database().up());
+    assertEquals(2, recovered.history().errors());
     assertEquals(Map.of("review", 1L), recovered.workflow().agents().phases(), "a new file: counted from scratch");
   }
 
@@ -354,7 +355,7 @@ class PollerTest {
     Files.delete(file);
     Files.createFile(file);
     PollResult result = poller.poll();
-    assertTrue(result.databaseUp());
+    assertTrue(result.database().up());
     assertEquals(Map.of(), result.workflow().agents().invocations());
   }
 
@@ -362,18 +363,19 @@ class PollerTest {
   void aMissingFileIsWaitedForWithoutCountingErrors() throws Exception {
     Files.delete(file);
     PollResult waiting = poller.poll();
-    assertFalse(waiting.databaseUp());
-    assertEquals(0, waiting.pollErrors());
-    assertTrue(Double.isNaN(waiting.lastSuccessEpochSeconds()));
+    assertFalse(waiting.database().up());
+    assertEquals(0, waiting.history().errors());
+    assertEquals(Optional.empty(), waiting.history().lastSuccess());
     assertFalse(Files.exists(file), "the exporter must not create the database");
 
     db = HookDatabase.create(file);
     long id = db.startAgent("s1", "planning", "architect", at(0));
     db.finishAgent(id, at(5), "completed", 5.0, "m");
     PollResult found = poller.poll();
-    assertTrue(found.databaseUp());
+    assertTrue(found.database().up());
     assertEquals(Map.of("planning", 1L), found.workflow().agents().phases());
-    assertEquals(clock.instant().getEpochSecond(), found.lastSuccessEpochSeconds());
+    assertEquals(Optional.of(Instant.ofEpochSecond(clock.instant().getEpochSecond())),
+        found.history().lastSuccess());
   }
 
   @Test
@@ -381,8 +383,8 @@ class PollerTest {
     Files.delete(file);
     Files.createDirectory(file);
     PollResult result = poller.poll();
-    assertFalse(result.databaseUp());
-    assertEquals(1, result.pollErrors());
+    assertFalse(result.database().up());
+    assertEquals(1, result.history().errors());
   }
 
   @Test
@@ -446,7 +448,7 @@ class PollerTest {
     db.finishAgent(id, at(5), "completed", 5.0, "m");
     String before = fingerprint();
     for (int i = 0; i < 3; i++) {
-      assertTrue(poller.poll().databaseUp());
+      assertTrue(poller.poll().database().up());
     }
     poller.close();
     assertEquals(before, fingerprint());
@@ -470,7 +472,7 @@ class PollerTest {
   }
 
   private long rowsRead(PollResult result) {
-    return result.rowsRead().get("agent_invocations");
+    return result.reads().rows().get("agent_invocations");
   }
 
   /** Names and contents of every file in the folder. */

@@ -92,7 +92,7 @@ class CapacityTest {
 
   private static PollResult poll(Poller poller) {
     PollResult result = poller.poll();
-    assertTrue(result.databaseUp(), result.problem());
+    assertTrue(result.database().up(), result.database().problem().orElse(""));
     return result;
   }
 

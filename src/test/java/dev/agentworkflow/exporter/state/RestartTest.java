@@ -109,8 +109,8 @@ class RestartTest {
             new ToolUseLabels("backend", "Edit", "completed"), 1L),
         second.workflow().tools().uses(), "the tool use running at the stop counted once it finished, while down");
     assertEquals(1, second.workflow().agents().contextTokens().get("backend").count());
-    long readBefore = first.rowsRead().get("agent_invocations");
-    assertEquals(readBefore + 2, second.rowsRead().get("agent_invocations"),
+    long readBefore = first.reads().rows().get("agent_invocations");
+    assertEquals(readBefore + 2, second.reads().rows().get("agent_invocations"),
         "the counter goes on from the state, and the restart read only the new row and the one still running");
   }
 
@@ -206,7 +206,7 @@ class RestartTest {
         "not a state file".getBytes(java.nio.charset.StandardCharsets.US_ASCII), new byte[0]}) {
       Files.write(stateFile(), bad);
       PollResult result = pollAndClose(settings());
-      assertTrue(result.databaseUp());
+      assertTrue(result.database().up());
       assertFalse(result.state().restored());
       assertEquals(withoutState().workflow(), result.workflow());
     }
@@ -238,14 +238,14 @@ class RestartTest {
     System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
     try (Poller poller = Exporter.newPoller(s, clock)) {
       PollResult result = poller.poll();
-      assertTrue(result.databaseUp());
+      assertTrue(result.database().up());
       dev.agentworkflow.exporter.model.StateStatus status = poller.keepState();
       for (int i = 0; i < 3; i++) {
         clock.advance(Duration.ofSeconds(10));
         result = poller.poll();
         status = poller.keepState();
       }
-      assertTrue(result.databaseUp());
+      assertTrue(result.database().up());
       assertEquals(0, status.writes());
       assertEquals(4, status.writeErrors(), "one try after each pause");
     } finally {
