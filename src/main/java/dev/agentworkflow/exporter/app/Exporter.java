@@ -16,10 +16,14 @@ import dev.agentworkflow.exporter.metrics.RuntimeCollectors;
 import dev.agentworkflow.exporter.metrics.SnapshotCollector;
 import dev.agentworkflow.exporter.metrics.WebConfigCollector;
 import dev.agentworkflow.exporter.metrics.WorkflowCollector;
+import dev.agentworkflow.exporter.model.CustomResult;
+import dev.agentworkflow.exporter.model.DatabaseStatus;
+import dev.agentworkflow.exporter.model.PollHistory;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.ProjectPoll;
 import dev.agentworkflow.exporter.model.StateStatus;
 import dev.agentworkflow.exporter.model.PublishedPolls;
+import dev.agentworkflow.exporter.model.Reads;
 import dev.agentworkflow.exporter.project.ProjectPolling;
 import dev.agentworkflow.exporter.project.StorePolling;
 import dev.agentworkflow.exporter.project.StoreSource;
@@ -42,6 +46,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -123,8 +128,10 @@ public final class Exporter implements AutoCloseable {
    * take: the workflow's (as an exporter of several databases renders them) and the process's.
    */
   static Set<String> takenNames(ExporterSettings settings) {
-    PollResult nothingYet = new PollResult(newTracker(settings).snapshot(java.time.Instant.EPOCH), false, 0, 0, 0, 0,
-        Map.of(), Map.of(), 0, null, StateStatus.OFF);
+    // a size, so that the size's family is rendered and its name taken too
+    DatabaseStatus sized = new DatabaseStatus(false, OptionalLong.of(0), Optional.empty());
+    PollResult nothingYet = new PollResult(newTracker(settings).snapshot(java.time.Instant.EPOCH), sized,
+        new PollHistory(0, 0, Optional.empty()), new Reads(Map.of(), 0, Map.of()), StateStatus.OFF, CustomResult.NONE);
     PublishedPolls polls = new PublishedPolls(List.of(new ProjectPoll("p", "p", nothingYet)), true, 0);
     List<Collector.MetricFamilySamples> families = new ArrayList<>(
         new WorkflowCollector(() -> polls, settings.build()).collect());

@@ -69,8 +69,8 @@ public final class OneShot {
     }
     List<String> problems = new ArrayList<>();
     for (ProjectPoll project : polls.projects()) {
-      if (!project.poll().databaseUp()) {
-        problems.add(project.project() + ": " + project.poll().problem());
+      if (!project.poll().database().up()) {
+        problems.add(project.project() + ": " + project.poll().database().problem().orElse(null));
       }
     }
     String problem = null;
@@ -97,7 +97,8 @@ public final class OneShot {
       poll = poller.poll();
     }
     PublishedPolls polls = PublishedPolls.one(settings.databasePath().toString(), poll);
-    return poll.databaseUp() ? new Output(null, render(polls, settings)) : new Output(poll.problem(), "");
+    return poll.database().up() ? new Output(null, render(polls, settings))
+        : new Output(poll.database().problem().orElse(null), "");
   }
 
   private static String render(PublishedPolls polls, ExporterSettings settings) {

@@ -1,5 +1,7 @@
 package dev.agentworkflow.exporter.http;
 
+import dev.agentworkflow.exporter.model.DatabaseStatus;
+import dev.agentworkflow.exporter.model.PollHistory;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.PublishedPolls;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
@@ -151,48 +153,47 @@ final class LandingPage {
       return "<p id=\"state\" class=\"state waiting\">Not ready: the first poll of the database has not finished."
           + "</p>\n";
     }
-    if (poll.databaseUp()) {
+    if (poll.database().up()) {
       return "<p id=\"state\" class=\"state up\">Database up: the last poll read it.</p>\n";
     }
-    String problem = poll.problem() == null ? "the last poll could not read it" : poll.problem();
+    String problem = poll.database().problem().orElse("the last poll could not read it");
     if (problem.endsWith(".")) {
       problem = problem.substring(0, problem.length() - 1);
     }
-    String figures = Double.isNaN(poll.lastSuccessEpochSeconds())
+    String figures = poll.history().lastSuccess().isEmpty()
         ? "No poll has read it yet." : "The figures below are those of the last successful poll.";
     return "<p id=\"state\" class=\"state down\">Database down: " + escape(problem) + ". " + figures + "</p>\n";
   }
 
   private static void figures(StringBuilder html, PollResult poll) {
     WorkflowSnapshot w = poll.workflow();
-    row(html, "Database up", "database-up", "", poll.databaseUp() ? "yes" : "no", "agent_workflow_database_up");
-    row(html, "Database size", "database-size", "n", Double.isNaN(poll.databaseSizeBytes()) ? "unknown"
-        : count((long) poll.databaseSizeBytes()) + " bytes", "agent_workflow_database_size_bytes");
-    double success = poll.lastSuccessEpochSeconds();
-    String when;
-    if (Double.isNaN(success)) {
-      when = "never";
-    } else {
-      Instant at = Instant.ofEpochMilli(Math.round(success * 1000));
-      when = "<time datetime=\"" + MACHINE_TIME.format(at) + "\">" + SHOWN_TIME.format(at) + "</time>";
-    }
+    DatabaseStatus database = poll.database();
+    row(html, "Database up", "database-up", "", database.up() ? "yes" : "no", "agent_workflow_database_up");
+    row(html, "Database size", "database-size", "n", database.sizeBytes().isEmpty() ? "unknown"
+        : count(database.sizeBytes().getAsLong()) + " bytes", "agent_workflow_database_size_bytes");
+    PollHistory history = poll.history();
+    String when = history.lastSuccess()
+        .map(at -> "<time datetime=\"" + MACHINE_TIME.format(at) + "\">" + SHOWN_TIME.format(at) + "</time>")
+        .orElse("never");
     row(html, "Last successful poll", "last-success", "", when,
         "agent_workflow_exporter_last_poll_success_timestamp_seconds");
-    row(html, "Last poll took", "poll-duration", "n", "<data value=\"" + poll.pollDurationSeconds() + "\">"
-        + duration(poll.pollDurationSeconds()) + "</data>", "agent_workflow_exporter_poll_duration_seconds");
-    row(html, "Failed polls", "poll-errors", "n", count(poll.pollErrors()),
+    row(html, "Last poll took", "poll-duration", "n", "<data value=\"" + history.lastDurationSeconds() + "\">"
+        + duration(history.lastDurationSeconds()) + "</data>", "agent_workflow_exporter_poll_duration_seconds");
+    row(html, "Failed polls", "poll-errors", "n", count(history.errors()),
         "agent_workflow_exporter_poll_errors_total");
-    row(html, "Rows read", "rows-read", "n", count(sum(poll.rowsRead())),
-        "sum(agent_workflow_exporter_rows_read_total)");
-    new TreeMap<>(poll.rowsRead()).forEach((table, rows) -> headedRow(html, "<th class=\"part\">from " + escape(table)
+    Map<String, Long> rowsRead = poll.reads().rows();
+    row(html, "Rows read", "rows-read", "n", count(sum(rowsRead)), "sum(agent_workflow_exporter_rows_read_total)");
+    new TreeMap<>(rowsRead).forEach((table, rows) -> headedRow(html, "<th class=\"part\">from " + escape(table)
         + "</th>", "rows-read-" + escape(table), "n", count(rows), "agent_workflow_exporter_rows_read_total{table=\""
             + escape(table) + "\"}"));
-    row(html, "Invocations finished", "invocations", "n", count(sum(w.invocations())), "sum(agent_invocation_total)");
-    row(html, "Invocations running", "running", "n", count(w.parallelExecutions()), "parallel_executions_current");
+    row(html, "Invocations finished", "invocations", "n", count(sum(w.agents().invocations())),
+        "sum(agent_invocation_total)");
+    row(html, "Invocations running", "running", "n", count(w.agents().parallelExecutions()),
+        "parallel_executions_current");
     row(html, "Tool uses finished", "tool-uses", "n", count(sum(w.tools().uses())), "sum(agent_tool_usage_total)");
-    row(html, "Sessions", "sessions", "n", count(w.totalSessions()), "total_sessions");
-    row(html, "Sessions active", "active-sessions", "n", count(w.activeSessions()), "active_sessions_count");
-    row(html, "Agents", "agents", "n", count(w.uniqueAgents()), "total_unique_agents");
+    row(html, "Sessions", "sessions", "n", count(w.sessions().total()), "total_sessions");
+    row(html, "Sessions active", "active-sessions", "n", count(w.sessions().active()), "active_sessions_count");
+    row(html, "Agents", "agents", "n", count(w.agents().uniqueAgents()), "total_unique_agents");
   }
 
   /** One figure: what it is, its value (HTML, escaped already) and the metric that has the same value. */

@@ -7,7 +7,6 @@ import static dev.agentworkflow.exporter.http.LandingPage.sum;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.ProjectPoll;
 import dev.agentworkflow.exporter.model.PublishedPolls;
-import java.time.Instant;
 
 /**
  * The status page of an exporter of several databases: how many are up, and a row per project with
@@ -22,7 +21,7 @@ final class ProjectsPage {
     StringBuilder html = LandingPage.head();
     int up = 0;
     for (ProjectPoll project : polls.projects()) {
-      up += project.poll().databaseUp() ? 1 : 0;
+      up += project.poll().database().up() ? 1 : 0;
     }
     int down = polls.projects().size() - up;
     if (polls.projects().isEmpty()) {
@@ -77,21 +76,18 @@ final class ProjectsPage {
       html.append("<td colspan=\"8\"></td></tr>\n");
       return;
     }
-    cell(html, id + "-up", "", poll.databaseUp() ? "yes" : "no");
-    double success = poll.lastSuccessEpochSeconds();
-    String when = "never";
-    if (!Double.isNaN(success)) {
-      Instant at = Instant.ofEpochMilli(Math.round(success * 1000));
-      when = "<time datetime=\"" + LandingPage.MACHINE_TIME.format(at) + "\">" + LandingPage.SHOWN_TIME.format(at)
-          + "</time>";
-    }
+    cell(html, id + "-up", "", poll.database().up() ? "yes" : "no");
+    String when = poll.history().lastSuccess()
+        .map(at -> "<time datetime=\"" + LandingPage.MACHINE_TIME.format(at) + "\">"
+            + LandingPage.SHOWN_TIME.format(at) + "</time>")
+        .orElse("never");
     cell(html, id + "-last-success", "", when);
-    cell(html, id + "-poll-errors", "n", count(poll.pollErrors()));
-    cell(html, id + "-invocations", "n", count(sum(poll.workflow().invocations())));
-    cell(html, id + "-running", "n", count(poll.workflow().parallelExecutions()));
+    cell(html, id + "-poll-errors", "n", count(poll.history().errors()));
+    cell(html, id + "-invocations", "n", count(sum(poll.workflow().agents().invocations())));
+    cell(html, id + "-running", "n", count(poll.workflow().agents().parallelExecutions()));
     cell(html, id + "-tool-uses", "n", count(sum(poll.workflow().tools().uses())));
-    cell(html, id + "-sessions", "n", count(poll.workflow().totalSessions()));
-    cell(html, id + "-problem", "", poll.databaseUp() || poll.problem() == null ? "" : escape(poll.problem()));
+    cell(html, id + "-sessions", "n", count(poll.workflow().sessions().total()));
+    cell(html, id + "-problem", "", poll.database().problem().map(LandingPage::escape).orElse(""));
     html.append("</tr>\n");
   }
 

@@ -1,15 +1,20 @@
 package dev.agentworkflow.exporter.metrics;
 
+import dev.agentworkflow.exporter.model.AgentFigures;
+import dev.agentworkflow.exporter.model.Bounds;
 import dev.agentworkflow.exporter.model.BuildInfo;
 import dev.agentworkflow.exporter.model.HistogramBuckets;
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.ProjectPoll;
 import dev.agentworkflow.exporter.model.PublishedPolls;
-import dev.agentworkflow.exporter.model.WorkflowSnapshot;
+import dev.agentworkflow.exporter.model.Reads;
+import dev.agentworkflow.exporter.model.SessionFigures;
+import dev.agentworkflow.exporter.model.ToolFigures;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
 import io.prometheus.client.Predicate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.AbstractList;
 import java.util.Collections;
@@ -18,6 +23,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -248,44 +255,44 @@ public final class WorkflowCollector extends SnapshotCollector<PublishedPolls> {
       WorkflowCollector::agentWorkflowExporterStateSizeBytes);
 
   private static MetricFamilySamples agentInvocationTotal(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
+    AgentFigures agents = project.poll().workflow().agents();
     CounterMetricFamily invocations = new CounterMetricFamily("agent_invocation_total",
         "Finished agent invocations" + AS_OF, scope.names("agent_name", "phase", "status", "model"));
-    sorted(w.invocations(), l -> List.of(l.agentName(), l.phase(), l.status(), l.model()))
+    sorted(agents.invocations(), l -> List.of(l.agentName(), l.phase(), l.status(), l.model()))
         .forEach(e -> invocations.addMetric(scope.values(e.labels()), e.value()));
     return invocations;
   }
 
   private static MetricFamilySamples agentErrorTotal(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
+    AgentFigures agents = project.poll().workflow().agents();
     CounterMetricFamily errors = new CounterMetricFamily("agent_error_total",
         "Finished agent invocations whose status is failed, error or timeout" + AS_OF,
         scope.names("agent_name", "phase"));
-    sorted(w.errors(), l -> List.of(l.agentName(), l.phase())).forEach(e -> errors.addMetric(scope.values(e.labels()), e.value()));
+    sorted(agents.errors(), l -> List.of(l.agentName(), l.phase()))
+        .forEach(e -> errors.addMetric(scope.values(e.labels()), e.value()));
     return errors;
   }
 
   private static MetricFamilySamples phaseDistributionTotal(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
+    AgentFigures agents = project.poll().workflow().agents();
     CounterMetricFamily phases = new CounterMetricFamily("phase_distribution_total",
         "Finished agent invocations per workflow phase" + AS_OF, scope.names("phase"));
-    sorted(w.phases(), List::of).forEach(e -> phases.addMetric(scope.values(e.labels()), e.value()));
+    sorted(agents.phases(), List::of).forEach(e -> phases.addMetric(scope.values(e.labels()), e.value()));
     return phases;
   }
 
   private static MetricFamilySamples agentDurationSeconds(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
+    AgentFigures agents = project.poll().workflow().agents();
     List<MetricFamilySamples.Sample> durations = new ArrayList<>();
     List<String> durationLabels = scope.names("agent_name", "phase", "model");
-    sorted(w.agentDurations(), l -> List.of(l.agentName(), l.phase(), l.model()))
+    sorted(agents.durations(), l -> List.of(l.agentName(), l.phase(), l.model()))
         .forEach(e -> histogramSamples("agent_duration_seconds", durationLabels, scope.values(e.labels()), e.value(), durations));
     return new MetricFamilySamples("agent_duration_seconds", Type.HISTOGRAM,
         "Duration of finished agent invocations, one observation each" + AS_OF, durations);
   }
 
   private static MetricFamilySamples agentToolUsageTotal(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
-    WorkflowSnapshot.ToolFigures tools = w.tools();
+    ToolFigures tools = project.poll().workflow().tools();
     CounterMetricFamily toolUses = new CounterMetricFamily("agent_tool_usage_total",
         "Finished tool uses (agent_tool_uses), by the agent that called the tool ('direct': the main session)" + AS_OF,
         scope.names("agent_name", "tool_name", "status"));
@@ -295,8 +302,7 @@ public final class WorkflowCollector extends SnapshotCollector<PublishedPolls> {
   }
 
   private static MetricFamilySamples agentToolErrorTotal(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
-    WorkflowSnapshot.ToolFigures tools = w.tools();
+    ToolFigures tools = project.poll().workflow().tools();
     CounterMetricFamily toolErrors = new CounterMetricFamily("agent_tool_error_total",
         "Finished tool uses whose status is failed, error or timeout" + AS_OF, scope.names("agent_name", "tool_name"));
     sorted(tools.errors(), l -> List.of(l.agentName(), l.toolName()))
@@ -305,8 +311,7 @@ public final class WorkflowCollector extends SnapshotCollector<PublishedPolls> {
   }
 
   private static MetricFamilySamples agentToolDurationSeconds(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
-    WorkflowSnapshot.ToolFigures tools = w.tools();
+    ToolFigures tools = project.poll().workflow().tools();
     List<MetricFamilySamples.Sample> toolDurations = new ArrayList<>();
     List<String> toolLabels = scope.names("agent_name", "tool_name");
     sorted(tools.durations(), l -> List.of(l.agentName(), l.toolName()))
@@ -316,70 +321,69 @@ public final class WorkflowCollector extends SnapshotCollector<PublishedPolls> {
   }
 
   private static MetricFamilySamples agentToolCallsPerInvocation(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
-    WorkflowSnapshot.ToolFigures tools = w.tools();
+    AgentFigures agents = project.poll().workflow().agents();
     return perAgentHistogram("agent_tool_calls_per_invocation",
         "Tool calls each finished invocation made, as the agent reported it (totalToolUseCount)",
-        tools.callsPerInvocation(), scope);
+        agents.toolCallsPerInvocation(), scope);
   }
 
   private static MetricFamilySamples agentContextTokens(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
-    WorkflowSnapshot.ToolFigures tools = w.tools();
+    AgentFigures agents = project.poll().workflow().agents();
     return perAgentHistogram("agent_context_tokens",
         "The agent's context at its last API call, in tokens, as it reported it (totalTokens): not tokens billed, "
-            + "not cost", tools.contextTokens(), scope);
+            + "not cost", agents.contextTokens(), scope);
   }
 
   private static MetricFamilySamples sessionDurationSeconds(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
-    List<MetricFamilySamples.Sample> sessions = new ArrayList<>();
-    histogramSamples("session_duration_seconds", scope.names(), scope.values(List.of()), w.sessionDurations(), sessions);
+    SessionFigures sessions = project.poll().workflow().sessions();
+    List<MetricFamilySamples.Sample> samples = new ArrayList<>();
+    histogramSamples("session_duration_seconds", scope.names(), scope.values(List.of()), sessions.durations(), samples);
     return new MetricFamilySamples("session_duration_seconds", Type.HISTOGRAM,
-        "Duration of ended session runs, one observation each" + AS_OF, sessions);
+        "Duration of ended session runs, one observation each" + AS_OF, samples);
   }
 
   private static MetricFamilySamples agentLastExecutionTimestamp(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
+    AgentFigures agents = project.poll().workflow().agents();
     GaugeMetricFamily lastExecution = new GaugeMetricFamily("agent_last_execution_timestamp",
         "Latest start time of the agent, in seconds since the epoch" + AS_OF, scope.names("agent_name"));
-    sorted(w.agentLastExecution(), List::of).forEach(e -> lastExecution.addMetric(scope.values(e.labels()), e.value()));
+    sorted(agents.lastExecution(), List::of).forEach(e -> lastExecution.addMetric(scope.values(e.labels()), e.value()));
     return lastExecution;
   }
 
   private static MetricFamilySamples agentSuccessRate(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
+    AgentFigures agents = project.poll().workflow().agents();
     GaugeMetricFamily successRate = new GaugeMetricFamily("agent_success_rate",
         "Percentage of the agent's finished invocations that succeeded" + AS_OF, scope.names("agent_name"));
-    sorted(w.agentSuccessRate(), List::of).forEach(e -> successRate.addMetric(scope.values(e.labels()), e.value()));
+    sorted(agents.successRate(), List::of).forEach(e -> successRate.addMetric(scope.values(e.labels()), e.value()));
     return successRate;
   }
 
   private static MetricFamilySamples activeSessionsCount(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
-    return gauge("active_sessions_count", "Sessions with no end time, with status active, or with an agent running", w.activeSessions(), scope);
+    SessionFigures sessions = project.poll().workflow().sessions();
+    return gauge("active_sessions_count", "Sessions with no end time, with status active, or with an agent running",
+        sessions.active(), scope);
   }
 
   private static MetricFamilySamples parallelExecutionsCurrent(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
+    AgentFigures agents = project.poll().workflow().agents();
     return gauge("parallel_executions_current",
-        "Unfinished invocations that started within --stale-after", w.parallelExecutions(), scope);
+        "Unfinished invocations that started within --stale-after", agents.parallelExecutions(), scope);
   }
 
   private static MetricFamilySamples totalUniqueAgents(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
-    return gauge("total_unique_agents", "Distinct agent names among all invocations", w.uniqueAgents(), scope);
+    AgentFigures agents = project.poll().workflow().agents();
+    return gauge("total_unique_agents", "Distinct agent names among all invocations", agents.uniqueAgents(), scope);
   }
 
   private static MetricFamilySamples totalSessions(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
-    return gauge("total_sessions", "Rows of the sessions table", w.totalSessions(), scope);
+    SessionFigures sessions = project.poll().workflow().sessions();
+    return gauge("total_sessions", "Rows of the sessions table", sessions.total(), scope);
   }
 
   private static MetricFamilySamples avgAgentsPerSession(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
+    AgentFigures agents = project.poll().workflow().agents();
     return gauge("avg_agents_per_session",
-        "Mean number of distinct agents per session that has invocations", w.avgAgentsPerSession(), scope);
+        "Mean number of distinct agents per session that has invocations", agents.avgAgentsPerSession(), scope);
   }
 
   private static MetricFamilySamples agentWorkflowDatabaseInfo(ProjectPoll project, Scope scope) {
@@ -390,91 +394,89 @@ public final class WorkflowCollector extends SnapshotCollector<PublishedPolls> {
   }
 
   private static MetricFamilySamples agentWorkflowDatabaseSizeBytes(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
-    if (Double.isNaN(poll.databaseSizeBytes())) {
+    OptionalLong size = project.poll().database().sizeBytes();
+    if (size.isEmpty()) {
       return null;
     }
-    return gauge("agent_workflow_database_size_bytes", "Size of the database file", poll.databaseSizeBytes(), scope);
+    return gauge("agent_workflow_database_size_bytes", "Size of the database file", size.getAsLong(), scope);
   }
 
   private static MetricFamilySamples agentWorkflowDatabaseUp(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
     return gauge("agent_workflow_database_up", "1 if the last poll read the database, else 0",
-        poll.databaseUp() ? 1 : 0, scope);
+        project.poll().database().up() ? 1 : 0, scope);
   }
 
   private static MetricFamilySamples agentWorkflowExporterPollDurationSeconds(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
     return gauge("agent_workflow_exporter_poll_duration_seconds", "How long the last poll took",
-        poll.pollDurationSeconds(), scope);
+        project.poll().history().lastDurationSeconds(), scope);
   }
 
   private static MetricFamilySamples agentWorkflowExporterPollErrorsTotal(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
     return counter("agent_workflow_exporter_poll_errors_total",
-        "Polls that failed to read the database", poll.pollErrors(), scope);
+        "Polls that failed to read the database", project.poll().history().errors(), scope);
   }
 
   private static MetricFamilySamples agentWorkflowExporterLastPollSuccessTimestampSeconds(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
+    Optional<Instant> lastSuccess = project.poll().history().lastSuccess();
     return gauge("agent_workflow_exporter_last_poll_success_timestamp_seconds",
         "When a poll last read the database, in seconds since the epoch; 0 before the first",
-        Double.isNaN(poll.lastSuccessEpochSeconds()) ? 0 : poll.lastSuccessEpochSeconds(), scope);
+        lastSuccess.isEmpty() ? 0 : lastSuccess.get().toEpochMilli() / 1000.0, scope);
   }
 
   private static MetricFamilySamples agentWorkflowExporterRowsReadTotal(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
+    Reads reads = project.poll().reads();
     CounterMetricFamily rowsRead = new CounterMetricFamily("agent_workflow_exporter_rows_read_total",
         "Rows read from the database, by table: grows with changes, not with the size of the database" + AS_OF,
         scope.names("table"));
-    sorted(poll.rowsRead(), List::of).forEach(e -> rowsRead.addMetric(scope.values(e.labels()), e.value()));
+    sorted(reads.rows(), List::of).forEach(e -> rowsRead.addMetric(scope.values(e.labels()), e.value()));
     return rowsRead;
   }
 
   private static MetricFamilySamples agentWorkflowExporterLongestReadSeconds(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
     return gauge("agent_workflow_exporter_longest_read_seconds",
         "The longest time one read statement held SQLite's shared lock since the exporter started: "
-            + "how long a writer's commit may have waited for the exporter", poll.longestReadSeconds(), scope);
+            + "how long a writer's commit may have waited for the exporter", project.poll().reads().longestSeconds(),
+        scope);
   }
 
   private static MetricFamilySamples agentWorkflowExporterLabelOverflowTotal(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
+    Bounds bounds = project.poll().workflow().bounds();
     CounterMetricFamily overflow = new CounterMetricFamily("agent_workflow_exporter_label_overflow_total",
         "Finished invocations and tool uses counted with a label value reported as 'other': past "
             + "--max-label-values distinct values of the label, or longer than 256 characters" + AS_OF,
         scope.names("label"));
-    sorted(w.labelOverflow(), List::of).forEach(e -> overflow.addMetric(scope.values(e.labels()), e.value()));
+    sorted(bounds.labelOverflow(), List::of).forEach(e -> overflow.addMetric(scope.values(e.labels()), e.value()));
     return overflow;
   }
 
   private static MetricFamilySamples agentWorkflowExporterSeriesOverflowTotal(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
+    Bounds bounds = project.poll().workflow().bounds();
     CounterMetricFamily seriesOverflow = new CounterMetricFamily("agent_workflow_exporter_series_overflow_total",
         "Observations counted under the metric's one overflow series (labels all 'other') because --max-series "
             + "label combinations of it were taken" + AS_OF, scope.names("metric"));
-    sorted(w.seriesOverflow(), List::of).forEach(e -> seriesOverflow.addMetric(scope.values(e.labels()), e.value()));
+    sorted(bounds.seriesOverflow(), List::of)
+        .forEach(e -> seriesOverflow.addMetric(scope.values(e.labels()), e.value()));
     return seriesOverflow;
   }
 
   private static MetricFamilySamples agentWorkflowExporterUntrackedRowsTotal(ProjectPoll project, Scope scope) {
-    WorkflowSnapshot w = project.poll().workflow();
+    Bounds bounds = project.poll().workflow().bounds();
     CounterMetricFamily untracked = new CounterMetricFamily("agent_workflow_exporter_untracked_rows_total",
         "Rows that needed following (running invocations and tool uses; active or not yet ended sessions) but were "
             + "not, because as many as the heap holds were followed already" + AS_OF, scope.names("table"));
-    untracked.addMetric(scope.values(List.of("agent_invocations")), w.untrackedInvocations());
-    untracked.addMetric(scope.values(List.of("agent_tool_uses")), w.untrackedToolUses());
-    untracked.addMetric(scope.values(List.of("sessions")), w.untrackedSessions());
+    untracked.addMetric(scope.values(List.of("agent_invocations")), bounds.untracked().invocations());
+    untracked.addMetric(scope.values(List.of("agent_tool_uses")), bounds.untracked().toolUses());
+    untracked.addMetric(scope.values(List.of("sessions")), bounds.untracked().sessions());
     return untracked;
   }
 
   private static MetricFamilySamples agentWorkflowExporterTableRescansTotal(ProjectPoll project, Scope scope) {
-    PollResult poll = project.poll();
+    Reads reads = project.poll().reads();
     CounterMetricFamily rescans = new CounterMetricFamily("agent_workflow_exporter_table_rescans_total",
         "Passes over a whole table to know its rows again by content rather than by row id: after a schema "
             + "change (VACUUM, a rebuilt table), a lost connection, or row ids going backwards" + AS_OF,
         scope.names("table"));
-    sorted(poll.tableRescans(), List::of).forEach(e -> rescans.addMetric(scope.values(e.labels()), e.value()));
+    sorted(reads.rescans(), List::of).forEach(e -> rescans.addMetric(scope.values(e.labels()), e.value()));
     return rescans;
   }
 

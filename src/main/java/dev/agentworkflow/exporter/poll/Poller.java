@@ -6,11 +6,16 @@ import dev.agentworkflow.exporter.db.DatabaseTable;
 import dev.agentworkflow.exporter.db.ReadFailure;
 import dev.agentworkflow.exporter.db.TableReader;
 import dev.agentworkflow.exporter.db.WorkflowDatabase;
+import dev.agentworkflow.exporter.model.CustomResult;
+import dev.agentworkflow.exporter.model.DatabaseStatus;
 import dev.agentworkflow.exporter.model.InvocationRow;
+import dev.agentworkflow.exporter.model.PollHistory;
 import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.model.Reads;
 import dev.agentworkflow.exporter.model.SessionRow;
 import dev.agentworkflow.exporter.model.StateStatus;
 import dev.agentworkflow.exporter.model.ToolUseRow;
+import dev.agentworkflow.exporter.model.Untracked;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import dev.agentworkflow.exporter.state.SavedState;
 import dev.agentworkflow.exporter.state.StateKeeper;
@@ -118,6 +123,9 @@ public final class Poller implements Pollable<PollResult> {
    */
   static final Duration STALE_REREAD = Duration.ofMinutes(1);
 
+  private static final DatabaseStatus NO_POLL_YET =
+      new DatabaseStatus(false, OptionalLong.empty(), Optional.of("no poll yet"));
+
   private WorkflowTracker tracker;
   private Instant lastStaleRead;
   private WorkflowSnapshot lastGood;
@@ -129,7 +137,8 @@ public final class Poller implements Pollable<PollResult> {
   /** The tables whose capacity was reached, said once per tracker. */
   private final java.util.Set<String> warnedUntracked = new java.util.HashSet<>();
   private long pollErrors;
-  private double lastSuccessEpochSeconds = Double.NaN;
+  /** When a poll last read the database; null before the first. */
+  private Instant lastSuccess;
   private final Map<String, Long> rowsRead = new LinkedHashMap<>();
   private String currentProblem;
   /** A state read back at start, until the first read checks that it describes this very file. */
@@ -196,11 +205,12 @@ public final class Poller implements Pollable<PollResult> {
    */
   public PollResult initialResult() {
     if (unchecked != null) {
-      return new PollResult(newTracker.get().snapshot(clock.instant()), false, Double.NaN, 0, 0, Double.NaN,
-          Map.of(), Map.of(), 0, "no poll yet", StateStatus.OFF);
+      return new PollResult(newTracker.get().snapshot(clock.instant()), NO_POLL_YET,
+          new PollHistory(0, 0, Optional.empty()), new Reads(Map.of(), 0, Map.of()), StateStatus.OFF,
+          CustomResult.NONE);
     }
-    return new PollResult(lastGood, false, Double.NaN, 0, pollErrors, Double.NaN, rowsRead, rescans, 0, "no poll yet",
-        state.status(), custom.result(tracker.rowMetrics()));
+    return new PollResult(lastGood, NO_POLL_YET, new PollHistory(0, pollErrors, Optional.empty()),
+        new Reads(rowsRead, 0, rescans), state.status(), custom.result(tracker.rowMetrics()));
   }
 
   /**
@@ -222,7 +232,7 @@ public final class Poller implements Pollable<PollResult> {
   public PollResult poll() {
     long started = System.nanoTime();
     boolean up = false;
-    double sizeBytes = Double.NaN;
+    OptionalLong sizeBytes = OptionalLong.empty();
     try {
       DatabaseFile file = database.inspect();
       switch (file.kind()) {
@@ -236,15 +246,15 @@ public final class Poller implements Pollable<PollResult> {
         }
         case NOT_A_FILE -> throw new IOException(database.path() + " is not a regular file");
         case REGULAR_FILE -> {
-          sizeBytes = file.sizeBytes();
+          sizeBytes = OptionalLong.of(file.sizeBytes());
           readChanges(file);
           changedSinceOffer |= custom.readRowMetrics(database, tracker.rowMetrics(), fileChangedThisPoll) > 0;
           custom.startQueries();
           Instant now = clock.instant();
           lastGood = tracker.snapshot(now);
-          lastSuccessEpochSeconds = now.toEpochMilli() / 1000.0;
+          lastSuccess = now;
           up = true;
-          warnOnceIfUntracked(lastGood);
+          warnOnceIfUntracked(lastGood.bounds().untracked());
           if (problemKind != null) {
             log.info("database {} is readable again", database.path());
           }
@@ -266,8 +276,10 @@ public final class Poller implements Pollable<PollResult> {
     double seconds = (System.nanoTime() - started) / 1e9;
     double longestRead = Math.max(invocationReader.longestLockNanos(),
         Math.max(toolUseReader.longestLockNanos(), sessionReader.longestLockNanos())) / 1e9;
-    return new PollResult(lastGood, up, sizeBytes, seconds, pollErrors, lastSuccessEpochSeconds, rowsRead, rescans,
-        longestRead, up ? null : currentProblem, state.status(), custom.result(tracker.rowMetrics()));
+    return new PollResult(lastGood,
+        new DatabaseStatus(up, sizeBytes, up ? Optional.empty() : Optional.ofNullable(currentProblem)),
+        new PollHistory(seconds, pollErrors, Optional.ofNullable(lastSuccess)),
+        new Reads(rowsRead, longestRead, rescans), state.status(), custom.result(tracker.rowMetrics()));
   }
 
   private void readChanges(DatabaseFile file) throws ReadFailure, IOException {
@@ -390,7 +402,7 @@ public final class Poller implements Pollable<PollResult> {
     schemaVersion = saved.schemaVersion().isPresent() ? saved.schemaVersion().getAsLong() : null;
     resumed = true;
     log.info("resuming from the state file written {}: {} counted invocations", saved.writtenAt(),
-        invocations.figures().invocations().values().stream().mapToLong(Long::longValue).sum());
+        tracker.snapshot(clock.instant()).agents().invocations().values().stream().mapToLong(Long::longValue).sum());
   }
 
   /** The newest row counted from {@code table} is still at its id, as it was (or nothing was counted). */
@@ -634,18 +646,18 @@ public final class Poller implements Pollable<PollResult> {
   }
 
   /** Says once per table, when its capacity is first reached, that rows go unfollowed. */
-  private void warnOnceIfUntracked(WorkflowSnapshot snapshot) {
-    if (snapshot.untrackedInvocations() > 0 && warnedUntracked.add(invocationReader.name())) {
+  private void warnOnceIfUntracked(Untracked untracked) {
+    if (untracked.invocations() > 0 && warnedUntracked.add(invocationReader.name())) {
       log.warn("{}: more invocations are running at once than the {} this heap follows; the ones past it are not "
           + "counted when they finish (agent_workflow_exporter_untracked_rows_total); give the JVM a larger -Xmx",
           database.path(), tracker.limits().maxRunningInvocations());
     }
-    if (snapshot.untrackedToolUses() > 0 && warnedUntracked.add(toolUseReader.name())) {
+    if (untracked.toolUses() > 0 && warnedUntracked.add(toolUseReader.name())) {
       log.warn("{}: more tool uses are running at once than the {} this heap follows; the ones past it are not "
           + "counted when they finish (agent_workflow_exporter_untracked_rows_total); give the JVM a larger -Xmx",
           database.path(), tracker.limits().maxRunningToolUses());
     }
-    if (snapshot.untrackedSessions() > 0 && warnedUntracked.add(sessionReader.name())) {
+    if (untracked.sessions() > 0 && warnedUntracked.add(sessionReader.name())) {
       log.warn("{}: more sessions are active (or not yet seen ending) at once than the {} this heap follows; the ones "
           + "past it are neither active nor observed (agent_workflow_exporter_untracked_rows_total); give the JVM a "
           + "larger -Xmx", database.path(), tracker.limits().maxWatchedSessions());

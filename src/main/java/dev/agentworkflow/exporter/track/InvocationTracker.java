@@ -2,6 +2,7 @@ package dev.agentworkflow.exporter.track;
 
 import static dev.agentworkflow.exporter.track.CountingRules.label;
 
+import dev.agentworkflow.exporter.model.AgentFigures;
 import dev.agentworkflow.exporter.model.DurationLabels;
 import dev.agentworkflow.exporter.model.ErrorLabels;
 import dev.agentworkflow.exporter.model.HistogramBuckets;
@@ -78,7 +79,8 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
    */
   private final FlatLongMap runningSessions = new FlatLongMap(1);
 
-  private Figures figures;
+  /** The figures last handed out; rebuilt after a row changed something, else only their running count is. */
+  private AgentFigures figures;
 
   /**
    * @param buckets of which this tracker uses those of the invocation histograms
@@ -253,12 +255,32 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
     }
   }
 
-  /** The counted figures; rebuilt only after something changed. */
-  public Figures figures() {
+  /**
+   * The counted figures, rebuilt only after something changed, with the invocations running at
+   * {@code nowEpochSeconds} (as {@link #parallelExecutions} counts them).
+   */
+  public AgentFigures figures(double nowEpochSeconds, double staleAfterSeconds) {
+    long running = parallelExecutions(nowEpochSeconds, staleAfterSeconds);
     if (figures == null) {
-      figures = buildFigures();
+      figures = buildFigures(running);
+    } else if (figures.parallelExecutions() != running) {
+      figures = figures.withParallelExecutions(running);
     }
     return figures;
+  }
+
+  /** Per label: counted invocations whose value of it was reported as {@code other}. */
+  public Map<String, Long> labelOverflow() {
+    return labels.overflow();
+  }
+
+  /** Per metric family: observations counted under its overflow series. */
+  public Map<String, Long> seriesOverflow() {
+    Map<String, Long> overflow = new TreeMap<>();
+    for (SeriesBudget<?> budget : budgets()) {
+      overflow.put(budget.family(), budget.overflow());
+    }
+    return Map.copyOf(overflow);
   }
 
   private void noteState(InvocationRow row, AgentTally agent) {
@@ -320,7 +342,7 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
     }
   }
 
-  private Figures buildFigures() {
+  private AgentFigures buildFigures(long running) {
     Map<DurationLabels, HistogramSnapshot> histograms = new HashMap<>();
     durations.forEach((labels, h) -> histograms.put(labels, h.snapshot()));
     Map<String, HistogramSnapshot> toolCallHistograms = new HashMap<>();
@@ -337,16 +359,9 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
         successRate.put(name, 100.0 * tally.succeeded / tally.finished);
       }
     });
-    Map<String, Long> seriesOverflow = new TreeMap<>();
-    for (SeriesBudget<?> budget : budgets()) {
-      seriesOverflow.put(budget.family(), budget.overflow());
-    }
     double avgAgents = sessionAgents.size() == 0 ? 0 : (double) sessionAgentPairs / sessionAgents.size();
-    return new Figures(
-        Map.copyOf(invocations), Map.copyOf(errors), Map.copyOf(phases), Map.copyOf(histograms),
-        Map.copyOf(lastExecution), Map.copyOf(successRate), Map.copyOf(toolCallHistograms),
-        Map.copyOf(contextTokenHistograms), agentNameHashes.size(), avgAgents, labels.overflow(),
-        Map.copyOf(seriesOverflow), rows.untracked());
+    return new AgentFigures(invocations, errors, phases, histograms, lastExecution, toolCallHistograms, successRate,
+        contextTokenHistograms, agentNameHashes.size(), avgAgents, running);
   }
 
   /** Writes everything this tracker knows, for a state file; {@link #readFrom} reads it back. */
@@ -486,22 +501,6 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
       out.writeUTF(text);
     }
   }
-
-  /** The invocation part of a {@code WorkflowSnapshot}, immutable. */
-  public record Figures(
-      Map<InvocationLabels, Long> invocations,
-      Map<ErrorLabels, Long> errors,
-      Map<String, Long> phases,
-      Map<DurationLabels, HistogramSnapshot> durations,
-      Map<String, Double> lastExecution,
-      Map<String, Double> successRate,
-      Map<String, HistogramSnapshot> toolCallsPerInvocation,
-      Map<String, HistogramSnapshot> contextTokens,
-      long uniqueAgents,
-      double avgAgentsPerSession,
-      Map<String, Long> labelOverflow,
-      Map<String, Long> seriesOverflow,
-      long untracked) {}
 
   private static final class AgentTally {
     final int index;

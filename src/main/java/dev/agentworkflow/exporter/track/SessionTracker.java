@@ -1,6 +1,6 @@
 package dev.agentworkflow.exporter.track;
 
-import dev.agentworkflow.exporter.model.HistogramSnapshot;
+import dev.agentworkflow.exporter.model.SessionFigures;
 import dev.agentworkflow.exporter.model.SessionRow;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -46,7 +46,7 @@ public final class SessionTracker {
   /** The session ids whose current row is watched, with that row's id. */
   private final FlatLongMap watchedRowBySession = new FlatLongMap(1);
   private long untracked;
-  private Figures figures;
+  private SessionFigures figures;
 
   public SessionTracker(double[] durationBuckets, int maxWatched) {
     this.durations = new HistogramAccumulator(new BucketBounds(durationBuckets));
@@ -164,10 +164,14 @@ public final class SessionTracker {
     return untracked;
   }
 
-  public Figures figures() {
+  /**
+   * The counted figures, rebuilt only after something changed; active are the sessions whose row
+   * says so ({@link WorkflowTracker} adds those that only a running agent shows active).
+   */
+  public SessionFigures figures() {
     if (figures == null) {
       long active = watchedRowBySession.count((session, rowId) -> (currentRunBySession.get(session, 0) & ACTIVE) != 0);
-      figures = new Figures(durations.snapshot(), active, currentRunBySession.size(), untracked);
+      figures = new SessionFigures(active, durations.snapshot(), currentRunBySession.size());
     }
     return figures;
   }
@@ -203,9 +207,6 @@ public final class SessionTracker {
     watchedRowBySession.readFrom(in);
     figures = null;
   }
-
-  /** The session part of a {@code WorkflowSnapshot}. */
-  public record Figures(HistogramSnapshot durations, long activeSessions, long totalSessions, long untracked) {}
 
   /** Row ids are never reused, so a NULL session id can only be told apart by its row. */
   private static long key(SessionRow row) {

@@ -3,6 +3,7 @@ package dev.agentworkflow.exporter.track;
 import static dev.agentworkflow.exporter.track.CountingRules.label;
 
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
+import dev.agentworkflow.exporter.model.ToolFigures;
 import dev.agentworkflow.exporter.model.ToolLabels;
 import dev.agentworkflow.exporter.model.ToolUseLabels;
 import dev.agentworkflow.exporter.model.ToolUseRow;
@@ -64,7 +65,7 @@ public final class ToolUseTracker implements FollowedTable<ToolUseRow> {
   private final SeriesBudget<ToolUseLabels> useSeries;
   private final SeriesBudget<ToolLabels> errorSeries;
   private final SeriesBudget<ToolLabels> durationSeries;
-  private Figures figures;
+  private ToolFigures figures;
 
   /**
    * @param maxLabelValues distinct values admitted per label before new ones read as {@code other}
@@ -181,18 +182,27 @@ public final class ToolUseTracker implements FollowedTable<ToolUseRow> {
   }
 
   /** The counted figures; rebuilt only after something changed. */
-  public Figures figures() {
+  public ToolFigures figures() {
     if (figures == null) {
       Map<ToolLabels, HistogramSnapshot> histograms = new HashMap<>();
       durations.forEach((l, h) -> histograms.put(l, h.snapshot()));
-      Map<String, Long> seriesOverflow = new TreeMap<>();
-      for (SeriesBudget<?> budget : budgets()) {
-        seriesOverflow.put(budget.family(), budget.overflow());
-      }
-      figures = new Figures(Map.copyOf(uses), Map.copyOf(errors), Map.copyOf(histograms), labels.overflow(),
-          Map.copyOf(seriesOverflow));
+      figures = new ToolFigures(uses, errors, histograms);
     }
     return figures;
+  }
+
+  /** Per label: counted tool uses whose value of it was reported as {@code other}. */
+  public Map<String, Long> labelOverflow() {
+    return labels.overflow();
+  }
+
+  /** Per metric family: observations counted under its overflow series. */
+  public Map<String, Long> seriesOverflow() {
+    Map<String, Long> overflow = new TreeMap<>();
+    for (SeriesBudget<?> budget : budgets()) {
+      overflow.put(budget.family(), budget.overflow());
+    }
+    return Map.copyOf(overflow);
   }
 
   /** New running tool uses not followed because as many as the heap holds were followed already. */
@@ -258,12 +268,4 @@ public final class ToolUseTracker implements FollowedTable<ToolUseRow> {
   private List<SeriesBudget<?>> budgets() {
     return List.of(useSeries, errorSeries, durationSeries);
   }
-
-  /** The tool-use part of a {@code WorkflowSnapshot}, immutable. */
-  public record Figures(
-      Map<ToolUseLabels, Long> uses,
-      Map<ToolLabels, Long> errors,
-      Map<ToolLabels, HistogramSnapshot> durations,
-      Map<String, Long> labelOverflow,
-      Map<String, Long> seriesOverflow) {}
 }

@@ -1,6 +1,9 @@
 package dev.agentworkflow.exporter.track;
 
+import dev.agentworkflow.exporter.model.Bounds;
 import dev.agentworkflow.exporter.model.HistogramBuckets;
+import dev.agentworkflow.exporter.model.SessionFigures;
+import dev.agentworkflow.exporter.model.Untracked;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -95,23 +98,20 @@ public final class WorkflowTracker {
   }
 
   /**
-   * The figures as of now; only the time-dependent gauges (running invocations, active sessions)
-   * are computed afresh when nothing changed.
+   * The figures as of now, each tracker's own; when nothing changed, only the time-dependent gauges
+   * (running invocations, active sessions) and the bounds' few counts are computed afresh.
    */
   public WorkflowSnapshot snapshot(Instant now) {
     double nowSeconds = seconds(now);
-    InvocationTracker.Figures inv = invocations.figures();
-    ToolUseTracker.Figures tools = toolUses.figures();
-    SessionTracker.Figures ses = sessions.figures();
+    SessionFigures byTheirRows = sessions.figures();
     return new WorkflowSnapshot(
-        inv.invocations(), inv.errors(), inv.phases(), inv.durations(), ses.durations(),
-        inv.lastExecution(), inv.successRate(), inv.uniqueAgents(), inv.avgAgentsPerSession(),
-        invocations.parallelExecutions(nowSeconds, staleAfterSeconds),
-        ses.activeSessions() + sessionsActiveByAnAgentAlone(nowSeconds), ses.totalSessions(),
-        new WorkflowSnapshot.ToolFigures(tools.uses(), tools.errors(), tools.durations(),
-            inv.toolCallsPerInvocation(), inv.contextTokens()),
-        merged(inv.labelOverflow(), tools.labelOverflow()), merged(inv.seriesOverflow(), tools.seriesOverflow()),
-        inv.untracked(), toolUses.untracked(), ses.untracked());
+        invocations.figures(nowSeconds, staleAfterSeconds),
+        toolUses.figures(),
+        byTheirRows.withActive(byTheirRows.active() + sessionsActiveByAnAgentAlone(nowSeconds)),
+        new Bounds(
+            merged(invocations.labelOverflow(), toolUses.labelOverflow()),
+            new Untracked(invocations.untracked(), toolUses.untracked(), sessions.untracked()),
+            merged(invocations.seriesOverflow(), toolUses.seriesOverflow())));
   }
 
   /**

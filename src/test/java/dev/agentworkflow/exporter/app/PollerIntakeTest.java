@@ -36,10 +36,10 @@ class PollerIntakeTest {
     PollResult alongside = firstPoll(file, Poller.Intake.ALONGSIDE, clock);
     PollResult here = firstPoll(file, Poller.Intake.HERE, clock);
 
-    assertEquals(250, alongside.workflow().totalSessions());
-    assertTrue(alongside.rowsRead().get("agent_tool_uses") > 10_000, alongside.rowsRead() + " rows read");
+    assertEquals(250, alongside.workflow().sessions().total());
+    assertTrue(alongside.reads().rows().get("agent_tool_uses") > 10_000, alongside.reads().rows() + " rows read");
     assertEquals(alongside.workflow(), here.workflow());
-    assertEquals(alongside.rowsRead(), here.rowsRead());
+    assertEquals(alongside.reads().rows(), here.reads().rows());
   }
 
   @Test

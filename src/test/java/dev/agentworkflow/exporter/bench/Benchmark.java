@@ -402,8 +402,8 @@ public final class Benchmark {
   }
 
   private static void check(PollResult result) {
-    if (!result.databaseUp()) {
-      throw new IllegalStateException("a poll failed: " + result.problem());
+    if (!result.database().up()) {
+      throw new IllegalStateException("a poll failed: " + result.database().problem().orElse(""));
     }
   }
 

@@ -92,8 +92,8 @@ final class CustomMetricsSteps {
   }
 
   private static PollResult check(PollResult result) {
-    if (!result.databaseUp()) {
-      throw new IllegalStateException("a poll failed: " + result.problem());
+    if (!result.database().up()) {
+      throw new IllegalStateException("a poll failed: " + result.database().problem().orElse(""));
     }
     for (CustomRuns runs : result.custom().runs()) {
       if (runs.errors() > 0) {

@@ -201,8 +201,8 @@ final class ToolUseSteps {
   }
 
   private static void check(PollResult result) {
-    if (!result.databaseUp()) {
-      throw new IllegalStateException("a poll failed: " + result.problem());
+    if (!result.database().up()) {
+      throw new IllegalStateException("a poll failed: " + result.database().problem().orElse(""));
     }
   }
 }

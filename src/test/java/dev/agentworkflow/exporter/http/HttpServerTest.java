@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentworkflow.exporter.model.CustomResult;
+import dev.agentworkflow.exporter.model.DatabaseStatus;
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.HttpServerStatus;
+import dev.agentworkflow.exporter.model.PollHistory;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.PublishedPolls;
+import dev.agentworkflow.exporter.model.Reads;
 import dev.agentworkflow.exporter.model.StateStatus;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import dev.agentworkflow.exporter.webconfig.LiveWebConfig;
@@ -28,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPInputStream;
@@ -46,8 +51,9 @@ class HttpServerTest {
   private final AtomicInteger collections = new AtomicInteger();
   private final List<MetricsServer> servers = new ArrayList<>();
   private static final PollResult NOTHING_YET = new PollResult(
-      WorkflowSnapshot.empty(new HistogramSnapshot(List.of(), List.of(), 0, 0)), false, Double.NaN, 0, 0, Double.NaN,
-      Map.of(), Map.of(), 0, "no poll yet", dev.agentworkflow.exporter.model.StateStatus.OFF);
+      WorkflowSnapshot.empty(new HistogramSnapshot(List.of(), List.of(), 0, 0)),
+      new DatabaseStatus(false, OptionalLong.empty(), Optional.of("no poll yet")),
+      new PollHistory(0, 0, Optional.empty()), new Reads(Map.of(), 0, Map.of()), StateStatus.OFF, CustomResult.NONE);
 
   /** What the servers are told was published: nothing until a test publishes a poll. */
   private final AtomicReference<Optional<PollResult>> published = new AtomicReference<>(Optional.empty());
@@ -183,8 +189,9 @@ class HttpServerTest {
 
     // a poll that could not read the database is a finished poll: ready, the database's state is a metric
     published.set(Optional.of(new PollResult(WorkflowSnapshot.empty(new HistogramSnapshot(List.of(), List.of(), 0, 0)),
-        false, Double.NaN, 0.001, 1, Double.NaN, Map.of(), Map.of(), 0, "the database file db does not exist",
-        StateStatus.OFF)));
+        new DatabaseStatus(false, OptionalLong.empty(), Optional.of("the database file db does not exist")),
+        new PollHistory(0.001, 1, Optional.empty()), new Reads(Map.of(), 0, Map.of()), StateStatus.OFF,
+        CustomResult.NONE)));
     String ready = get(server, "/-/ready", "");
     assertTrue(ready.startsWith("HTTP/1.1 200 OK\r\n"), ready);
     assertTrue(ready.endsWith("\r\n\r\nReady.\n"), ready);

@@ -6,19 +6,29 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentworkflow.exporter.model.AgentFigures;
+import dev.agentworkflow.exporter.model.Bounds;
+import dev.agentworkflow.exporter.model.CustomResult;
+import dev.agentworkflow.exporter.model.DatabaseStatus;
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
 import dev.agentworkflow.exporter.model.InvocationLabels;
+import dev.agentworkflow.exporter.model.PollHistory;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.ProjectPoll;
 import dev.agentworkflow.exporter.model.PublishedPolls;
+import dev.agentworkflow.exporter.model.Reads;
+import dev.agentworkflow.exporter.model.SessionFigures;
 import dev.agentworkflow.exporter.model.StateStatus;
+import dev.agentworkflow.exporter.model.ToolFigures;
 import dev.agentworkflow.exporter.model.ToolUseLabels;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -38,23 +48,33 @@ class LandingPageTest {
 
   private static WorkflowSnapshot workflow() {
     return new WorkflowSnapshot(
-        Map.of(new InvocationLabels("architect", "planning", "completed", "opus"), 1200L,
-            new InvocationLabels("coder", "development", "failed", "sonnet"), 34L,
-            new InvocationLabels("other", "other", "other", "other"), 1L),
-        Map.of(), Map.of(), Map.of(), NO_SESSIONS, Map.of(), Map.of(), 3, 1.5, 2, 1, 407,
-        new WorkflowSnapshot.ToolFigures(Map.of(new ToolUseLabels("coder", "Bash", "success"), 1_000_000L,
-            new ToolUseLabels("direct", "Read", "error"), 5L), Map.of(), Map.of(), Map.of(), Map.of()),
-        Map.of(), Map.of(), 0, 0, 0);
+        new AgentFigures(
+            Map.of(new InvocationLabels("architect", "planning", "completed", "opus"), 1200L,
+                new InvocationLabels("coder", "development", "failed", "sonnet"), 34L,
+                new InvocationLabels("other", "other", "other", "other"), 1L),
+            Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), 3, 1.5, 2),
+        new ToolFigures(Map.of(new ToolUseLabels("coder", "Bash", "success"), 1_000_000L,
+            new ToolUseLabels("direct", "Read", "error"), 5L), Map.of(), Map.of()),
+        new SessionFigures(1, NO_SESSIONS, 407),
+        Bounds.NONE);
   }
 
   private static PollResult up() {
-    return new PollResult(workflow(), true, 4_198_400, 0.0123456, 2, 1_755_259_200.123,
-        Map.of("agent_invocations", 2_470L, "agent_tool_uses", 2_000_010L, "sessions", 812L), Map.of(), 0.001, null,
-        StateStatus.OFF);
+    return new PollResult(workflow(), new DatabaseStatus(true, OptionalLong.of(4_198_400), Optional.empty()),
+        new PollHistory(0.0123456, 2, LAST_SUCCESS),
+        new Reads(Map.of("agent_invocations", 2_470L, "agent_tool_uses", 2_000_010L, "sessions", 812L), 0.001,
+            Map.of()),
+        StateStatus.OFF, CustomResult.NONE);
   }
 
-  private static final PollResult NOTHING_YET = new PollResult(WorkflowSnapshot.empty(NO_SESSIONS), false, Double.NaN,
-      0, 0, Double.NaN, Map.of(), Map.of(), 0, "no poll yet", StateStatus.OFF);
+  private static final Optional<Instant> LAST_SUCCESS = Optional.of(Instant.ofEpochMilli(1_755_259_200_123L));
+  private static final Reads NOTHING_READ = new Reads(Map.of(), 0, Map.of());
+  private static final PollResult NOTHING_YET = new PollResult(WorkflowSnapshot.empty(NO_SESSIONS), down("no poll yet"),
+      new PollHistory(0, 0, Optional.empty()), NOTHING_READ, StateStatus.OFF, CustomResult.NONE);
+
+  private static DatabaseStatus down(String problem) {
+    return new DatabaseStatus(false, OptionalLong.empty(), Optional.of(problem));
+  }
 
   /** The polls of one database at {@code path}, one value per poll published, as the exporter publishes them. */
   private Supplier<PublishedPolls> latest(String path) {
@@ -126,8 +146,9 @@ class LandingPageTest {
   @Test
   void aDatabaseThatCannotBeReadSaysWhyAndKeepsTheLastFigures() {
     PollResult last = up();
-    published.set(Optional.of(new PollResult(last.workflow(), false, Double.NaN, 1.0042, 3,
-        last.lastSuccessEpochSeconds(), last.rowsRead(), Map.of(), 0.001, "database is locked", StateStatus.OFF)));
+    published.set(Optional.of(new PollResult(last.workflow(), down("database is locked"),
+        new PollHistory(1.0042, 3, last.history().lastSuccess()), new Reads(last.reads().rows(), 0.001, Map.of()),
+        StateStatus.OFF, CustomResult.NONE)));
     String html = page("logs/agent_workflow.db");
     assertTrue(html.contains("<p id=\"state\" class=\"state down\">Database down: database is locked. The figures "
         + "below are those of the last successful poll.</p>"), html);
@@ -137,9 +158,10 @@ class LandingPageTest {
     assertEquals("3", cell(html, "poll-errors"));
     assertEquals("1,235", cell(html, "invocations"));
 
-    published.set(Optional.of(new PollResult(WorkflowSnapshot.empty(NO_SESSIONS), false, Double.NaN, 0.0004, 1,
-        Double.NaN, Map.of("agent_invocations", 0L, "agent_tool_uses", 0L, "sessions", 0L), Map.of(), 0,
-        "the database file logs/agent_workflow.db does not exist", StateStatus.OFF)));
+    published.set(Optional.of(new PollResult(WorkflowSnapshot.empty(NO_SESSIONS),
+        down("the database file logs/agent_workflow.db does not exist"), new PollHistory(0.0004, 1, Optional.empty()),
+        new Reads(Map.of("agent_invocations", 0L, "agent_tool_uses", 0L, "sessions", 0L), 0, Map.of()),
+        StateStatus.OFF, CustomResult.NONE)));
     html = page("logs/agent_workflow.db");
     assertTrue(html.contains("Database down: the database file logs/agent_workflow.db does not exist. No poll has "
         + "read it yet.</p>"), html);
@@ -152,8 +174,8 @@ class LandingPageTest {
   void valuesAreEscaped() {
     String hostile = "/tmp/<script>alert('x')</script>&\"db\".db";
     PollResult last = up();
-    published.set(Optional.of(new PollResult(last.workflow(), false, Double.NaN, 0.001, 1, Double.NaN, Map.of(),
-        Map.of(), 0, "the database file " + hostile + " does not exist", StateStatus.OFF)));
+    published.set(Optional.of(new PollResult(last.workflow(), down("the database file " + hostile + " does not exist"),
+        new PollHistory(0.001, 1, Optional.empty()), NOTHING_READ, StateStatus.OFF, CustomResult.NONE)));
     LandingPage page = new LandingPage("<b>1</b>", "/x\"><script>", latest(hostile), () -> published.get().isPresent());
     String html = new String(page.answer(GET).body(), StandardCharsets.UTF_8);
     assertFalse(html.contains("<script"), html);
@@ -182,8 +204,10 @@ class LandingPageTest {
     byte[] shown = page.answer(GET).body();
     assertNotSame(waiting, shown);
     assertSame(shown, page.answer(GET).body());
-    published.set(Optional.of(new PollResult(first.workflow(), true, 4_198_400, 0.0123456, 2, 1_755_259_200.123,
-        first.rowsRead(), Map.of(), 0.001, null, StateStatus.OFF)));
+    published.set(Optional.of(new PollResult(first.workflow(),
+        new DatabaseStatus(true, OptionalLong.of(4_198_400), Optional.empty()),
+        new PollHistory(0.0123456, 2, LAST_SUCCESS), new Reads(first.reads().rows(), 0.001, Map.of()), StateStatus.OFF,
+        CustomResult.NONE)));
     assertNotSame(shown, page.answer(GET).body(), "another poll, even with the same figures, is rendered again");
   }
 
@@ -194,8 +218,9 @@ class LandingPageTest {
 
   @Test
   void withSeveralDatabasesARowPerProjectSaysWhichIsDownAndWhy() {
-    PollResult down = new PollResult(WorkflowSnapshot.empty(NO_SESSIONS), false, Double.NaN, 1.0, 4, Double.NaN,
-        Map.of(), Map.of(), 0, "cannot read /srv/b.db: [SQLITE_NOTADB] file is not a database", StateStatus.OFF);
+    PollResult down = new PollResult(WorkflowSnapshot.empty(NO_SESSIONS),
+        down("cannot read /srv/b.db: [SQLITE_NOTADB] file is not a database"),
+        new PollHistory(1.0, 4, Optional.empty()), NOTHING_READ, StateStatus.OFF, CustomResult.NONE);
     PublishedPolls polls = new PublishedPolls(List.of(new ProjectPoll("alpha", "/srv/alpha/logs/agent_workflow.db", up()),
         new ProjectPoll("b<eta>", "/srv/b.db", down)), true, 1);
     String html = projectsPage(polls, true);

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.agentworkflow.exporter.app.Exporter;
 import dev.agentworkflow.exporter.model.BuildInfo;
+import dev.agentworkflow.exporter.model.CustomResult;
+import dev.agentworkflow.exporter.model.DatabaseStatus;
+import dev.agentworkflow.exporter.model.PollHistory;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.PublishedPolls;
+import dev.agentworkflow.exporter.model.Reads;
 import dev.agentworkflow.exporter.poll.Poller;
 import dev.agentworkflow.exporter.support.HookDatabase;
 import dev.agentworkflow.exporter.support.MutableClock;
@@ -18,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,9 +67,10 @@ class ExpositionGoldenTest {
       polled = poller.poll();
     }
     // the two figures that depend on the machine, pinned
-    PollResult pinned = new PollResult(polled.workflow(), polled.databaseUp(), 32768, 0.002,
-        polled.pollErrors(), polled.lastSuccessEpochSeconds(), polled.rowsRead(), polled.tableRescans(), 0.001, null,
-        polled.state());
+    PollResult pinned = new PollResult(polled.workflow(),
+        new DatabaseStatus(polled.database().up(), OptionalLong.of(32768), Optional.empty()),
+        new PollHistory(0.002, polled.history().errors(), polled.history().lastSuccess()),
+        new Reads(polled.reads().rows(), 0.001, polled.reads().rescans()), polled.state(), CustomResult.NONE);
     CollectorRegistry registry = new CollectorRegistry();
     PublishedPolls polls = PublishedPolls.one("logs/agent_workflow.db", pinned);
     registry.register(new WorkflowCollector(() -> polls,

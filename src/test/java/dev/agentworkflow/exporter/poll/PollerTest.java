@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,29 +70,31 @@ class PollerTest {
   void aStartedInvocationIsCountedOnceWhenItFinishesAndNeverAgain() throws Exception {
     long id = db.startAgent("s1", "planning", "architect", at(0));
     WorkflowSnapshot running = poller.poll().workflow();
-    assertEquals(Map.of(), running.invocations());
-    assertEquals(1, running.parallelExecutions());
-    assertEquals(1, running.uniqueAgents());
-    assertEquals(Map.of("architect", (double) at(0).getEpochSecond()), running.agentLastExecution());
+    assertEquals(Map.of(), running.agents().invocations());
+    assertEquals(1, running.agents().parallelExecutions());
+    assertEquals(1, running.agents().uniqueAgents());
+    assertEquals(Map.of("architect", (double) at(0).getEpochSecond()), running.agents().lastExecution());
 
     db.finishAgent(id, at(42), "completed", 41.5, "claude-opus-4-1");
     db.subagentStop("s1", at(42));
     for (int i = 0; i < 5; i++) {
       WorkflowSnapshot w = poller.poll().workflow();
       assertEquals(Map.of(new InvocationLabels("architect", "planning", "completed", "claude-opus-4-1"), 1L),
-          w.invocations());
-      assertEquals(Map.of("planning", 1L), w.phases());
-      assertEquals(1, w.agentDurations().get(new DurationLabels("architect", "planning", "claude-opus-4-1")).count());
-      assertEquals(41.5, w.agentDurations().get(new DurationLabels("architect", "planning", "claude-opus-4-1")).sum());
-      assertEquals(0, w.parallelExecutions());
-      assertEquals(Map.of("architect", 100.0), w.agentSuccessRate());
+          w.agents().invocations());
+      assertEquals(Map.of("planning", 1L), w.agents().phases());
+      assertEquals(1,
+          w.agents().durations().get(new DurationLabels("architect", "planning", "claude-opus-4-1")).count());
+      assertEquals(41.5,
+          w.agents().durations().get(new DurationLabels("architect", "planning", "claude-opus-4-1")).sum());
+      assertEquals(0, w.agents().parallelExecutions());
+      assertEquals(Map.of("architect", 100.0), w.agents().successRate());
     }
     // a second PostToolUse of the same row changes nothing already counted
     db.finishAgent(id, at(50), "failed", 49.0, "claude-sonnet-4-5");
     WorkflowSnapshot after = poller.poll().workflow();
     assertEquals(Map.of(new InvocationLabels("architect", "planning", "completed", "claude-opus-4-1"), 1L),
-        after.invocations());
-    assertEquals(Map.of(), after.errors());
+        after.agents().invocations());
+    assertEquals(Map.of(), after.agents().errors());
   }
 
   @Test
@@ -122,13 +125,13 @@ class PollerTest {
     db.finishAgent(running, at(3590), "completed", 1.0, "m");
     clock.advance(Duration.ofSeconds(10));
     PollResult soon = poller.poll();
-    assertEquals(Map.of("development", 1L), soon.workflow().phases(), "the running one is read again at once");
+    assertEquals(Map.of("development", 1L), soon.workflow().agents().phases(), "the running one is read again at once");
     assertEquals(3, rowsRead(soon), "the abandoned one was not read on this poll");
 
     clock.advance(Poller.STALE_REREAD);
     db.startAgent("s1", "review", "test-validator", at(3700)); // any write: the poll reads
     WorkflowSnapshot later = poller.poll().workflow();
-    assertEquals(Map.of("development", 1L, "planning", 1L), later.phases(), "counted a minute later, once");
+    assertEquals(Map.of("development", 1L, "planning", 1L), later.agents().phases(), "counted a minute later, once");
   }
 
   @Test
@@ -149,11 +152,12 @@ class PollerTest {
     try (Poller restarted = newPoller()) {
       assertEquals(before, restarted.poll().workflow());
     }
-    assertEquals(3L, before.phases().values().stream().mapToLong(Long::longValue).sum());
+    assertEquals(3L, before.agents().phases().values().stream().mapToLong(Long::longValue).sum());
     assertEquals(Map.of(new ErrorLabels("frontend-developer", "development"), 1L,
-        new ErrorLabels("security-reviewer", "review"), 1L), before.errors());
+        new ErrorLabels("security-reviewer", "review"), 1L), before.agents().errors());
     // frontend-developer's duration came from end - start: 799 s
-    assertEquals(799.0, before.agentDurations().get(new DurationLabels("frontend-developer", "development", "opus")).sum());
+    assertEquals(799.0,
+        before.agents().durations().get(new DurationLabels("frontend-developer", "development", "opus")).sum());
   }
 
   @Test
@@ -164,46 +168,47 @@ class PollerTest {
     }
     db.startAgent("s1", "planning", "architect", at(20));
     WorkflowSnapshot before = poller.poll().workflow();
-    assertEquals(1, before.parallelExecutions());
+    assertEquals(1, before.agents().parallelExecutions());
 
     db.execute("DELETE FROM agent_invocations WHERE agent_name = 'task-planner' AND id < 3");
     db.execute("DELETE FROM agent_invocations WHERE agent_name = 'architect'"); // the newest row
     WorkflowSnapshot after = poller.poll().workflow();
-    assertEquals(before.invocations(), after.invocations());
-    assertEquals(before.agentDurations(), after.agentDurations());
-    assertEquals(0, after.parallelExecutions(), "the vanished running row no longer runs");
+    assertEquals(before.agents().invocations(), after.agents().invocations());
+    assertEquals(before.agents().durations(), after.agents().durations());
+    assertEquals(0, after.agents().parallelExecutions(), "the vanished running row no longer runs");
 
     long id = db.startAgent("s1", "planning", "architect", at(30)); // AUTOINCREMENT: id 5, not 4 again
     db.finishAgent(id, at(40), "completed", 10.0, "m");
-    assertEquals(4L, poller.poll().workflow().phases().get("planning"));
+    assertEquals(4L, poller.poll().workflow().agents().phases().get("planning"));
   }
 
   @Test
   void aDatabaseDeletedAndCreatedAgainIsCountedFromScratch() throws Exception {
     finish("planning", "architect", 5);
-    assertEquals(5L, poller.poll().workflow().phases().get("planning"));
+    assertEquals(5L, poller.poll().workflow().agents().phases().get("planning"));
 
     Files.delete(file);
     db = HookDatabase.create(file);
     long id = db.startAgent("s9", "review", "test-validator", at(100));
     db.finishAgent(id, at(101), "completed", 1.0, "m");
     WorkflowSnapshot w = poller.poll().workflow();
-    assertEquals(Map.of("review", 1L), w.phases());
-    assertEquals(Map.of(new InvocationLabels("test-validator", "review", "completed", "m"), 1L), w.invocations());
-    assertEquals(1, w.uniqueAgents());
+    assertEquals(Map.of("review", 1L), w.agents().phases());
+    assertEquals(Map.of(new InvocationLabels("test-validator", "review", "completed", "m"), 1L),
+        w.agents().invocations());
+    assertEquals(1, w.agents().uniqueAgents());
   }
 
   @Test
   void aDatabaseRecreatedWithMoreRowsWithinOneIntervalIsCountedFromScratch() throws Exception {
     long id = db.startAgent("s1", "planning", "architect", at(0));
     db.finishAgent(id, at(1), "completed", 1.0, "m");
-    assertEquals(Map.of("planning", 1L), poller.poll().workflow().phases());
+    assertEquals(Map.of("planning", 1L), poller.poll().workflow().agents().phases());
 
     // deleted and created again between two polls: file systems often give it the same inode
     Files.delete(file);
     db = HookDatabase.create(file);
     finish("review", "test-validator", 3);
-    assertEquals(Map.of("review", 3L), poller.poll().workflow().phases());
+    assertEquals(Map.of("review", 3L), poller.poll().workflow().agents().phases());
   }
 
   @Test
@@ -212,11 +217,11 @@ class PollerTest {
     db.finishAgent(id, at(1), "completed", 1.0, "m");
     poller.poll();
     Files.delete(file);
-    assertFalse(poller.poll().databaseUp());
+    assertFalse(poller.poll().database().up());
 
     db = HookDatabase.create(file);
     finish("review", "test-validator", 3);
-    assertEquals(Map.of("review", 3L), poller.poll().workflow().phases());
+    assertEquals(Map.of("review", 3L), poller.poll().workflow().agents().phases());
   }
 
   @Test
@@ -233,7 +238,7 @@ class PollerTest {
     assertEquals(inode, Files.getAttribute(file, "unix:ino"), "the same file, so only the id tells");
 
     WorkflowSnapshot w = poller.poll().workflow();
-    assertEquals(Map.of("finalization", 1L), w.phases());
+    assertEquals(Map.of("finalization", 1L), w.agents().phases());
   }
 
   @Test
@@ -247,22 +252,22 @@ class PollerTest {
                ('s1', 'planning', 'task-planner', 'm', 'garbage', NULL, NULL, 'started')
         """);
     PollResult result = poller.poll();
-    assertTrue(result.databaseUp());
+    assertTrue(result.database().up());
     WorkflowSnapshot w = result.workflow();
     assertEquals(Map.of(
             new InvocationLabels("architect", "unknown", "completed", "unknown"), 1L,
             new InvocationLabels("architect", "planning", "completed", "m"), 2L,
             new InvocationLabels("architect", "planning", "Completed", "m"), 1L),
-        w.invocations());
+        w.agents().invocations());
     // 30 s (text, Berlin), 60.5 s (epoch numbers), 12.5 s (numeric text in a REAL column)
-    var h = w.agentDurations().get(new DurationLabels("architect", "planning", "m"));
+    var h = w.agents().durations().get(new DurationLabels("architect", "planning", "m"));
     assertEquals(3, h.count());
     assertEquals(103.0, h.sum(), 1e-9);
-    assertFalse(w.agentDurations().containsKey(new DurationLabels("architect", "unknown", "unknown")));
+    assertFalse(w.agents().durations().containsKey(new DurationLabels("architect", "unknown", "unknown")));
     // a running invocation with an unreadable start is running, but not known to be recent
-    assertEquals(0, w.parallelExecutions());
-    assertEquals(Map.of("architect", 1755259260.0 - 60), w.agentLastExecution());
-    assertEquals(2, w.uniqueAgents());
+    assertEquals(0, w.agents().parallelExecutions());
+    assertEquals(Map.of("architect", 1755259260.0 - 60), w.agents().lastExecution());
+    assertEquals(2, w.agents().uniqueAgents());
   }
 
   @Test
@@ -274,11 +279,11 @@ class PollerTest {
     old.execute("INSERT INTO agent_invocations (agent_name, phase, status, start_time) "
         + "VALUES ('architect', 'planning', 'completed', '2025-08-15T14:00:00')");
     PollResult result = poller.poll();
-    assertTrue(result.databaseUp());
-    assertEquals(0, result.pollErrors());
+    assertTrue(result.database().up());
+    assertEquals(0, result.history().errors());
     assertEquals(Map.of(new InvocationLabels("architect", "planning", "completed", "unknown"), 1L),
-        result.workflow().invocations());
-    assertEquals(0, result.workflow().totalSessions());
+        result.workflow().agents().invocations());
+    assertEquals(0, result.workflow().sessions().total());
 
     // a newer hook version adds the columns and the sessions table
     old.execute("ALTER TABLE agent_invocations ADD COLUMN model TEXT");
@@ -288,9 +293,9 @@ class PollerTest {
     old.execute("CREATE TABLE sessions (session_id TEXT PRIMARY KEY, start_time TIMESTAMP, end_time TIMESTAMP, status TEXT)");
     old.execute("INSERT INTO sessions VALUES ('s1', '2025-08-15T14:00:00', NULL, 'active')");
     WorkflowSnapshot w = poller.poll().workflow();
-    assertEquals(1L, w.invocations().get(new InvocationLabels("architect", "planning", "completed", "opus")));
-    assertEquals(1, w.totalSessions());
-    assertEquals(1, w.activeSessions());
+    assertEquals(1L, w.agents().invocations().get(new InvocationLabels("architect", "planning", "completed", "opus")));
+    assertEquals(1, w.sessions().total());
+    assertEquals(1, w.sessions().active());
   }
 
   @Test
@@ -298,9 +303,9 @@ class PollerTest {
     Files.delete(file);
     HookDatabase.createEmpty(file).execute("CREATE TABLE unrelated (x)");
     PollResult result = poller.poll();
-    assertTrue(result.databaseUp());
-    assertEquals(0, result.pollErrors());
-    assertEquals(Map.of(), result.workflow().invocations());
+    assertTrue(result.database().up());
+    assertEquals(0, result.history().errors());
+    assertEquals(Map.of(), result.workflow().agents().invocations());
   }
 
   @Test
@@ -311,13 +316,14 @@ class PollerTest {
     try (Connection writer = db.connect(); Statement lock = writer.createStatement()) {
       lock.execute("BEGIN EXCLUSIVE");
       PollResult locked = poller.poll(); // waits out its 1 s busy timeout
-      assertFalse(locked.databaseUp());
-      assertEquals(1, locked.pollErrors());
+      assertFalse(locked.database().up());
+      assertEquals(1, locked.history().errors());
       lock.execute("ROLLBACK");
     }
     PollResult after = poller.poll();
-    assertTrue(after.databaseUp());
-    assertEquals(Map.of("planning", 3L), after.workflow().phases(), "not counted from scratch: the deleted row stays");
+    assertTrue(after.database().up());
+    assertEquals(Map.of("planning", 3L), after.workflow().agents().phases(),
+        "not counted from scratch: the deleted row stays");
   }
 
   @Test
@@ -329,19 +335,19 @@ class PollerTest {
     Files.delete(file);
     Files.writeString(file, "this is a text file, not a database\n".repeat(200));
     PollResult bad = poller.poll();
-    assertFalse(bad.databaseUp());
-    assertEquals(1, bad.pollErrors());
-    assertEquals(good.invocations(), bad.workflow().invocations(), "last good values kept");
-    assertEquals(2, poller.poll().pollErrors(), "each failed poll counts");
+    assertFalse(bad.database().up());
+    assertEquals(1, bad.history().errors());
+    assertEquals(good.agents().invocations(), bad.workflow().agents().invocations(), "last good values kept");
+    assertEquals(2, poller.poll().history().errors(), "each failed poll counts");
 
     Files.delete(file);
     db = HookDatabase.create(file);
     id = db.startAgent("s2", "review", "test-validator", at(100));
     db.finishAgent(id, at(101), "completed", 1.0, "m");
     PollResult recovered = poller.poll();
-    assertTrue(recovered.databaseUp());
-    assertEquals(2, recovered.pollErrors());
-    assertEquals(Map.of("review", 1L), recovered.workflow().phases(), "a new file: counted from scratch");
+    assertTrue(recovered.database().up());
+    assertEquals(2, recovered.history().errors());
+    assertEquals(Map.of("review", 1L), recovered.workflow().agents().phases(), "a new file: counted from scratch");
   }
 
   @Test
@@ -349,26 +355,27 @@ class PollerTest {
     Files.delete(file);
     Files.createFile(file);
     PollResult result = poller.poll();
-    assertTrue(result.databaseUp());
-    assertEquals(Map.of(), result.workflow().invocations());
+    assertTrue(result.database().up());
+    assertEquals(Map.of(), result.workflow().agents().invocations());
   }
 
   @Test
   void aMissingFileIsWaitedForWithoutCountingErrors() throws Exception {
     Files.delete(file);
     PollResult waiting = poller.poll();
-    assertFalse(waiting.databaseUp());
-    assertEquals(0, waiting.pollErrors());
-    assertTrue(Double.isNaN(waiting.lastSuccessEpochSeconds()));
+    assertFalse(waiting.database().up());
+    assertEquals(0, waiting.history().errors());
+    assertEquals(Optional.empty(), waiting.history().lastSuccess());
     assertFalse(Files.exists(file), "the exporter must not create the database");
 
     db = HookDatabase.create(file);
     long id = db.startAgent("s1", "planning", "architect", at(0));
     db.finishAgent(id, at(5), "completed", 5.0, "m");
     PollResult found = poller.poll();
-    assertTrue(found.databaseUp());
-    assertEquals(Map.of("planning", 1L), found.workflow().phases());
-    assertEquals(clock.instant().getEpochSecond(), found.lastSuccessEpochSeconds());
+    assertTrue(found.database().up());
+    assertEquals(Map.of("planning", 1L), found.workflow().agents().phases());
+    assertEquals(Optional.of(Instant.ofEpochSecond(clock.instant().getEpochSecond())),
+        found.history().lastSuccess());
   }
 
   @Test
@@ -376,8 +383,8 @@ class PollerTest {
     Files.delete(file);
     Files.createDirectory(file);
     PollResult result = poller.poll();
-    assertFalse(result.databaseUp());
-    assertEquals(1, result.pollErrors());
+    assertFalse(result.database().up());
+    assertEquals(1, result.history().errors());
   }
 
   @Test
@@ -400,12 +407,12 @@ class PollerTest {
       c.commit();
     }
     WorkflowSnapshot w = poller.poll().workflow();
-    assertEquals(20_000L, w.phases().get("development"));
-    assertEquals(7, w.uniqueAgents());
-    assertEquals(7.0, w.avgAgentsPerSession(), 1e-12); // i % 1000 and i % 7 cover every pair
-    assertEquals(10_000, w.parallelExecutions(), "started 1 h before the clock: within --stale-after");
+    assertEquals(20_000L, w.agents().phases().get("development"));
+    assertEquals(7, w.agents().uniqueAgents());
+    assertEquals(7.0, w.agents().avgAgentsPerSession(), 1e-12); // i % 1000 and i % 7 cover every pair
+    assertEquals(10_000, w.agents().parallelExecutions(), "started 1 h before the clock: within --stale-after");
     clock.advance(Duration.ofHours(6));
-    assertEquals(0, poller.poll().workflow().parallelExecutions(), "7 h later they are stale");
+    assertEquals(0, poller.poll().workflow().agents().parallelExecutions(), "7 h later they are stale");
   }
 
   @Test
@@ -413,25 +420,25 @@ class PollerTest {
     db.startSession("s1", at(0));
     db.startSession("s2", at(10));
     WorkflowSnapshot w = poller.poll().workflow();
-    assertEquals(2, w.totalSessions());
-    assertEquals(2, w.activeSessions());
+    assertEquals(2, w.sessions().total());
+    assertEquals(2, w.sessions().active());
 
     db.stopSession("s1", at(120));
     poller.poll();
     db.stopSession("s1", at(400)); // another reply, same run: not observed again
     w = poller.poll().workflow();
-    assertEquals(1, w.activeSessions());
-    assertEquals(1, w.sessionDurations().count());
-    assertEquals(120.0, w.sessionDurations().sum());
+    assertEquals(1, w.sessions().active());
+    assertEquals(1, w.sessions().durations().count());
+    assertEquals(120.0, w.sessions().durations().sum());
 
     db.startSession("s1", at(1000)); // resumed: a new run
     db.stopSession("s1", at(1700));
     w = poller.poll().workflow();
-    assertEquals(2, w.totalSessions());
-    assertEquals(1, w.activeSessions());
-    assertEquals(2, w.sessionDurations().count());
-    assertEquals(820.0, w.sessionDurations().sum());
-    assertEquals(List.of(0L, 1L, 1L, 2L, 2L, 2L, 2L), w.sessionDurations().cumulativeCounts());
+    assertEquals(2, w.sessions().total());
+    assertEquals(1, w.sessions().active());
+    assertEquals(2, w.sessions().durations().count());
+    assertEquals(820.0, w.sessions().durations().sum());
+    assertEquals(List.of(0L, 1L, 1L, 2L, 2L, 2L, 2L), w.sessions().durations().cumulativeCounts());
   }
 
   @Test
@@ -441,7 +448,7 @@ class PollerTest {
     db.finishAgent(id, at(5), "completed", 5.0, "m");
     String before = fingerprint();
     for (int i = 0; i < 3; i++) {
-      assertTrue(poller.poll().databaseUp());
+      assertTrue(poller.poll().database().up());
     }
     poller.close();
     assertEquals(before, fingerprint());
@@ -451,9 +458,9 @@ class PollerTest {
   void aWalDatabaseIsReadToo() throws Exception {
     db.execute("PRAGMA journal_mode = WAL");
     long id = db.startAgent("s1", "planning", "architect", at(0));
-    assertEquals(1, poller.poll().workflow().parallelExecutions());
+    assertEquals(1, poller.poll().workflow().agents().parallelExecutions());
     db.finishAgent(id, at(5), "completed", 5.0, "m");
-    assertEquals(Map.of("planning", 1L), poller.poll().workflow().phases());
+    assertEquals(Map.of("planning", 1L), poller.poll().workflow().agents().phases());
   }
 
   /** {@code n} completed runs of {@code agent}, a second each, written as the hooks write them. */
@@ -465,7 +472,7 @@ class PollerTest {
   }
 
   private long rowsRead(PollResult result) {
-    return result.rowsRead().get("agent_invocations");
+    return result.reads().rows().get("agent_invocations");
   }
 
   /** Names and contents of every file in the folder. */

@@ -220,12 +220,13 @@ class ToolUsageTest {
         + "raw_output = X'7B22746F74616C546F6B656E73223A357D' WHERE id = " + blob); // {"totalTokens":5} as a BLOB
 
     PollResult poll = poller.poll();
-    assertTrue(poll.databaseUp(), "no row's raw_output fails the poll: " + poll.problem());
+    assertTrue(poll.database().up(), "no row's raw_output fails the poll: " + poll.database().problem().orElse(""));
     List<Double> toolCalls = reports.stream().map(Report::toolCalls).filter(v -> v != null).toList();
     List<Double> tokens = reports.stream().map(Report::tokens).filter(v -> v != null).toList();
-    assertHistogram(TOOL_CALL_BOUNDS, toolCalls, poll.workflow().tools().callsPerInvocation().get("reviewer"));
-    assertHistogram(TOKEN_BOUNDS, tokens, poll.workflow().tools().contextTokens().get("reviewer"));
-    assertEquals(reports.size() + 1, poll.workflow().invocations().values().stream().mapToLong(Long::longValue).sum());
+    assertHistogram(TOOL_CALL_BOUNDS, toolCalls, poll.workflow().agents().toolCallsPerInvocation().get("reviewer"));
+    assertHistogram(TOKEN_BOUNDS, tokens, poll.workflow().agents().contextTokens().get("reviewer"));
+    assertEquals(reports.size() + 1,
+        poll.workflow().agents().invocations().values().stream().mapToLong(Long::longValue).sum());
 
     // read once, when counted: a second PostToolUse with another report changes nothing
     db.finishAgent(ids.get(0), at(500), "completed", 30.0, "opus", "{\"totalToolUseCount\": 1, \"totalTokens\": 1}");
@@ -233,8 +234,8 @@ class ToolUsageTest {
     db.execute("UPDATE agent_invocations SET raw_output = '{\"totalToolUseCount\": 5, \"totalTokens\": 5000}' "
         + "WHERE id = " + running); // a report on a row still running: not counted yet, so not observed yet
     WorkflowSnapshot later = poller.poll().workflow();
-    assertHistogram(TOOL_CALL_BOUNDS, toolCalls, later.tools().callsPerInvocation().get("reviewer"));
-    assertHistogram(TOKEN_BOUNDS, tokens, later.tools().contextTokens().get("reviewer"));
+    assertHistogram(TOOL_CALL_BOUNDS, toolCalls, later.agents().toolCallsPerInvocation().get("reviewer"));
+    assertHistogram(TOKEN_BOUNDS, tokens, later.agents().contextTokens().get("reviewer"));
   }
 
   @Test
@@ -255,12 +256,12 @@ class ToolUsageTest {
         + "'2025-08-15T14:00:30', 30, 'completed')");
     poller = Exporter.newPoller(TestSettings.of(old), clock);
     PollResult poll = poller.poll();
-    assertTrue(poll.databaseUp(), String.valueOf(poll.problem()));
-    assertEquals(1, poll.workflow().invocations().size());
+    assertTrue(poll.database().up(), poll.database().problem().orElse(""));
+    assertEquals(1, poll.workflow().agents().invocations().size());
     assertEquals(Map.of(), poll.workflow().tools().uses());
-    assertEquals(Map.of(), poll.workflow().tools().callsPerInvocation());
-    assertEquals(Map.of(), poll.workflow().tools().contextTokens());
-    assertEquals(0L, poll.rowsRead().get("agent_tool_uses"));
+    assertEquals(Map.of(), poll.workflow().agents().toolCallsPerInvocation());
+    assertEquals(Map.of(), poll.workflow().agents().contextTokens());
+    assertEquals(0L, poll.reads().rows().get("agent_tool_uses"));
 
     // the hook installed later: its table appears, and its rows are counted from then on
     HookDatabase.open(old).execute("""
@@ -306,7 +307,7 @@ class ToolUsageTest {
 
     db.execute("ALTER TABLE agent_tool_uses RENAME TO agent_tool_uses_migrating"); // a migration, half way
     PollResult whileMissing = poller.poll();
-    assertTrue(whileMissing.databaseUp());
+    assertTrue(whileMissing.database().up());
     assertEquals(2, totalToolUses(whileMissing.workflow()));
     db.execute("ALTER TABLE agent_tool_uses_migrating RENAME TO agent_tool_uses");
     db.finishTool(running, at(9), "completed", 4.0); // finished while the table was away

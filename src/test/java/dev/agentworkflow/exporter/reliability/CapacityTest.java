@@ -55,11 +55,11 @@ class CapacityTest {
         StateKeeper.none(), Poller.Intake.ALONGSIDE, Clock.systemUTC())) {
       System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
       WorkflowSnapshot first = poll(poller).workflow();
-      assertEquals(CAPACITY, first.parallelExecutions());
-      assertEquals(CAPACITY, first.activeSessions());
-      assertEquals(ROWS, first.totalSessions(), "every session counts in the total");
-      assertEquals(ROWS - CAPACITY, first.untrackedInvocations());
-      assertEquals(ROWS - CAPACITY, first.untrackedSessions());
+      assertEquals(CAPACITY, first.agents().parallelExecutions());
+      assertEquals(CAPACITY, first.sessions().active());
+      assertEquals(ROWS, first.sessions().total(), "every session counts in the total");
+      assertEquals(ROWS - CAPACITY, first.bounds().untracked().invocations());
+      assertEquals(ROWS - CAPACITY, first.bounds().untracked().sessions());
 
       for (int round = 0; round < 5; round++) { // more writes, more polls: no more lines
         insertRunning(db, ROWS + round, 1);
@@ -68,14 +68,15 @@ class CapacityTest {
       db.execute("UPDATE agent_invocations SET status = 'completed', end_time = '" + Instant.now() + "'");
       db.execute("UPDATE sessions SET status = 'completed', end_time = '" + Instant.now().plusSeconds(60) + "'");
       WorkflowSnapshot finished = poll(poller).workflow();
-      assertEquals(CAPACITY, finished.phases().get("development"), "the followed ones are counted");
-      assertEquals(CAPACITY, finished.sessionDurations().count());
-      assertEquals(0, finished.parallelExecutions());
-      assertEquals(0, finished.activeSessions());
-      assertEquals(ROWS - CAPACITY + 5, finished.untrackedInvocations());
+      assertEquals(CAPACITY, finished.agents().phases().get("development"), "the followed ones are counted");
+      assertEquals(CAPACITY, finished.sessions().durations().count());
+      assertEquals(0, finished.agents().parallelExecutions());
+      assertEquals(0, finished.sessions().active());
+      assertEquals(ROWS - CAPACITY + 5, finished.bounds().untracked().invocations());
       try (Connection c = db.connect()) {
-        assertEquals(finished.totalSessions(), SqlTotals.sessions(c));
-        assertEquals(SqlTotals.finished(c), finished.phases().get("development") + finished.untrackedInvocations(),
+        assertEquals(finished.sessions().total(), SqlTotals.sessions(c));
+        assertEquals(SqlTotals.finished(c),
+            finished.agents().phases().get("development") + finished.bounds().untracked().invocations(),
             "counted plus untracked is every finished invocation");
       }
     } finally {
@@ -91,7 +92,7 @@ class CapacityTest {
 
   private static PollResult poll(Poller poller) {
     PollResult result = poller.poll();
-    assertTrue(result.databaseUp(), result.problem());
+    assertTrue(result.database().up(), result.database().problem().orElse(""));
     return result;
   }
 

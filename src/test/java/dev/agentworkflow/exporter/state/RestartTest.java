@@ -108,9 +108,9 @@ class RestartTest {
             new ToolUseLabels("backend", "Bash", "error"), 1L,
             new ToolUseLabels("backend", "Edit", "completed"), 1L),
         second.workflow().tools().uses(), "the tool use running at the stop counted once it finished, while down");
-    assertEquals(1, second.workflow().tools().contextTokens().get("backend").count());
-    long readBefore = first.rowsRead().get("agent_invocations");
-    assertEquals(readBefore + 2, second.rowsRead().get("agent_invocations"),
+    assertEquals(1, second.workflow().agents().contextTokens().get("backend").count());
+    long readBefore = first.reads().rows().get("agent_invocations");
+    assertEquals(readBefore + 2, second.reads().rows().get("agent_invocations"),
         "the counter goes on from the state, and the restart read only the new row and the one still running");
   }
 
@@ -126,9 +126,8 @@ class RestartTest {
 
     assertTrue(after.state().restored());
     assertNoneLower(before.workflow(), after.workflow());
-    assertEquals(before.workflow().sessionDurations().count(), after.workflow().sessionDurations().count());
-    assertEquals(1L, after.workflow().invocations().values().stream().mapToLong(Long::longValue).sum()
-        - before.workflow().invocations().values().stream().mapToLong(Long::longValue).sum(), "the new row, once");
+    assertEquals(before.workflow().sessions().durations().count(), after.workflow().sessions().durations().count());
+    assertEquals(1L, counted(after) - counted(before), "the new row, once");
   }
 
   /**
@@ -149,8 +148,7 @@ class RestartTest {
 
     assertTrue(after.state().restored());
     assertNoneLower(before.workflow(), after.workflow());
-    assertEquals(1L, after.workflow().invocations().values().stream().mapToLong(Long::longValue).sum()
-        - before.workflow().invocations().values().stream().mapToLong(Long::longValue).sum(), "the new row, once");
+    assertEquals(1L, counted(after) - counted(before), "the new row, once");
   }
 
   @Test
@@ -208,7 +206,7 @@ class RestartTest {
         "not a state file".getBytes(java.nio.charset.StandardCharsets.US_ASCII), new byte[0]}) {
       Files.write(stateFile(), bad);
       PollResult result = pollAndClose(settings());
-      assertTrue(result.databaseUp());
+      assertTrue(result.database().up());
       assertFalse(result.state().restored());
       assertEquals(withoutState().workflow(), result.workflow());
     }
@@ -240,14 +238,14 @@ class RestartTest {
     System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
     try (Poller poller = Exporter.newPoller(s, clock)) {
       PollResult result = poller.poll();
-      assertTrue(result.databaseUp());
+      assertTrue(result.database().up());
       dev.agentworkflow.exporter.model.StateStatus status = poller.keepState();
       for (int i = 0; i < 3; i++) {
         clock.advance(Duration.ofSeconds(10));
         result = poller.poll();
         status = poller.keepState();
       }
-      assertTrue(result.databaseUp());
+      assertTrue(result.database().up());
       assertEquals(0, status.writes());
       assertEquals(4, status.writeErrors(), "one try after each pause");
     } finally {
@@ -302,15 +300,19 @@ class RestartTest {
     Files.deleteIfExists(dir.resolve("agent_workflow.db-journal"));
   }
 
+  private static long counted(PollResult poll) {
+    return poll.workflow().agents().invocations().values().stream().mapToLong(Long::longValue).sum();
+  }
+
   private static void assertNoneLower(WorkflowSnapshot before, WorkflowSnapshot after) {
-    assertAtLeast(before.invocations(), after.invocations());
-    assertAtLeast(before.errors(), after.errors());
-    assertAtLeast(before.phases(), after.phases());
-    before.agentDurations().forEach((labels, h) -> {
-      HistogramSnapshot later = after.agentDurations().get(labels);
+    assertAtLeast(before.agents().invocations(), after.agents().invocations());
+    assertAtLeast(before.agents().errors(), after.agents().errors());
+    assertAtLeast(before.agents().phases(), after.agents().phases());
+    before.agents().durations().forEach((labels, h) -> {
+      HistogramSnapshot later = after.agents().durations().get(labels);
       assertTrue(later != null && later.count() >= h.count(), labels + " went down");
     });
-    assertTrue(after.sessionDurations().count() >= before.sessionDurations().count());
+    assertTrue(after.sessions().durations().count() >= before.sessions().durations().count());
   }
 
   private static <K> void assertAtLeast(Map<K, Long> before, Map<K, Long> after) {

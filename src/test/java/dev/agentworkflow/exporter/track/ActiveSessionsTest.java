@@ -23,7 +23,7 @@ class ActiveSessionsTest {
   private final SessionTracker sessions = tracker.sessions();
 
   private long activeAt(double epochSeconds) {
-    return tracker.snapshot(Instant.ofEpochSecond((long) epochSeconds)).activeSessions();
+    return tracker.snapshot(Instant.ofEpochSecond((long) epochSeconds)).sessions().active();
   }
 
   @Test
@@ -41,7 +41,7 @@ class ActiveSessionsTest {
     invocations.accept(started(2, "s", "development", "backend-developer", 1300));
     invocations.accept(started(3, "s", "development", "frontend-developer", 1301));
     assertEquals(1, activeAt(1310), "two agents of one session: one session");
-    assertEquals(2, tracker.snapshot(Instant.ofEpochSecond(1310)).parallelExecutions());
+    assertEquals(2, tracker.snapshot(Instant.ofEpochSecond(1310)).agents().parallelExecutions());
 
     invocations.accept(finished(2, "s", "development", "backend-developer", "failed", "m", 1300, 1400, 100));
     assertEquals(1, activeAt(1410));
@@ -59,7 +59,7 @@ class ActiveSessionsTest {
     invocations.accept(started(4, null, "planning", "architect", 1080)); // no session to count
     invocations.accept(started(5, "", "planning", "architect", 1080));
     assertEquals(3, activeAt(1100));
-    assertEquals(5, tracker.snapshot(Instant.ofEpochSecond(1100)).parallelExecutions());
+    assertEquals(5, tracker.snapshot(Instant.ofEpochSecond(1100)).agents().parallelExecutions());
   }
 
   @Test
@@ -68,7 +68,8 @@ class ActiveSessionsTest {
     invocations.accept(started(1, "s", "development", "backend-developer", 1050));
     assertEquals(1, activeAt(1050 + STALE_AFTER.toSeconds()));
     assertEquals(0, activeAt(1051 + STALE_AFTER.toSeconds()), "left behind by a crashed session");
-    assertEquals(0, tracker.snapshot(Instant.ofEpochSecond(1051 + STALE_AFTER.toSeconds())).parallelExecutions());
+    assertEquals(0,
+        tracker.snapshot(Instant.ofEpochSecond(1051 + STALE_AFTER.toSeconds())).agents().parallelExecutions());
   }
 
   @Test

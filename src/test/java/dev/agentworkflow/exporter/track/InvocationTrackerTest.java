@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.agentworkflow.exporter.model.AgentFigures;
 import dev.agentworkflow.exporter.model.DurationLabels;
 import dev.agentworkflow.exporter.model.ErrorLabels;
 import dev.agentworkflow.exporter.model.HistogramSnapshot;
@@ -20,21 +21,26 @@ class InvocationTrackerTest {
   private static final double NONE = Double.NaN;
   private final InvocationTracker tracker = new InvocationTracker(Rows.buckets(BUCKETS), 500, 2000, 1000);
 
+  /** The counted figures; the running invocations, which depend on the time, are checked through parallelExecutions. */
+  private static AgentFigures figures(InvocationTracker tracker) {
+    return tracker.figures(0, 3600);
+  }
+
   @Test
   void aStartedRowIsOpenAndCountsNowhereUntilItFinishes() {
     tracker.accept(started(1, "s1", "planning", "architect", 1000));
 
     assertArrayEquals(new long[] {1}, tracker.openRowIds());
-    assertEquals(Map.of(), tracker.figures().invocations());
-    assertEquals(Map.of(), tracker.figures().phases());
+    assertEquals(Map.of(), figures(tracker).invocations());
+    assertEquals(Map.of(), figures(tracker).phases());
     assertEquals(1, tracker.parallelExecutions(1010, 3600));
 
     tracker.accept(finished(1, "s1", "planning", "architect", "completed", "opus", 1000, 1042, 42));
 
     assertArrayEquals(new long[0], tracker.openRowIds());
     assertEquals(Map.of(new InvocationLabels("architect", "planning", "completed", "opus"), 1L),
-        tracker.figures().invocations());
-    assertEquals(Map.of("planning", 1L), tracker.figures().phases());
+        figures(tracker).invocations());
+    assertEquals(Map.of("planning", 1L), figures(tracker).phases());
     assertEquals(0, tracker.parallelExecutions(1010, 3600));
   }
 
@@ -47,8 +53,8 @@ class InvocationTrackerTest {
     tracker.accept(finished(1, "s1", "review", "test-validator", "failed", "sonnet", 0, 99, 99));
 
     assertEquals(Map.of(new InvocationLabels("test-validator", "review", "completed", "unknown"), 1L),
-        tracker.figures().invocations());
-    assertEquals(Map.of(), tracker.figures().errors());
+        figures(tracker).invocations());
+    assertEquals(Map.of(), figures(tracker).errors());
     assertEquals(1, histogram("test-validator", "review", "unknown").count());
   }
 
@@ -68,7 +74,7 @@ class InvocationTrackerTest {
     assertEquals(Map.of(
             new InvocationLabels("a", "p", "unknown", "unknown"), 1L,
             new InvocationLabels("a", "p", "cancelled", "unknown"), 1L),
-        tracker.figures().invocations());
+        figures(tracker).invocations());
   }
 
   @Test
@@ -79,7 +85,7 @@ class InvocationTrackerTest {
 
     assertEquals(3, tracker.highestRowId().getAsLong());
     assertArrayEquals(new long[0], tracker.openRowIds());
-    InvocationTracker.Figures f = tracker.figures();
+    AgentFigures f = figures(tracker);
     assertEquals(Map.of(), f.invocations());
     assertEquals(0, f.uniqueAgents());
     assertEquals(0, f.avgAgentsPerSession());
@@ -94,9 +100,9 @@ class InvocationTrackerTest {
     assertEquals(Map.of(
             new InvocationLabels("architect", "unknown", "ERROR", "unknown"), 1L,
             new InvocationLabels("architect", "unknown", "error", "unknown"), 1L),
-        tracker.figures().invocations());
+        figures(tracker).invocations());
     // both are errors, and they share the error series
-    assertEquals(Map.of(new ErrorLabels("architect", "unknown"), 2L), tracker.figures().errors());
+    assertEquals(Map.of(new ErrorLabels("architect", "unknown"), 2L), figures(tracker).errors());
   }
 
   @Test
@@ -105,7 +111,7 @@ class InvocationTrackerTest {
     for (int i = 0; i < statuses.length; i++) {
       tracker.accept(finished(i + 1, "s", "development", "backend-developer", statuses[i], "m", 0, 1, 1));
     }
-    assertEquals(Map.of(new ErrorLabels("backend-developer", "development"), 3L), tracker.figures().errors());
+    assertEquals(Map.of(new ErrorLabels("backend-developer", "development"), 3L), figures(tracker).errors());
   }
 
   @Test
@@ -117,7 +123,7 @@ class InvocationTrackerTest {
     tracker.accept(started(5, "s", "p", "architect", 0)); // running: not in the rate
     tracker.accept(started(6, "s", "p", "pr-creator", 0)); // nothing finished: no rate at all
 
-    assertEquals(Map.of("architect", 75.0), tracker.figures().successRate());
+    assertEquals(Map.of("architect", 75.0), figures(tracker).successRate());
   }
 
   @Test
@@ -136,7 +142,7 @@ class InvocationTrackerTest {
     // le: 1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600; 30 is in le="30" (upper-inclusive)
     assertEquals(List.of(1L, 1L, 2L, 3L, 3L, 3L, 3L, 3L, 3L, 3L), h.cumulativeCounts());
     // all seven were counted as invocations all the same
-    assertEquals(7L, tracker.figures().phases().get("p"));
+    assertEquals(7L, figures(tracker).phases().get("p"));
   }
 
   @Test
@@ -147,7 +153,7 @@ class InvocationTrackerTest {
     tracker.accept(started(4, "s2", "planning", "architect", 800));
     tracker.accept(started(5, null, "planning", "task-planner", 900)); // no session: not in the average
 
-    InvocationTracker.Figures f = tracker.figures();
+    AgentFigures f = figures(tracker);
     assertEquals(4, f.uniqueAgents());
     // s1 has 2 distinct agents, s2 has 1
     assertEquals(1.5, f.avgAgentsPerSession(), 1e-12);
@@ -182,7 +188,7 @@ class InvocationTrackerTest {
     tracker.accept(finished(5, "s", "p", "a", "completed", "m", 0, 1, 1));
     // an older id that was never seen open: it was read before (or is a non-invocation)
     tracker.accept(finished(3, "s", "p", "a", "completed", "m", 0, 1, 1));
-    assertEquals(1L, tracker.figures().phases().get("p"));
+    assertEquals(1L, figures(tracker).phases().get("p"));
     assertEquals(5, tracker.highestRowId().getAsLong());
   }
 
@@ -194,7 +200,7 @@ class InvocationTrackerTest {
     assertEquals(0, tracker.parallelExecutions(100, 3600));
     // a later re-read of it is ignored: it is neither new nor open
     tracker.accept(finished(1, "s", "p", "a", "completed", "m", 100, 101, 1));
-    assertFalse(tracker.figures().phases().containsKey("p"));
+    assertFalse(figures(tracker).phases().containsKey("p"));
   }
 
   @Test
@@ -208,14 +214,14 @@ class InvocationTrackerTest {
     limited.accept(finished(++id, "s", "p", "a2", "completed", null, 0, 1, 1)); // admitted before
     limited.accept(started(++id, "s", "p", "a5", 0));
 
-    InvocationTracker.Figures f = limited.figures();
+    AgentFigures f = figures(limited);
     assertEquals(Map.of(
             new InvocationLabels("a1", "p", "completed", "unknown"), 2L,
             new InvocationLabels("a2", "p", "completed", "unknown"), 2L,
             new InvocationLabels("other", "p", "completed", "unknown"), 3L),
         f.invocations());
     // 'unknown' is not a value that counts toward the limit
-    assertEquals(Map.of("agent_name", 3L, "phase", 0L, "status", 0L, "model", 0L), f.labelOverflow());
+    assertEquals(Map.of("agent_name", 3L, "phase", 0L, "status", 0L, "model", 0L), limited.labelOverflow());
     assertEquals(Map.of("a1", 100.0, "a2", 100.0, "other", 100.0), f.successRate());
     assertEquals(6, f.uniqueAgents(), "a1 to a5 and the long one: the count of distinct names stays exact");
   }
@@ -227,7 +233,7 @@ class InvocationTrackerTest {
     for (String agent : new String[] {"a1", "a2", "a3", "a4", "a1"}) {
       budgeted.accept(finished(++id, "s", "p", agent, "failed", "m", 0, 1, 1));
     }
-    InvocationTracker.Figures f = budgeted.figures();
+    AgentFigures f = figures(budgeted);
     assertEquals(Map.of(
             new InvocationLabels("a1", "p", "failed", "m"), 2L,
             new InvocationLabels("a2", "p", "failed", "m"), 1L,
@@ -237,12 +243,12 @@ class InvocationTrackerTest {
         new ErrorLabels("other", "other"), 2L), f.errors());
     assertEquals(2L, f.durations().get(new DurationLabels("other", "other", "other")).count());
     assertEquals(Map.of("a1", 0.0, "a2", 0.0, "other", 0.0), f.successRate());
-    assertEquals(2L, f.seriesOverflow().get("agent_invocation_total"));
-    assertEquals(2L, f.seriesOverflow().get("agent_error_total"));
-    assertEquals(2L, f.seriesOverflow().get("agent_duration_seconds"));
-    assertEquals(0L, f.seriesOverflow().get("phase_distribution_total"));
-    assertEquals(2L, f.seriesOverflow().get("agent_last_execution_timestamp"));
-    assertEquals(2L, f.seriesOverflow().get("agent_success_rate"));
+    assertEquals(2L, budgeted.seriesOverflow().get("agent_invocation_total"));
+    assertEquals(2L, budgeted.seriesOverflow().get("agent_error_total"));
+    assertEquals(2L, budgeted.seriesOverflow().get("agent_duration_seconds"));
+    assertEquals(0L, budgeted.seriesOverflow().get("phase_distribution_total"));
+    assertEquals(2L, budgeted.seriesOverflow().get("agent_last_execution_timestamp"));
+    assertEquals(2L, budgeted.seriesOverflow().get("agent_success_rate"));
     assertEquals(4, f.uniqueAgents());
   }
 
@@ -253,11 +259,11 @@ class InvocationTrackerTest {
     small.accept(started(2, "s", "p", "a", 100));
     small.accept(started(3, "s", "p", "a", 100));
     assertArrayEquals(new long[] {1, 2}, small.openRowIds());
-    assertEquals(1, small.figures().untracked());
+    assertEquals(1, small.untracked());
     small.accept(finished(1, "s", "p", "a", "completed", "m", 100, 101, 1));
     small.accept(started(4, "s", "p", "a", 100)); // room again
     assertArrayEquals(new long[] {2, 4}, small.openRowIds());
-    assertEquals(1, small.figures().untracked());
+    assertEquals(1, small.untracked());
   }
 
   @Test
@@ -267,7 +273,7 @@ class InvocationTrackerTest {
     tracker.accept(started(0, "s", "p", "a", 100));
     assertArrayEquals(new long[] {Long.MIN_VALUE, 0}, tracker.openRowIds());
     tracker.accept(finished(0, "s", "p", "a", "completed", "m", 100, 101, 1));
-    assertEquals(2L, tracker.figures().phases().get("p"));
+    assertEquals(2L, figures(tracker).phases().get("p"));
     assertEquals(0, tracker.highestRowId().getAsLong());
   }
 
@@ -285,7 +291,7 @@ class InvocationTrackerTest {
     assertEquals(Reidentified.RENUMBERED, tracker.reidentify(scan, java.util.OptionalLong.of(4)));
     assertEquals(3, tracker.highestRowId().getAsLong(), "rows after the newest counted one are new");
     assertArrayEquals(new long[] {2}, tracker.openRowIds());
-    assertEquals(2L, tracker.figures().phases().get("p"));
+    assertEquals(2L, figures(tracker).phases().get("p"));
   }
 
   @Test
@@ -305,7 +311,7 @@ class InvocationTrackerTest {
     assertEquals(List.of(), tracker.anchors());
     assertArrayEquals(new long[0], tracker.openRowIds());
     tracker.accept(finished(6, "s", "p", "c", "completed", "m", 100, 101, 1));
-    assertEquals(2L, tracker.figures().phases().get("p"));
+    assertEquals(2L, figures(tracker).phases().get("p"));
     assertEquals(6, tracker.anchors().get(0).rowId());
   }
 
@@ -317,6 +323,6 @@ class InvocationTrackerTest {
   }
 
   private HistogramSnapshot histogram(String agent, String phase, String model) {
-    return tracker.figures().durations().get(new DurationLabels(agent, phase, model));
+    return figures(tracker).durations().get(new DurationLabels(agent, phase, model));
   }
 }

@@ -32,8 +32,8 @@ class ToolUseTrackerTest {
             new ToolUseLabels("a", "unknown", "completed"), 1L),
         tracker.figures().uses());
     assertEquals(Map.of(new ToolLabels("a", "other"), 1L), tracker.figures().errors());
-    assertEquals(2L, tracker.figures().labelOverflow().get("tool_name"));
-    assertEquals(0L, tracker.figures().labelOverflow().get("agent_name"));
+    assertEquals(2L, tracker.labelOverflow().get("tool_name"));
+    assertEquals(0L, tracker.labelOverflow().get("agent_name"));
   }
 
   @Test
@@ -49,8 +49,8 @@ class ToolUseTrackerTest {
             new ToolUseLabels("b", "Read", "completed"), 1L,
             new ToolUseLabels("other", "other", "other"), 1L),
         tracker.figures().uses());
-    assertEquals(1L, tracker.figures().seriesOverflow().get("agent_tool_usage_total"));
-    assertEquals(1L, tracker.figures().seriesOverflow().get("agent_tool_duration_seconds"));
+    assertEquals(1L, tracker.seriesOverflow().get("agent_tool_usage_total"));
+    assertEquals(1L, tracker.seriesOverflow().get("agent_tool_duration_seconds"));
     assertEquals(3, tracker.figures().durations().size());
   }
 
