@@ -2,9 +2,13 @@ package dev.agentworkflow.exporter.poll;
 
 import dev.agentworkflow.exporter.db.StoreFailure;
 import dev.agentworkflow.exporter.db.StoreReader;
+import dev.agentworkflow.exporter.model.CustomResult;
+import dev.agentworkflow.exporter.model.DatabaseStatus;
+import dev.agentworkflow.exporter.model.PollHistory;
 import dev.agentworkflow.exporter.model.PollResult;
 import dev.agentworkflow.exporter.model.ProjectPoll;
 import dev.agentworkflow.exporter.model.PublishedPolls;
+import dev.agentworkflow.exporter.model.Reads;
 import dev.agentworkflow.exporter.model.StateStatus;
 import dev.agentworkflow.exporter.model.WorkflowSnapshot;
 import dev.agentworkflow.exporter.track.WorkflowTracker;
@@ -16,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -45,7 +50,7 @@ public final class StorePoller implements Pollable<PublishedPolls> {
   private final Map<Long, String> projectOfSource = new HashMap<>();
   private Optional<String> since = Optional.empty();
   private long pollErrors;
-  private double lastSuccessEpochSeconds = Double.NaN;
+  private Optional<Instant> lastSuccess = Optional.empty();
   private String problemKind;
 
   public StorePoller(StoreReader store, Supplier<WorkflowTracker> newTracker, Clock clock) {
@@ -107,7 +112,7 @@ public final class StorePoller implements Pollable<PublishedPolls> {
       prune();
       Instant now = clock.instant();
       projects.values().forEach(rows -> rows.lastGood = rows.tracker.snapshot(now));
-      lastSuccessEpochSeconds = now.toEpochMilli() / 1000.0;
+      lastSuccess = Optional.of(now);
       if (problemKind != null) {
         log.info("the store {} is readable again", store.shown());
         problemKind = null;
@@ -134,9 +139,12 @@ public final class StorePoller implements Pollable<PublishedPolls> {
       if (rows.lastGood == null) {
         continue;
       }
-      polls.add(new ProjectPoll(entry.getKey(), store.shown(), new PollResult(rows.lastGood, problem == null,
-          Double.NaN, seconds, pollErrors, lastSuccessEpochSeconds, rows.rowsRead,
-          Map.of("agent_invocations", 0L, "agent_tool_uses", 0L, "sessions", 0L), 0, problem, StateStatus.OFF)));
+      // a store is not a file (no size), holds no SQLite lock and is never rescanned
+      polls.add(new ProjectPoll(entry.getKey(), store.shown(), new PollResult(rows.lastGood,
+          new DatabaseStatus(problem == null, OptionalLong.empty(), Optional.ofNullable(problem)),
+          new PollHistory(seconds, pollErrors, lastSuccess),
+          new Reads(rows.rowsRead, 0, Map.of("agent_invocations", 0L, "agent_tool_uses", 0L, "sessions", 0L)),
+          StateStatus.OFF, CustomResult.NONE)));
     }
     return new PublishedPolls(polls, true, 0);
   }
