@@ -43,7 +43,8 @@ import java.util.regex.Pattern;
  * {@code many}: only issue 16's part, many projects' databases in one service ({@link
  * ManyDatabasesSteps}), printed and not written into docs/performance.md; {@code many-smoke}: that
  * part on small files; {@code custom}: only issue 18's steady polls with and without the example
- * custom metrics, printed.)
+ * custom metrics, printed; {@code store}: only issue 17's targets on the team's PostgreSQL store ({@link
+ * StoreSteps}), printed; {@code store-smoke}: the same on small sizes.)
  *
  * Not JMH: every measured poll needs the database written before it, outside the timing, and the
  * process figures (first load, memory) need the service as it runs; a plain harness times both.
@@ -146,6 +147,17 @@ public final class Benchmark {
       }
       report.finished((System.nanoTime() - started) / 1e9);
       System.out.println(report.customMarkdown());
+      return;
+    }
+    if (mode.equals("store") || mode.equals("store-smoke")) {
+      // Only issue 17's part, the team's PostgreSQL store: printed, not written into docs/performance.md.
+      StoreSteps.Plan plan = mode.equals("store") ? StoreSteps.FULL : StoreSteps.SMOKE;
+      long started = System.nanoTime();
+      Report report = new Report(config, mode);
+      Datasets.ensure(dataDir, List.of(plan.dataset()));
+      report.store(StoreSteps.run(plan, dataDir, Files.createDirectories(dataDir.resolve("run"))));
+      report.finished((System.nanoTime() - started) / 1e9);
+      System.out.println(report.storeMarkdown());
       return;
     }
     if (mode.startsWith("many")) {

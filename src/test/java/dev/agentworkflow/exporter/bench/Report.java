@@ -60,6 +60,7 @@ final class Report {
   private ToolUseSteps.Figures toolUses;
   private ManyDatabasesSteps.Figures many;
   private CustomMetricsSteps.Result custom;
+  private StoreSteps.Figures store;
   /** Why the many databases' figures are not there: a service stopped before they were taken. */
   private String manyStopped;
 
@@ -113,6 +114,14 @@ final class Report {
 
   void custom(CustomMetricsSteps.Result result) {
     this.custom = result;
+  }
+
+  void store(StoreSteps.Figures figures) {
+    this.store = figures;
+  }
+
+  StoreSteps.Figures store() {
+    return store;
   }
 
   void toolUses(ToolUseSteps.Figures figures) {
@@ -179,6 +188,11 @@ final class Report {
     row(md, "steady poll, 100 changed rows, " + custom.dataset().name() + ", with the example custom metrics",
         "median ≤ 1.5× the same poll without them", "%s / %s = %.2f×".formatted(ms(with), ms(without), with / without),
         with <= 1.5 * without);
+  }
+
+  /** Only issue 17's part ({@code Benchmark store}): its targets and its section. */
+  String storeMarkdown() throws IOException, SQLException {
+    return withHeader(md -> StoreSteps.targets(store, md), md -> md.append(StoreSteps.markdown(store)));
   }
 
   /** Only issue 16's part ({@code Benchmark many}): its targets and its section. */

@@ -244,6 +244,30 @@ class ShipperTest {
     }
   }
 
+  /**
+   * The usual resume: the Stop hook had closed the session's row (end time, status completed)
+   * before SessionStart replaced it. FAILS on this commit: the shipper deletes a replaced row only
+   * when it was still open in the store (it looks for gone rows among the open ones), so the closed
+   * row stays beside the new one; an exporter of the store then observes that run in
+   * session_duration_seconds, an exporter of the file alone does not (found by the benchmark's
+   * store mode, docs/performance.md "PostgreSQL store (issue 17)").
+   */
+  @Test
+  void aSessionResumedAfterItStoppedReplacesItsRowInTheStoreAsInTheFile() throws Exception {
+    HookDatabase db = HookDatabase.create(dir.resolve("agent_workflow.db"));
+    db.startSession("s-1", T0);
+    db.stopSession("s-1", T0.plusSeconds(30)); // the Stop hook: the row is closed
+    try (Shipper shipper = store.shipper(db.path(), "resumed-stopped", "laptop-4", false)) {
+      assertTrue(shipper.ship().problem().isEmpty());
+      db.startSession("s-1", T0.plusSeconds(3600)); // resumed: INSERT OR REPLACE, a new row id
+      assertTrue(shipper.ship().problem().isEmpty());
+      long source = source("resumed-stopped", "laptop-4", 1);
+      assertEquals(1, store.number("SELECT count(*) FROM sessions WHERE source_id = " + source),
+          "the file has one row for the session, as has the store");
+      assertSameRows(db, source);
+    }
+  }
+
   @Test
   void theExportersRoleReadsAndCannotWrite() throws Exception {
     try (Connection c = store.server().connect(TeamStore.DATABASE, TeamStore.EXPORTER, "exporter's secret");
