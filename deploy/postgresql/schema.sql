@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS agent_workflow_sources (
 
 CREATE TABLE IF NOT EXISTS sessions (
     source_id    bigint NOT NULL REFERENCES agent_workflow_sources,
-    row_id       bigint NOT NULL,   -- its rowid in the SQLite file: a resumed session is a new row
+    row_id       bigint NOT NULL,   -- its rowid in the SQLite file: a resumed session is a new row, and
+                                    -- the run before it stays once it ended (sessions_by_project.current)
     session_id   text,
     start_time   text,
     end_time     text,
@@ -113,5 +114,8 @@ CREATE OR REPLACE VIEW agent_invocations_by_project AS
     SELECT s.project, s.host, s.epoch, i.* FROM agent_invocations i JOIN agent_workflow_sources s USING (source_id);
 CREATE OR REPLACE VIEW agent_tool_uses_by_project AS
     SELECT s.project, s.host, s.epoch, t.* FROM agent_tool_uses t JOIN agent_workflow_sources s USING (source_id);
+-- a resumed session has a row per run: the file keeps the newest only (current), the store the runs before it too
 CREATE OR REPLACE VIEW sessions_by_project AS
-    SELECT s.project, s.host, s.epoch, x.* FROM sessions x JOIN agent_workflow_sources s USING (source_id);
+    SELECT s.project, s.host, s.epoch, x.*,
+           x.row_id = max(x.row_id) OVER (PARTITION BY x.source_id, x.session_id) AS current
+      FROM sessions x JOIN agent_workflow_sources s USING (source_id);

@@ -55,6 +55,14 @@ public final class StoreWriter implements AutoCloseable {
   private static final String NEWEST_INVOCATIONS = """
       SELECT id, session_id, agent_name, phase, start_time FROM agent_invocations
        WHERE source_id = ? ORDER BY id DESC LIMIT ?""";
+  /** A run (session and start) the file now holds under another row id: VACUUM renumbered the table. */
+  private static final String RENUMBERED_SESSIONS = """
+      DELETE FROM sessions s
+       WHERE s.source_id = ? AND NOT (s.row_id = ANY (?))
+         AND EXISTS (SELECT 1 FROM sessions n
+                      WHERE n.source_id = s.source_id AND n.row_id = ANY (?)
+                        AND n.session_id IS NOT DISTINCT FROM s.session_id
+                        AND n.start_time IS NOT DISTINCT FROM s.start_time)""";
   private static final String DELETE = """
       DELETE FROM %1$s WHERE source_id = ? AND %2$s = ANY (?)""";
 
@@ -255,7 +263,7 @@ public final class StoreWriter implements AutoCloseable {
       }
     }
 
-    /** Deletes rows of {@code table} the file no longer has (a resumed session's replaced row). */
+    /** Deletes rows of {@code table} the file no longer has (a session replaced while it ran). */
     public void delete(Source source, ShippedTable table, long[] rowIds) throws StoreFailure {
       if (rowIds.length == 0) {
         return;
@@ -263,6 +271,24 @@ public final class StoreWriter implements AutoCloseable {
       try (PreparedStatement s = c.prepareStatement(DELETE.formatted(table.name(), table.key()))) {
         s.setLong(1, source.id());
         s.setArray(2, c.createArrayOf("bigint", java.util.Arrays.stream(rowIds).boxed().toArray()));
+        s.executeUpdate();
+      } catch (SQLException e) {
+        throw fail(e);
+      }
+    }
+
+    /**
+     * After the sessions were shipped whole ({@code inFile}: the row ids the file holds now): drops
+     * the rows of a run the file holds under another row id now (VACUUM renumbers a table whose key
+     * is text), so that a run is one row. A resumed
+     * session's earlier runs have other starts and stay.
+     */
+    public void dropRenumberedSessions(Source source, long[] inFile) throws StoreFailure {
+      try (PreparedStatement s = c.prepareStatement(RENUMBERED_SESSIONS)) {
+        java.sql.Array ids = c.createArrayOf("bigint", java.util.Arrays.stream(inFile).boxed().toArray());
+        s.setLong(1, source.id());
+        s.setArray(2, ids);
+        s.setArray(3, ids);
         s.executeUpdate();
       } catch (SQLException e) {
         throw fail(e);

@@ -45,11 +45,19 @@ public final class Shipper implements AutoCloseable {
   private final List<DatabaseTable<ShippedRow>> readers = new ArrayList<>();
   /** The invocations' reader, whose newest rows tell whether the file is still the one shipped. */
   private final DatabaseTable<ShippedRow> invocations;
+  private final ShippedTable sessions;
   private final int rowsPerRound;
   /** The file the source was chosen for, by device and inode; null: choose it at the next round. */
   private Object fileIdentity;
   private Source source;
   private Long schemaVersion;
+  /**
+   * Read the sessions whole at the next round: at the first, and after a schema change. VACUUM may
+   * renumber a table whose key is text, and the rows written after it may then take ids below
+   * those shipped, which a read above the highest id shipped would miss. A session is few bytes
+   * and a file holds few of them; unchanged ones are not written.
+   */
+  private boolean sessionsWhole = true;
   private String problemKind;
 
   /**
@@ -70,6 +78,7 @@ public final class Shipper implements AutoCloseable {
     this.tables = ShippedTable.all(payloads);
     this.tables.forEach(table -> readers.add(file.shipped(table)));
     this.invocations = readers.get(tables.indexOf(ShippedTable.invocations(payloads)));
+    this.sessions = ShippedTable.sessions(payloads);
     this.rowsPerRound = rowsPerRound;
   }
 
@@ -143,6 +152,7 @@ public final class Shipper implements AutoCloseable {
       for (DatabaseTable<ShippedRow> reader : readers) {
         reader.refreshSchema();
       }
+      sessionsWhole |= schemaVersion == null || schemaVersion != look.schemaVersion();
       schemaVersion = look.schemaVersion();
     }
     long rows = 0;
@@ -156,14 +166,21 @@ public final class Shipper implements AutoCloseable {
         DatabaseTable<ShippedRow> reader = readers.get(i);
         Cursor cursor = round.cursor(source, table);
         List<ShippedRow> batch = new ArrayList<>();
-        long read = reader.readRowsAfter(cursor.highest(), rowsPerRound, batch::addAll);
-        more |= read >= rowsPerRound;
+        boolean whole = sessionsWhole && table.equals(sessions);
+        long read = reader.readRowsAfter(whole ? OptionalLong.empty() : cursor.highest(),
+            whole ? Long.MAX_VALUE : rowsPerRound, batch::addAll);
+        more |= read >= rowsPerRound && !whole;
         List<Long> gone = new ArrayList<>();
         reader.readRows(cursor.open(), batch::add, gone::add);
         round.write(source, table, batch);
-        if (table.key().equals("row_id")) {
-          // the hooks replace a resumed session's row: the store does the same
+        if (table.equals(sessions)) {
+          // The hooks replace a resumed session's row. One replaced while it ran never ended: the
+          // store drops it too. One that had ended stays, a run as real as the next (an exporter of
+          // the file that read it ended counted it too), and is never read again here.
           round.delete(source, table, gone.stream().mapToLong(Long::longValue).toArray());
+          if (whole) {
+            round.dropRenumberedSessions(source, batch.stream().mapToLong(ShippedRow::rowId).toArray());
+          }
         }
         rows += batch.size();
       }
@@ -172,6 +189,7 @@ public final class Shipper implements AutoCloseable {
       }
       round.commit();
     }
+    sessionsWhole = false;
     fileIdentity = found.identity();
     if (!more) {
       file.readThrough(look);

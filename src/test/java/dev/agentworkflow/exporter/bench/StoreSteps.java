@@ -401,14 +401,14 @@ final class StoreSteps {
   }
 
   private static long rowsRead(PublishedPolls polls) {
-    return polls.projects().stream().flatMap(p -> p.poll().rowsRead().values().stream()).mapToLong(Long::longValue)
+    return polls.projects().stream().flatMap(p -> p.poll().reads().rows().values().stream()).mapToLong(Long::longValue)
         .sum();
   }
 
   private static PublishedPolls check(PublishedPolls polls) {
     for (ProjectPoll project : polls.projects()) {
-      if (!project.poll().databaseUp()) {
-        throw new IllegalStateException("a poll of the store failed: " + project.poll().problem());
+      if (!project.poll().database().up()) {
+        throw new IllegalStateException("a poll of the store failed: " + project.poll().database().problem().orElse(""));
       }
     }
     return polls;
@@ -522,9 +522,9 @@ final class StoreSteps {
         try {
           PublishedPolls polls = poller.poll();
           for (ProjectPoll project : polls.projects()) {
-            if (!project.poll().databaseUp()) {
+            if (!project.poll().database().up()) {
               pollFailures.incrementAndGet();
-              pollProblems.add(project.poll().problem());
+              pollProblems.add(project.poll().database().problem().orElse(""));
               break;
             }
           }
@@ -561,9 +561,9 @@ final class StoreSteps {
       last = poller.poll();
     }
     for (ProjectPoll project : last.projects()) {
-      if (!project.poll().databaseUp()) {
+      if (!project.poll().database().up()) {
         pollFailures.incrementAndGet();
-        pollProblems.add("last poll: " + project.poll().problem());
+        pollProblems.add("last poll: " + project.poll().database().problem().orElse(""));
       }
     }
     for (Source source : sources) {

@@ -34,7 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
  * whatever order writers commit in, and a store that goes away and comes back changes no count.
  */
 class StoreExporterTest {
-  private static final Instant T0 = Instant.parse("2026-11-30T08:00:00Z");
+  /**
+   * Within --stale-after of now: an exporter of a file reads a running row older than that only once
+   * a minute, where the store's reads every change at once; the comparisons are with such exporters.
+   */
+  private static final Instant T0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+      .minus(java.time.Duration.ofHours(3));
   /** Of the file, or of timing: not the same for an exporter of the file and one of the store. */
   private static final List<String> NOT_COMPARED = List.of("agent_workflow_exporter_build_info",
       "agent_workflow_exporter_http_", "agent_workflow_exporter_databases", "agent_workflow_exporter_database_name_",
@@ -185,28 +190,52 @@ class StoreExporterTest {
     Shipper alphaShipper = shipper(alpha, "alpha", "laptop-a");
     Shipper betaShipper = shipper(beta, "beta", "ci-runner-17");
     ship(alphaShipper, betaShipper);
+    // exporters of the files, polled when the store's is: what each project must show
+    Exporter alphaFile = fileExporter(alpha);
+    Exporter betaFile = fileExporter(beta);
 
     Exporter exporter = storeExporter();
     Exposition first = scrape(exporter);
-    assertSame(alone(alpha, "alpha"), compared(first, "alpha"));
-    assertSame(alone(beta, "beta"), compared(first, "beta"));
+    assertSame(scraped(alphaFile, "alpha"), compared(first, "alpha"));
+    assertSame(scraped(betaFile, "beta"), compared(first, "beta"));
     assertEquals(1, first.value("agent_workflow_database_up", "project", "alpha"));
     assertEquals(1, first.value("agent_workflow_database_info", "project", "beta", "path", store.uri(TeamStore.EXPORTER)));
 
-    // the hooks go on: a running agent finishes, new ones start and finish; shipped, then polled
+    // the hooks go on: a running agent finishes, new ones start and finish, a stopped session is
+    // resumed (its row replaced) and stopped again, another resumed and still running; shipped, polled
     finish(alpha, alphaRunning.get(0), 6);
+    alpha.startSession("architect-session-1", T0.plusSeconds(7200));
+    alpha.stopSession("architect-session-1", T0.plusSeconds(7260));
+    beta.startSession("coder-session-2", T0.plusSeconds(7200));
     add(alpha, "architect", 3, 7, true);
     add(beta, "coder", 2, 4, false);
     ship(alphaShipper, betaShipper);
     Exposition second = scrape(exporter);
-    assertSame(alone(alpha, "alpha"), compared(second, "alpha"));
-    assertSame(alone(beta, "beta"), compared(second, "beta"));
+    assertSame(scraped(alphaFile, "alpha"), compared(second, "alpha"));
+    assertSame(scraped(betaFile, "beta"), compared(second, "beta"));
     assertTrue(sum(second, "agent_invocation_total", "alpha") > sum(first, "agent_invocation_total", "alpha"));
+    assertEquals(6 + 1 + 2, sum(second, "session_duration_seconds_count", "alpha"),
+        "six runs stopped, then the resumed run of one of them (its first run still counted), then two new ones");
 
-    // a new exporter (a restart) reads the store whole and shows the same
+    // a new exporter (a restart) reads the store whole and shows the same: the store kept the run
+    // whose row the file replaced, as the file's exporter keeps it in its state file
     Exporter restarted = storeExporter();
     assertSame(compared(second, null), compared(scrape(restarted), null));
   }
+
+  private Exporter fileExporter(HookDatabase file) throws Exception {
+    Exporter exporter = Exporter.start(TestSettings.of(file.path()), Clock.systemUTC());
+    closing.add(exporter);
+    return exporter;
+  }
+
+  /** What an exporter of one file shows now, each series with {@code project} added. */
+  private static Map<String, Double> scraped(Exporter fileExporter, String project) throws Exception {
+    fileExporter.pollNow();
+    String text = new Scraper(fileExporter.port()).get("/metrics").body();
+    return compared(Exposition.parse(text, Map.of("project", project)), null);
+  }
+
 
   @Test
   void aProjectShippedFromTwoMachinesCountsTheRowsOfBoth() throws Exception {

@@ -82,12 +82,16 @@ class ShipperTest {
 
   /** The rows of the source as the exporter reads them, and their status: what must equal the file's. */
   private static String rows(long source, String table) throws SQLException {
+    return rows(source, table, "");
+  }
+
+  private static String rows(long source, String table, String where) throws SQLException {
     StringBuilder text = new StringBuilder();
     try (Connection c = store.connect(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT " + (table.equals("sessions") ? "row_id" : "id")
             + ", session_id, status, start_time, end_time, " + (table.equals("sessions") ? "cwd" : "duration_seconds")
             + " FROM " + table + " WHERE source_id = "
-            + source + " ORDER BY 1")) {
+            + source + where + " ORDER BY 1")) {
       while (rs.next()) {
         for (int i = 1; i <= 6; i++) {
           text.append(rs.getString(i)).append('|');
@@ -252,19 +256,54 @@ class ShipperTest {
    * session_duration_seconds, an exporter of the file alone does not (found by the benchmark's
    * store mode, docs/performance.md "PostgreSQL store (issue 17)").
    */
+  /**
+   * A session resumed after the Stop hook closed it: the file replaces its row, the store keeps the
+   * run that ended (an exporter of the file that read it counted it; an exporter of the store
+   * started later must count it too) beside the current one, which it marks as such.
+   */
   @Test
-  void aSessionResumedAfterItStoppedReplacesItsRowInTheStoreAsInTheFile() throws Exception {
+  void aSessionResumedAfterItStoppedKeepsTheRunThatEndedBesideTheCurrentRow() throws Exception {
     HookDatabase db = HookDatabase.create(dir.resolve("agent_workflow.db"));
     db.startSession("s-1", T0);
-    db.stopSession("s-1", T0.plusSeconds(30)); // the Stop hook: the row is closed
+    db.stopSession("s-1", T0.plusSeconds(30)); // the Stop hook: the run ended
     try (Shipper shipper = store.shipper(db.path(), "resumed-stopped", "laptop-4", false)) {
       assertTrue(shipper.ship().problem().isEmpty());
       db.startSession("s-1", T0.plusSeconds(3600)); // resumed: INSERT OR REPLACE, a new row id
       assertTrue(shipper.ship().problem().isEmpty());
       long source = source("resumed-stopped", "laptop-4", 1);
-      assertEquals(1, store.number("SELECT count(*) FROM sessions WHERE source_id = " + source),
-          "the file has one row for the session, as has the store");
-      assertSameRows(db, source);
+      assertEquals(2, store.number("SELECT count(*) FROM sessions WHERE source_id = " + source));
+      assertEquals(1, store.number("SELECT count(*) FROM sessions WHERE source_id = " + source
+          + " AND row_id = 1 AND end_time IS NOT NULL"), "the run that ended");
+      assertEquals(fileRows(db, "sessions"), rows(source, "sessions", " AND row_id IN (SELECT row_id FROM "
+          + "sessions_by_project WHERE current AND source_id = " + source + ")"), "the current run is the file's row");
+    }
+  }
+
+  /**
+   * A table rebuilt (the 12-step ALTER; VACUUM may do the same to a table whose key is text) gives
+   * the sessions new row ids: shipped whole after the schema change, each run is one row again,
+   * under its id in the file now.
+   */
+  @Test
+  void sessionsRenumberedByARebuildAreOneRowPerRunAgain() throws Exception {
+    HookDatabase db = HookDatabase.create(dir.resolve("agent_workflow.db"));
+    for (int i = 0; i < 5; i++) {
+      db.startSession("s-" + i, T0.plusSeconds(60L * i));
+      if (i % 2 == 0) {
+        db.stopSession("s-" + i, T0.plusSeconds(60L * i + 30));
+      }
+    }
+    try (Shipper shipper = store.shipper(db.path(), "rebuilt", "laptop-5", false)) {
+      assertTrue(shipper.ship().problem().isEmpty());
+      db.execute("CREATE TABLE sessions_new (session_id TEXT PRIMARY KEY, start_time TIMESTAMP, end_time TIMESTAMP, "
+          + "status TEXT, cwd TEXT, metadata JSON)");
+      db.execute("INSERT INTO sessions_new (rowid, session_id, start_time, end_time, status, cwd, metadata) "
+          + "SELECT rowid - 100, session_id, start_time, end_time, status, cwd, metadata FROM sessions");
+      db.execute("DROP TABLE sessions");
+      db.execute("ALTER TABLE sessions_new RENAME TO sessions");
+      db.startSession("s-5", T0.plusSeconds(300)); // a new session after the rebuild, with an id below those shipped
+      assertTrue(shipper.ship().problem().isEmpty());
+      assertSameRows(db, source("rebuilt", "laptop-5", 1));
     }
   }
 
