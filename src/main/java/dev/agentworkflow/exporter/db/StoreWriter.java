@@ -4,6 +4,7 @@ import dev.agentworkflow.exporter.db.TableReader.Column;
 import dev.agentworkflow.exporter.model.ShippedRow;
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,6 +20,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.StringJoiner;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * The shipper's side of the team's PostgreSQL store ({@code deploy/postgresql/schema.sql}): one
@@ -239,14 +241,7 @@ public final class StoreWriter implements AutoCloseable {
         StringJoiner names = new StringJoiner(", ");
         table.columns().forEach(column -> names.add(quoted(column.name())));
         StringBuilder csv = new StringBuilder(byId.size() * 128);
-        for (ShippedRow row : byId.values()) {
-          csv.append(row.rowId());
-          for (int i = 0; i < table.columns().size(); i++) {
-            csv.append(',');
-            appendCsv(csv, table.columns().get(i), row.value(i));
-          }
-          csv.append('\n');
-        }
+        byId.values().forEach(row -> appendCsv(csv, table, row));
         c.unwrap(PGConnection.class).getCopyAPI().copyIn(
             "COPY " + staging + " (row_key, " + names + ") FROM STDIN WITH (FORMAT csv)", new StringReader(csv.toString()));
         try (PreparedStatement s = c.prepareStatement(upsert(table, staging))) {
@@ -260,6 +255,101 @@ public final class StoreWriter implements AutoCloseable {
         throw fail(e);
       } catch (IOException e) {
         throw fail(new SQLException(e.getMessage(), "08006", e));
+      }
+    }
+
+    /**
+     * Streams rows new to the store (read above its highest id of {@code table} from {@code
+     * source}, under this round's lock) straight into the table with one {@code COPY}: the server
+     * inserts a chunk while the next one is read from the file, and no staging or upsert is needed
+     * for rows it cannot have. Should one be there after all, {@link NewRows#finish()} says so, the
+     * round is as before the copy, and the caller writes them with {@link #write}.
+     */
+    public NewRows newRows(Source source, ShippedTable table) throws StoreFailure {
+      try (Statement s = c.createStatement()) {
+        s.execute("SAVEPOINT new_rows");
+        StringJoiner names = new StringJoiner(", ");
+        table.columns().forEach(column -> names.add(quoted(column.name())));
+        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table.name() + " (source_id, "
+            + table.key() + ", " + names + ") FROM STDIN WITH (FORMAT csv)");
+        return new NewRows(source, table, copy);
+      } catch (SQLException e) {
+        throw fail(e);
+      }
+    }
+
+    /** The rows of one {@link #newRows} copy, handed in as they are read. */
+    public final class NewRows {
+      private final String prefix;
+      private final ShippedTable table;
+      private final CopyIn copy;
+      private long rows;
+      private SQLException failure;
+
+      private NewRows(Source source, ShippedTable table, CopyIn copy) {
+        this.prefix = source.id() + ",";
+        this.table = table;
+        this.copy = copy;
+      }
+
+      /** Sends {@code chunk}; a failure is kept for {@link #finish()}, and what follows is dropped. */
+      public void add(List<ShippedRow> chunk) {
+        if (failure != null || chunk.isEmpty()) {
+          return;
+        }
+        StringBuilder csv = new StringBuilder(chunk.size() * 160);
+        for (ShippedRow row : chunk) {
+          csv.append(prefix);
+          appendCsv(csv, table, row);
+        }
+        byte[] bytes = csv.toString().getBytes(StandardCharsets.UTF_8);
+        try {
+          copy.writeToCopy(bytes, 0, bytes.length);
+          rows += chunk.size();
+        } catch (SQLException e) {
+          failure = e;
+        }
+      }
+
+      /**
+       * Ends the copy: true when every row was inserted; false when one was in the store already
+       * (a unique violation: nothing of this copy stays, the round goes on); a failure of any other
+       * kind ends the round.
+       */
+      public boolean finish() throws StoreFailure {
+        try {
+          if (failure == null) {
+            copy.endCopy();
+          } else if (copy.isActive()) {
+            copy.cancelCopy();
+          }
+        } catch (SQLException e) {
+          failure = failure == null ? e : failure;
+        }
+        try (Statement s = c.createStatement()) {
+          if (failure == null) {
+            s.execute("RELEASE SAVEPOINT new_rows");
+            return true;
+          }
+          if ("23505".equals(failure.getSQLState())) {
+            s.execute("ROLLBACK TO SAVEPOINT new_rows");
+            return false;
+          }
+        } catch (SQLException e) {
+          throw fail(e);
+        }
+        throw fail(failure);
+      }
+
+      /** Stops the copy when the file could not be read to the end: the round is then rolled back. */
+      public void abandon() {
+        try {
+          if (copy.isActive()) {
+            copy.cancelCopy();
+          }
+        } catch (SQLException e) {
+          failed(); // a connection left inside a copy is of no further use
+        }
       }
     }
 
@@ -373,6 +463,16 @@ public final class StoreWriter implements AutoCloseable {
 
   private static String quoted(String name) {
     return '"' + name + '"';
+  }
+
+  /** One CSV line: the row's id in the file, then its shipped columns. */
+  private static void appendCsv(StringBuilder csv, ShippedTable table, ShippedRow row) {
+    csv.append(row.rowId());
+    for (int i = 0; i < table.columns().size(); i++) {
+      csv.append(',');
+      appendCsv(csv, table.columns().get(i), row.value(i));
+    }
+    csv.append('\n');
   }
 
   private static void appendCsv(StringBuilder csv, Column column, Object value) {

@@ -35,7 +35,7 @@ public final class Shipper implements AutoCloseable {
   /** Newest invocations shipped that tell whether the file is still the one shipped. */
   static final int ANCHORS = 8;
   /** Rows of a table per round, about: a first load of a large file is shipped in many short transactions. */
-  static final int ROWS_PER_ROUND = 20_000;
+  static final int ROWS_PER_ROUND = 50_000;
 
   private final WorkflowDatabase file;
   private final StoreWriter store;
@@ -167,9 +167,27 @@ public final class Shipper implements AutoCloseable {
         Cursor cursor = round.cursor(source, table);
         List<ShippedRow> batch = new ArrayList<>();
         boolean whole = sessionsWhole && table.equals(sessions);
-        long read = reader.readRowsAfter(whole ? OptionalLong.empty() : cursor.highest(),
-            whole ? Long.MAX_VALUE : rowsPerRound, batch::addAll);
-        more |= read >= rowsPerRound && !whole;
+        long read;
+        if (whole) {
+          read = reader.readRowsAfter(OptionalLong.empty(), Long.MAX_VALUE, batch::addAll);
+        } else {
+          // new to the store: copied in as they are read, the server inserting while the file is read
+          StoreWriter.Round.NewRows direct = round.newRows(source, table);
+          try {
+            read = reader.readRowsAfter(cursor.highest(), rowsPerRound, direct::add);
+          } catch (ReadFailure e) {
+            direct.abandon();
+            throw e;
+          }
+          if (!direct.finish()) {
+            log.info("{}: rows of {} above the highest id shipped were in the store already; written one by one",
+                file.path(), table.name());
+            read = reader.readRowsAfter(cursor.highest(), rowsPerRound, batch::addAll);
+          } else {
+            rows += read;
+          }
+          more |= read >= rowsPerRound;
+        }
         List<Long> gone = new ArrayList<>();
         reader.readRows(cursor.open(), batch::add, gone::add);
         round.write(source, table, batch);
