@@ -39,6 +39,12 @@ public record ShipLoop(Path from, StoreAddress to, Optional<String> password, St
     return new Shipper(file, new StoreWriter(to, password, "agent-workflow-exporter ship"), project, host, payloads);
   }
 
+  /** Without the password. */
+  @Override
+  public String toString() {
+    return "ShipLoop[" + from + " to " + to.shown() + " as " + project + " from " + host + "]";
+  }
+
   /** Ships what the file holds and the store does not, then returns: whether it all was shipped. */
   public boolean once() {
     try (Shipper shipper = shipper()) {
@@ -55,7 +61,7 @@ public record ShipLoop(Path from, StoreAddress to, Optional<String> password, St
         interval.toSeconds());
     try (Shipper shipper = shipper()) {
       do {
-        Shipper.Shipped shipped = shipper.ship();
+        Shipper.Shipped shipped = shipper.ship(() -> stop.getCount() > 0); // a first load stops between rounds
         if (shipped.rows() > 0) {
           log.debug("shipped {} rows in {} rounds", shipped.rows(), shipped.rounds());
         }

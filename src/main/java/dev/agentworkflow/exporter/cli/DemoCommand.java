@@ -136,7 +136,7 @@ final class DemoCommand implements Callable<Integer> {
       return Optional.empty();
     }
     if (!StoreAddress.isStore(shipTo)) {
-      throw new ParameterException(spec.commandLine(), "--ship-to must be a postgresql:// URI, got '" + shipTo + "'");
+      throw new ParameterException(spec.commandLine(), "--ship-to must be a postgresql:// URI");
     }
     StoreAddress address;
     try {

@@ -93,7 +93,7 @@ final class ShipCommand implements Callable<Integer> {
 
   private StoreAddress address() {
     if (!StoreAddress.isStore(to)) {
-      throw error("--to must be a postgresql:// URI, got '" + to + "'");
+      throw error("--to must be a postgresql:// URI");
     }
     try {
       return StoreAddress.parse(to);

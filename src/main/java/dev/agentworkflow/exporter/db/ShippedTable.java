@@ -7,7 +7,6 @@ import dev.agentworkflow.exporter.model.ShippedRow;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A table as it is shipped to the team's PostgreSQL store: the columns the exporter reads, cut as it
@@ -25,9 +24,17 @@ public record ShippedTable(String name, String key, List<Column> columns) {
     columns = List.copyOf(columns);
   }
 
-  /** The columns the exporter does not read and that hold what a writer's hook was given: shipped only when asked. */
-  static final Set<String> PAYLOADS = Set.of("prompt", "raw_input", "raw_output", "tool_input", "tool_output",
-      "metadata");
+  /**
+   * The columns a writer never changes after the insert, which know a shipped row again in the
+   * file: the ones the exporter's identity of a row hashes.
+   */
+  public List<String> identityColumns() {
+    return switch (name) {
+      case SessionRows.TABLE -> List.of("session_id", "start_time");
+      case InvocationRows.TABLE -> List.of("session_id", "agent_name", "phase", "start_time");
+      default -> List.of("session_id", "agent_name", "tool_name", "start_time");
+    };
+  }
 
   /** The three tables, with or without their payload columns, sessions first. */
   public static List<ShippedTable> all(boolean payloads) {

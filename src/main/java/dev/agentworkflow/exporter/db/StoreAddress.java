@@ -19,6 +19,11 @@ import java.util.Properties;
  * @param shown the URI as logs and metrics may show it
  */
 public record StoreAddress(String jdbcUrl, Optional<String> user, String shown) {
+  @Override
+  public String toString() {
+    return "StoreAddress[" + shown + "]";
+  }
+
   /** Is this --db value a PostgreSQL store rather than a file? */
   public static boolean isStore(String value) {
     return value.startsWith("postgresql://") || value.startsWith("postgres://");
@@ -34,6 +39,11 @@ public record StoreAddress(String jdbcUrl, Optional<String> user, String shown) 
     }
     if (uri.getRawUserInfo() != null && uri.getRawUserInfo().contains(":")) {
       throw new IllegalArgumentException("the URI holds a password; give it in PGPASSWORD, ~/.pgpass or "
+          + "--db-password-file, never on the command line");
+    }
+    if (uri.getRawQuery() != null && java.util.Arrays.stream(uri.getRawQuery().split("&"))
+        .anyMatch(parameter -> parameter.toLowerCase(java.util.Locale.ROOT).startsWith("password"))) {
+      throw new IllegalArgumentException("the URI holds a password parameter; give it in PGPASSWORD, ~/.pgpass or "
           + "--db-password-file, never on the command line");
     }
     if (uri.getHost() == null || uri.getHost().isEmpty()) {

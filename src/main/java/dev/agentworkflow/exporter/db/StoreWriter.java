@@ -34,9 +34,9 @@ public final class StoreWriter implements AutoCloseable {
   /** Same key for a project and host in every shipper: two ints, each a hash of one of them. */
   private static final String LOCK = """
       SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))""";
-  private static final String LATEST_SOURCE = """
+  private static final String SOURCES = """
       SELECT source_id, epoch FROM agent_workflow_sources
-       WHERE project = ? AND host = ? ORDER BY epoch DESC LIMIT 1""";
+       WHERE project = ? AND host = ? ORDER BY epoch DESC""";
   private static final String NEW_SOURCE = """
       INSERT INTO agent_workflow_sources (project, host, epoch) VALUES (?, ?, ?) RETURNING source_id""";
   private static final String TOUCH_SOURCE = """
@@ -54,9 +54,8 @@ public final class StoreWriter implements AutoCloseable {
       SELECT row_id FROM sessions
        WHERE source_id = ? AND (end_time IS NULL OR lower(status) = 'active')
        ORDER BY row_id""";
-  private static final String NEWEST_INVOCATIONS = """
-      SELECT id, session_id, agent_name, phase, start_time FROM agent_invocations
-       WHERE source_id = ? ORDER BY id DESC LIMIT ?""";
+  private static final String NEWEST = """
+      SELECT %2$s, %3$s FROM %1$s WHERE source_id = ? ORDER BY %2$s DESC LIMIT ?""";
   /** A run (session and start) the file now holds under another row id: VACUUM renumbered the table. */
   private static final String RENUMBERED_SESSIONS = """
       DELETE FROM sessions s
@@ -89,22 +88,21 @@ public final class StoreWriter implements AutoCloseable {
   /** What was shipped of a table from a source: the highest id, and the rows still open. */
   public record Cursor(OptionalLong highest, long[] open) {}
 
-  /** An invocation shipped, by the values that know it again in the file. */
+  /** A row shipped, by the values that know it again in the file ({@link ShippedTable#identityColumns}). */
   public record Anchor(long id, List<String> identity) {}
 
   /**
-   * The values of an invocation read from the file that {@link Anchor#identity} holds of a shipped
-   * one, as the store holds them: equal when the file still has the row that was shipped.
+   * The values of a row read from the file that {@link Anchor#identity} holds of a shipped one, as
+   * the store holds them: equal when the file still has the row that was shipped.
    */
-  public static List<String> anchorIdentity(ShippedRow invocation) {
-    List<Column> columns = ShippedTable.invocations(false).columns();
-    List<String> identity = new ArrayList<>(4);
-    for (String name : List.of("session_id", "agent_name", "phase", "start_time")) {
+  public static List<String> anchorIdentity(ShippedTable table, ShippedRow row) {
+    List<String> identity = new ArrayList<>();
+    for (String name : table.identityColumns()) {
       int i = 0;
-      while (!columns.get(i).name().equals(name)) {
+      while (!table.columns().get(i).name().equals(name)) {
         i++;
       }
-      identity.add(StoreText.of(invocation.value(i)));
+      identity.add(StoreText.of(row.value(i)));
     }
     return identity;
   }
@@ -148,14 +146,18 @@ public final class StoreWriter implements AutoCloseable {
       this.host = host;
     }
 
-    /** The newest epoch of this project and host, if any was shipped. */
-    public Optional<Source> latestSource() throws StoreFailure {
-      try (PreparedStatement s = c.prepareStatement(LATEST_SOURCE)) {
+    /** The epochs of this project and host, newest first; empty when nothing was shipped yet. */
+    public List<Source> sources() throws StoreFailure {
+      try (PreparedStatement s = c.prepareStatement(SOURCES)) {
         s.setString(1, project);
         s.setString(2, host);
+        List<Source> sources = new ArrayList<>();
         try (ResultSet rs = s.executeQuery()) {
-          return rs.next() ? Optional.of(new Source(rs.getLong(1), project, host, rs.getInt(2))) : Optional.empty();
+          while (rs.next()) {
+            sources.add(new Source(rs.getLong(1), project, host, rs.getInt(2)));
+          }
         }
+        return sources;
       } catch (SQLException e) {
         throw fail(e);
       }
@@ -177,16 +179,21 @@ public final class StoreWriter implements AutoCloseable {
       }
     }
 
-    /** The newest {@code n} invocations shipped from {@code source}, newest first. */
-    public List<Anchor> newestInvocations(Source source, int n) throws StoreFailure {
-      try (PreparedStatement s = c.prepareStatement(NEWEST_INVOCATIONS)) {
+    /** The newest {@code n} rows of {@code table} shipped from {@code source}, newest first. */
+    public List<Anchor> newest(Source source, ShippedTable table, int n) throws StoreFailure {
+      StringJoiner columns = new StringJoiner(", ");
+      table.identityColumns().forEach(columns::add);
+      try (PreparedStatement s = c.prepareStatement(NEWEST.formatted(table.name(), table.key(), columns))) {
         s.setLong(1, source.id());
         s.setInt(2, n);
         List<Anchor> anchors = new ArrayList<>();
         try (ResultSet rs = s.executeQuery()) {
           while (rs.next()) {
-            anchors.add(new Anchor(rs.getLong(1),
-                java.util.Arrays.asList(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5))));
+            List<String> identity = new ArrayList<>();
+            for (int i = 0; i < table.identityColumns().size(); i++) {
+              identity.add(rs.getString(i + 2));
+            }
+            anchors.add(new Anchor(rs.getLong(1), identity));
           }
         }
         return anchors;
@@ -228,7 +235,8 @@ public final class StoreWriter implements AutoCloseable {
      * Writes {@code rows} of {@code table} from {@code source}: new ones inserted, known ones
      * updated where a column changed (only then does the row's {@code changed_xid} move, which is
      * what the exporter reads by). Copied into a temporary table first, then upserted in one
-     * statement: as fast as {@code COPY} for a first load, and safe to run twice.
+     * statement: safe to run twice. For the rows read again (open ones, the sessions read whole);
+     * new rows go by {@link #newRows}.
      */
     public void write(Source source, ShippedTable table, List<ShippedRow> rows) throws StoreFailure {
       if (rows.isEmpty()) {
@@ -449,6 +457,11 @@ public final class StoreWriter implements AutoCloseable {
       set.add(name + " = excluded." + name);
       mine.add("t." + name);
       theirs.add("excluded." + name);
+    }
+    if (table.name().equals(SessionRows.TABLE)) {
+      // another run under the same row id (a table rebuilt, its ids given again): new to the exporter
+      set.add("inserted_xid = CASE WHEN (t.session_id, t.start_time) IS NOT DISTINCT FROM "
+          + "(excluded.session_id, excluded.start_time) THEN t.inserted_xid ELSE pg_current_xact_id() END");
     }
     return """
         INSERT INTO %1$s AS t (source_id, %2$s, %3$s)

@@ -79,6 +79,7 @@ public final class StorePoller implements Pollable<PublishedPolls> {
   public PublishedPolls poll() {
     long started = System.nanoTime();
     String problem = null;
+    boolean done = false;
     try (StoreReader.Read read = store.read()) {
       for (StoreReader.Source source : read.sources()) {
         projectOfSource.putIfAbsent(source.id(), source.project());
@@ -113,12 +114,12 @@ public final class StorePoller implements Pollable<PublishedPolls> {
       Instant now = clock.instant();
       projects.values().forEach(rows -> rows.lastGood = rows.tracker.snapshot(now));
       lastSuccess = Optional.of(now);
+      done = true;
       if (problemKind != null) {
         log.info("the store {} is readable again", store.shown());
         problemKind = null;
       }
     } catch (StoreFailure | RuntimeException e) {
-      // a read that failed half way took in part of the changes: read them all again, from scratch
       pollErrors++;
       problem = "cannot read " + store.shown() + ": " + e.getMessage();
       String kind = e instanceof StoreFailure failure ? failure.kind() : "bug " + e.getClass().getName();
@@ -130,7 +131,12 @@ public final class StorePoller implements Pollable<PublishedPolls> {
         }
         problemKind = kind;
       }
-      startOver();
+    } finally {
+      if (!done) {
+        // a read that stopped half way (a failure, or an Error such as running out of heap, which
+        // the scheduler logs) took in part of the changes: read them all again, from scratch
+        startOver();
+      }
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     List<ProjectPoll> polls = new ArrayList<>();

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,21 +44,24 @@ public final class Shipper implements AutoCloseable {
   private final String host;
   private final List<ShippedTable> tables;
   private final List<DatabaseTable<ShippedRow>> readers = new ArrayList<>();
-  /** The invocations' reader, whose newest rows tell whether the file is still the one shipped. */
-  private final DatabaseTable<ShippedRow> invocations;
   private final ShippedTable sessions;
+  /** The tables whose newest rows shipped tell whether the file is still the one shipped, in that order. */
+  private final List<ShippedTable> toldBy;
   private final int rowsPerRound;
   /** The file the source was chosen for, by device and inode; null: choose it at the next round. */
   private Object fileIdentity;
   private Source source;
   private Long schemaVersion;
   /**
-   * Read the sessions whole at the next round: at the first, and after a schema change. VACUUM may
-   * renumber a table whose key is text, and the rows written after it may then take ids below
-   * those shipped, which a read above the highest id shipped would miss. A session is few bytes
-   * and a file holds few of them; unchanged ones are not written.
+   * The highest session row id read from the file, or empty: read them whole at the next round (at
+   * the first, after the file was let go of or its schema changed, when its highest went below
+   * this). VACUUM may renumber a table whose key is text, and a file whose newest sessions were
+   * deleted gives their ids again: a read above the store's highest id would miss those rows. A
+   * session is few bytes and a file holds few; unchanged ones are not written.
    */
-  private boolean sessionsWhole = true;
+  private OptionalLong sessionsAfter = OptionalLong.empty();
+  /** What {@link #sessionsAfter} becomes once the round that read further commits. */
+  private OptionalLong nextSessionsAfter = OptionalLong.empty();
   private String problemKind;
 
   /**
@@ -77,8 +81,8 @@ public final class Shipper implements AutoCloseable {
     this.host = host;
     this.tables = ShippedTable.all(payloads);
     this.tables.forEach(table -> readers.add(file.shipped(table)));
-    this.invocations = readers.get(tables.indexOf(ShippedTable.invocations(payloads)));
     this.sessions = ShippedTable.sessions(payloads);
+    this.toldBy = List.of(ShippedTable.invocations(payloads), ShippedTable.toolUses(payloads), sessions);
     this.rowsPerRound = rowsPerRound;
   }
 
@@ -90,10 +94,15 @@ public final class Shipper implements AutoCloseable {
    * failure, which it logs once per kind and returns (the next call tries again).
    */
   public Shipped ship() {
+    return ship(() -> true);
+  }
+
+  /** {@link #ship()}, stopping between two rounds once {@code keepGoing} says no (the service is stopping). */
+  public Shipped ship(BooleanSupplier keepGoing) {
     long rows = 0;
     int rounds = 0;
     try {
-      while (true) {
+      while (keepGoing.getAsBoolean()) {
         Round round = round();
         if (round.rounds() == 0) {
           break;
@@ -111,15 +120,24 @@ public final class Shipper implements AutoCloseable {
       return new Shipped(rows, rounds, Optional.empty());
     } catch (ReadFailure e) {
       if (!e.busy()) {
-        file.close();
+        closeFile();
       }
       return failed("cannot read " + file.path() + ": " + e.getMessage(), "file " + e.kind(), rows, rounds);
     } catch (StoreFailure e) {
       return failed("cannot ship to " + store.shown() + ": " + e.getMessage(), "store " + e.kind(), rows, rounds);
     } catch (IOException e) {
-      file.close();
+      closeFile();
       return failed(e.getMessage(), "file", rows, rounds);
     }
+  }
+
+  /**
+   * Lets go of the file. A file found at the path later may be another one, even with the same
+   * inode number: its source is chosen again, and its sessions read whole.
+   */
+  private void closeFile() {
+    file.close();
+    fileIdentity = null;
   }
 
   private Shipped failed(String problem, String kind, long rows, int rounds) {
@@ -141,8 +159,7 @@ public final class Shipper implements AutoCloseable {
           : " is not a regular file"));
     }
     if (fileIdentity != null && !fileIdentity.equals(found.identity())) {
-      file.close(); // an open connection would still read the old file
-      fileIdentity = null;
+      closeFile(); // an open connection would still read the old file
     }
     WorkflowDatabase.Look look = file.look();
     if (!look.changed() && fileIdentity != null) {
@@ -152,32 +169,44 @@ public final class Shipper implements AutoCloseable {
       for (DatabaseTable<ShippedRow> reader : readers) {
         reader.refreshSchema();
       }
-      sessionsWhole |= schemaVersion == null || schemaVersion != look.schemaVersion();
+      if (schemaVersion != null && schemaVersion != look.schemaVersion()) {
+        fileIdentity = null; // rebuilt, or made again in place: is it still the file shipped?
+      }
       schemaVersion = look.schemaVersion();
     }
     long rows = 0;
     boolean more = false;
     try (StoreWriter.Round round = store.begin(project, host)) {
-      if (fileIdentity == null) {
+      if (fileIdentity == null || idsWentBelow(round)) {
         source = chooseSource(round);
+        sessionsAfter = OptionalLong.empty(); // read the sessions whole: their ids may have been given again
       }
       for (int i = 0; i < tables.size(); i++) {
         ShippedTable table = tables.get(i);
         DatabaseTable<ShippedRow> reader = readers.get(i);
         Cursor cursor = round.cursor(source, table);
         List<ShippedRow> batch = new ArrayList<>();
-        boolean whole = sessionsWhole && table.equals(sessions);
+        boolean whole = table.equals(sessions) && sessionsWholeNow(reader);
         long read;
-        if (whole) {
-          read = reader.readRowsAfter(OptionalLong.empty(), Long.MAX_VALUE, batch::addAll);
+        if (table.equals(sessions)) {
+          // sessions by this shipper's own cursor: the store's highest row id may be a run kept
+          // before a resume, and a file whose newest sessions were deleted gives their ids again
+          read = reader.readRowsAfter(whole ? OptionalLong.empty() : sessionsAfter, Long.MAX_VALUE, batch::addAll);
+          OptionalLong highest = batch.stream().mapToLong(ShippedRow::rowId).max();
+          if (highest.isPresent() && (sessionsAfter.isEmpty() || highest.getAsLong() > sessionsAfter.getAsLong())) {
+            nextSessionsAfter = highest;
+          }
         } else {
           // new to the store: copied in as they are read, the server inserting while the file is read
           StoreWriter.Round.NewRows direct = round.newRows(source, table);
+          boolean copied = false;
           try {
             read = reader.readRowsAfter(cursor.highest(), rowsPerRound, direct::add);
-          } catch (ReadFailure e) {
-            direct.abandon();
-            throw e;
+            copied = true;
+          } finally {
+            if (!copied) {
+              direct.abandon(); // a connection left inside a copy would hang the rollback
+            }
           }
           if (!direct.finish()) {
             log.info("{}: rows of {} above the highest id shipped were in the store already; written one by one",
@@ -207,7 +236,10 @@ public final class Shipper implements AutoCloseable {
       }
       round.commit();
     }
-    sessionsWhole = false;
+    if (nextSessionsAfter.isPresent()) {
+      sessionsAfter = nextSessionsAfter;
+      nextSessionsAfter = OptionalLong.empty();
+    }
     fileIdentity = found.identity();
     if (!more) {
       file.readThrough(look);
@@ -215,36 +247,107 @@ public final class Shipper implements AutoCloseable {
     return new Round(rows, 1, more);
   }
 
+  /** Whether the sessions are read whole this round: no cursor yet, or the file's highest id went below it. */
+  private boolean sessionsWholeNow(DatabaseTable<ShippedRow> reader) throws ReadFailure {
+    if (sessionsAfter.isEmpty()) {
+      return true;
+    }
+    OptionalLong highest = reader.highestRowId();
+    return highest.isEmpty() || highest.getAsLong() < sessionsAfter.getAsLong();
+  }
+
   /**
-   * The source this file's rows go to: the newest epoch of this project and host, unless the file
-   * no longer holds the invocations shipped to it (deleted and made again, so its ids start over):
-   * then the next epoch, so that its rows never overwrite those of the file before.
+   * Whether the file's invocation or tool use ids went below the highest the store has of this
+   * source: the file was emptied or made again in place (the same inode), and its source must be
+   * chosen again before its rows are taken for the old ones'.
+   */
+  private boolean idsWentBelow(StoreWriter.Round round) throws StoreFailure, ReadFailure {
+    for (int i = 0; i < tables.size(); i++) {
+      ShippedTable table = tables.get(i);
+      if (table.equals(sessions)) {
+        continue; // the store keeps sessions' earlier runs: its highest says nothing of the file's
+      }
+      List<Anchor> newest = round.newest(source, table, 1);
+      OptionalLong inFile = readers.get(i).highestRowId();
+      if (!newest.isEmpty() && (inFile.isEmpty() || inFile.getAsLong() < newest.get(0).id())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The source this file's rows go to: the newest epoch of this project and host whose newest rows
+   * shipped are still in the file (an older one: another file ships as this project and host too;
+   * it is said once), the newest if none has rows it could be told by, else the next epoch: the file
+   * was made again, its ids start over, and its rows must never overwrite those of the file before.
+   * A file is told by the newest invocations shipped from it, or tool uses where there are none, or
+   * sessions.
    */
   private Source chooseSource(StoreWriter.Round round) throws StoreFailure, ReadFailure {
-    Optional<Source> latest = round.latestSource();
-    if (latest.isEmpty()) {
-      Source first = round.newSource(Optional.empty());
+    List<Source> sources = round.sources();
+    if (sources.isEmpty()) {
       log.info("shipping {} to {} as project {} from host {}", file.path(), store.shown(), project, host);
-      return first;
+      return round.newSource(Optional.empty());
     }
-    List<Anchor> anchors = round.newestInvocations(latest.get(), ANCHORS);
-    if (anchors.isEmpty()) {
-      return latest.get();
+    boolean latestUntold = false;
+    for (Source candidate : sources) {
+      Match match = match(round, candidate);
+      if (match == Match.SAME) {
+        if (!candidate.equals(sources.get(0))) {
+          log.warn("{} is shipped as epoch {} of project {} on host {}, but a later epoch exists: another file "
+              + "ships as this project and host too; give each its own --host", file.path(), candidate.epoch(),
+              project, host);
+        }
+        return candidate;
+      }
+      latestUntold |= candidate.equals(sources.get(0)) && match == Match.UNTOLD;
     }
-    Map<Long, List<String>> inFile = new HashMap<>();
-    invocations.readRows(anchors.stream().mapToLong(Anchor::id).sorted().toArray(),
-        row -> inFile.put(row.rowId(), StoreWriter.anchorIdentity(row)), gone -> { });
-    boolean same = anchors.stream().anyMatch(a -> a.identity().equals(inFile.get(a.id())));
-    boolean other = anchors.stream().anyMatch(a -> inFile.containsKey(a.id()) && !a.identity().equals(inFile.get(a.id())));
-    OptionalLong highest = invocations.highestRowId();
-    boolean lower = highest.isEmpty() || highest.getAsLong() < anchors.get(0).id();
-    if (!same && (other || lower)) {
-      Source next = round.newSource(latest);
-      log.info("{} no longer holds the invocations shipped from it (made again: its ids start over); its rows are "
-          + "shipped as epoch {} of project {} on host {}", file.path(), next.epoch(), project, host);
-      return next;
+    if (latestUntold) {
+      return sources.get(0); // nothing shipped to it yet that could tell another file from this one
     }
-    return latest.get();
+    Source next = round.newSource(Optional.of(sources.get(0)));
+    log.info("{} does not hold the rows shipped from it (made again: its ids start over); its rows are shipped as "
+        + "epoch {} of project {} on host {}", file.path(), next.epoch(), project, host);
+    return next;
+  }
+
+  private enum Match { SAME, OTHER, UNTOLD }
+
+  /**
+   * Whether the file holds the newest rows shipped to {@code candidate}: of its invocations, else its
+   * tool uses, else its sessions. The same when one of them is at its id as shipped (a session: in
+   * the file at all); another file when one is there different, or the file's ids end below them (a
+   * session: none of them is in a file that has sessions); untold when nothing was shipped, or
+   * every such row was deleted from a file whose ids go on.
+   */
+  private Match match(StoreWriter.Round round, Source candidate) throws StoreFailure, ReadFailure {
+    for (ShippedTable table : toldBy) {
+      List<Anchor> anchors = round.newest(candidate, table, ANCHORS);
+      if (anchors.isEmpty()) {
+        continue;
+      }
+      DatabaseTable<ShippedRow> reader = readers.get(tables.indexOf(table));
+      if (table.equals(sessions)) {
+        // a session is known by its id in the file, whatever its row id (which a rebuild changes):
+        // the table is small, and this is asked only when the source is chosen
+        java.util.Set<List<String>> runs = new java.util.HashSet<>();
+        reader.readRowsAfterEach(OptionalLong.empty(), row -> runs.add(StoreWriter.anchorIdentity(table, row)));
+        return anchors.stream().anyMatch(a -> runs.contains(a.identity())) ? Match.SAME
+            : runs.isEmpty() ? Match.UNTOLD : Match.OTHER;
+      }
+      Map<Long, List<String>> inFile = new HashMap<>();
+      reader.readRows(anchors.stream().mapToLong(Anchor::id).sorted().toArray(),
+          row -> inFile.put(row.rowId(), StoreWriter.anchorIdentity(table, row)), gone -> { });
+      if (anchors.stream().anyMatch(a -> a.identity().equals(inFile.get(a.id())))) {
+        return Match.SAME;
+      }
+      boolean other = anchors.stream().anyMatch(a -> inFile.containsKey(a.id()));
+      OptionalLong highest = reader.highestRowId();
+      boolean lower = highest.isEmpty() || highest.getAsLong() < anchors.get(0).id();
+      return other || lower ? Match.OTHER : Match.UNTOLD;
+    }
+    return Match.UNTOLD;
   }
 
   @Override

@@ -37,6 +37,19 @@ class StoreAddressTest {
   }
 
   @Test
+  void aPasswordInTheUriIsRefusedWhereverItIs() {
+    for (String uri : java.util.List.of("postgresql://ann:pw@db/aw", "postgresql://ann@db/aw?password=pw",
+        "postgresql://db/aw?sslmode=require&PASSWORD=pw")) {
+      IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> StoreAddress.parse(uri));
+      assertTrue(refused.getMessage().contains("password"), refused.getMessage());
+      assertFalse(refused.getMessage().contains("pw"), "the message does not repeat it: " + refused.getMessage());
+    }
+    assertEquals("StoreAddress[postgresql://ann@db/aw]", StoreAddress.parse("postgresql://ann@db/aw?sslmode=require")
+        .toString());
+  }
+
+  @Test
   void onlyPostgresqlUrisAreStores() {
     assertTrue(StoreAddress.isStore("postgresql://db/aw"));
     assertTrue(StoreAddress.isStore("postgres://db/aw"));

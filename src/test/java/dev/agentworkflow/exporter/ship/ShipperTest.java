@@ -249,14 +249,6 @@ class ShipperTest {
   }
 
   /**
-   * The usual resume: the Stop hook had closed the session's row (end time, status completed)
-   * before SessionStart replaced it. FAILS on this commit: the shipper deletes a replaced row only
-   * when it was still open in the store (it looks for gone rows among the open ones), so the closed
-   * row stays beside the new one; an exporter of the store then observes that run in
-   * session_duration_seconds, an exporter of the file alone does not (found by the benchmark's
-   * store mode, docs/performance.md "PostgreSQL store (issue 17)").
-   */
-  /**
    * A session resumed after the Stop hook closed it: the file replaces its row, the store keeps the
    * run that ended (an exporter of the file that read it counted it; an exporter of the store
    * started later must count it too) beside the current one, which it marks as such.
@@ -304,6 +296,89 @@ class ShipperTest {
       db.startSession("s-5", T0.plusSeconds(300)); // a new session after the rebuild, with an id below those shipped
       assertTrue(shipper.ship().problem().isEmpty());
       assertSameRows(db, source("rebuilt", "laptop-5", 1));
+    }
+  }
+
+  /** A project without subagents: its file has tool uses and sessions only, and is told by them. */
+  @Test
+  void aFileOfToolUsesOnlyMadeAgainIsTheNextEpoch() throws Exception {
+    Path path = dir.resolve("agent_workflow.db");
+    HookDatabase db = HookDatabase.create(path);
+    for (int i = 0; i < 4; i++) {
+      db.startSession("t-" + i, T0.plusSeconds(60L * i));
+      long tool = db.startTool("t-" + i, "direct", null, "Read", T0.plusSeconds(60L * i + 1), 1);
+      db.finishTool(tool, T0.plusSeconds(60L * i + 2), "completed", 1.0);
+    }
+    try (Shipper shipper = store.shipper(path, "tools-only", "laptop-6", false)) {
+      assertTrue(shipper.ship().problem().isEmpty());
+      Files.delete(path);
+      HookDatabase remade = HookDatabase.create(path);
+      remade.startSession("u-0", T0.plusSeconds(900));
+      long tool = remade.startTool("u-0", "direct", null, "Bash", T0.plusSeconds(901), 1);
+      remade.finishTool(tool, T0.plusSeconds(903), "error", 2.0);
+      assertTrue(shipper.ship().problem().isEmpty());
+      assertSameRows(remade, source("tools-only", "laptop-6", 2));
+      assertEquals(4, store.number("SELECT count(*) FROM agent_tool_uses WHERE source_id = "
+          + source("tools-only", "laptop-6", 1)), "the first file's rows stay as they were");
+    }
+  }
+
+  /** The file gone for a round, then made again: whatever its inode, it is told from the one before. */
+  @Test
+  void aFileMissingForARoundThenMadeAgainIsTheNextEpoch() throws Exception {
+    Path path = dir.resolve("agent_workflow.db");
+    HookDatabase db = HookDatabase.create(path);
+    write(db, "m", 3, 0);
+    try (Shipper shipper = store.shipper(path, "missing", "laptop-7", false)) {
+      assertTrue(shipper.ship().problem().isEmpty());
+      Files.delete(path);
+      Shipper.Shipped gone = shipper.ship();
+      assertTrue(gone.problem().isPresent() && gone.problem().get().contains("does not exist"), gone.toString());
+      HookDatabase remade = HookDatabase.create(path);
+      write(remade, "n", 2, 0);
+      assertTrue(shipper.ship().problem().isEmpty());
+      assertSameRows(remade, source("missing", "laptop-7", 2));
+    }
+  }
+
+  /**
+   * Two files shipped as one project and host (two clones on one machine): each keeps its epoch,
+   * its shipper started again goes on with it, and no row is shipped twice.
+   */
+  @Test
+  void twoFilesOfOneProjectAndHostKeepTheirOwnEpochs() throws Exception {
+    HookDatabase one = HookDatabase.create(Files.createDirectories(dir.resolve("one")).resolve("agent_workflow.db"));
+    HookDatabase other = HookDatabase.create(Files.createDirectories(dir.resolve("other")).resolve("agent_workflow.db"));
+    write(one, "one", 3, 0);
+    write(other, "other", 4, 0);
+    for (int restart = 0; restart < 3; restart++) {
+      for (HookDatabase db : List.of(one, other)) {
+        try (Shipper shipper = store.shipper(db.path(), "clones", "laptop-8", false)) {
+          assertTrue(shipper.ship().problem().isEmpty());
+        }
+      }
+    }
+    assertEquals(2, store.number("SELECT count(*) FROM agent_workflow_sources WHERE project = 'clones'"));
+    assertSameRows(one, source("clones", "laptop-8", 1));
+    assertSameRows(other, source("clones", "laptop-8", 2));
+  }
+
+  /** The newest sessions deleted from the file: SQLite gives their row ids again, and the new rows are shipped. */
+  @Test
+  void sessionsUnderRowIdsGivenAgainAreShipped() throws Exception {
+    HookDatabase db = HookDatabase.create(dir.resolve("agent_workflow.db"));
+    for (int i = 0; i < 4; i++) {
+      db.startSession("g-" + i, T0.plusSeconds(60L * i));
+      db.stopSession("g-" + i, T0.plusSeconds(60L * i + 30));
+    }
+    try (Shipper shipper = store.shipper(db.path(), "given-again", "laptop-9", false)) {
+      assertTrue(shipper.ship().problem().isEmpty());
+      db.execute("DELETE FROM sessions WHERE session_id IN ('g-2', 'g-3')"); // old sessions cleaned up
+      db.startSession("g-4", T0.plusSeconds(600)); // takes row id 3 again
+      assertTrue(shipper.ship().problem().isEmpty());
+      long source = source("given-again", "laptop-9", 1);
+      assertEquals(1, store.number("SELECT count(*) FROM sessions WHERE source_id = " + source
+          + " AND session_id = 'g-4' AND row_id = 3"));
     }
   }
 
