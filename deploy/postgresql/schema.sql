@@ -13,8 +13,9 @@
 -- * changed_xid is the transaction that last wrote the row, inserted_xid the one that inserted it.
 --   The exporter reads what changed since its last read by changed_xid, never by id: PostgreSQL
 --   makes transactions visible in commit order, not in the order they took their ids, so a cursor
---   on ids skips a row whose transaction commits after a later one was read. A cursor on the
---   oldest transaction still running at the last read (pg_snapshot_xmin) cannot.
+--   on ids skips a row whose transaction commits after a later one was read. The exporter's cursor
+--   is its last read's whole snapshot: a row changed when that snapshot did not see changed_xid
+--   (the index on changed_xid serves the range from the snapshot's oldest running transaction).
 -- * The columns the exporter reads hold what it reads of the SQLite file: cut as it cuts them (a
 --   label past 257 characters, a timestamp past 65), and as text where SQLite may hold a number or
 --   text alike (timestamps, durations), so that both exporters count the same rows the same way.

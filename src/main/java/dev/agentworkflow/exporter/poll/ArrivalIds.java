@@ -33,8 +33,4 @@ final class ArrivalIds {
   void keepOnly(long[] stillFollowed) {
     followed.values().removeIf(id -> Arrays.binarySearch(stillFollowed, id) < 0);
   }
-
-  int followed() {
-    return followed.size();
-  }
 }
