@@ -60,8 +60,8 @@ public final class Shipper implements AutoCloseable {
    * session is few bytes and a file holds few; unchanged ones are not written.
    */
   private OptionalLong sessionsAfter = OptionalLong.empty();
-  /** What {@link #sessionsAfter} becomes once the round that read further commits. */
-  private OptionalLong nextSessionsAfter = OptionalLong.empty();
+  /** What {@link #sessionsAfter} becomes once the round that read the sessions commits, if it moves. */
+  private Optional<OptionalLong> nextSessionsAfter = Optional.empty();
   private String problemKind;
 
   /**
@@ -176,6 +176,7 @@ public final class Shipper implements AutoCloseable {
     }
     long rows = 0;
     boolean more = false;
+    nextSessionsAfter = Optional.empty(); // not what a round that failed read
     try (StoreWriter.Round round = store.begin(project, host)) {
       if (fileIdentity == null || idsWentBelow(round)) {
         source = chooseSource(round);
@@ -193,8 +194,8 @@ public final class Shipper implements AutoCloseable {
           // before a resume, and a file whose newest sessions were deleted gives their ids again
           read = reader.readRowsAfter(whole ? OptionalLong.empty() : sessionsAfter, Long.MAX_VALUE, batch::addAll);
           OptionalLong highest = batch.stream().mapToLong(ShippedRow::rowId).max();
-          if (highest.isPresent() && (sessionsAfter.isEmpty() || highest.getAsLong() > sessionsAfter.getAsLong())) {
-            nextSessionsAfter = highest;
+          if (whole || (highest.isPresent() && highest.getAsLong() > sessionsAfter.getAsLong())) {
+            nextSessionsAfter = Optional.of(highest); // read whole: the file's highest now, lower or not
           }
         } else {
           // new to the store: copied in as they are read, the server inserting while the file is read
@@ -236,10 +237,8 @@ public final class Shipper implements AutoCloseable {
       }
       round.commit();
     }
-    if (nextSessionsAfter.isPresent()) {
-      sessionsAfter = nextSessionsAfter;
-      nextSessionsAfter = OptionalLong.empty();
-    }
+    nextSessionsAfter.ifPresent(after -> sessionsAfter = after);
+    nextSessionsAfter = Optional.empty();
     fileIdentity = found.identity();
     if (!more) {
       file.readThrough(look);
