@@ -112,6 +112,9 @@ public final class WorkflowCollector extends SnapshotCollector<PublishedPolls> {
       out.add(gauge("agent_workflow_exporter_database_name_clashes", "Databases --db-glob found that are not read "
           + "because another database has their project name (the log names them)", polls.nameClashes(), Scope.NONE));
     }
+    polls.storeUp().ifPresent(up -> out.add(gauge("agent_workflow_store_up",
+        "Whether the last poll read the team's PostgreSQL store (--db postgresql://...); 0 before the first",
+        up ? 1 : 0, Scope.NONE)));
     // The labels of official exporters' build_info, in their order, with the Java runtime for goversion.
     GaugeMetricFamily buildInfo = new GaugeMetricFamily("agent_workflow_exporter_build_info",
         "A metric with a constant '1' value labeled by version, revision and branch from which "

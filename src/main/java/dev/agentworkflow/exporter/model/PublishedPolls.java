@@ -1,6 +1,7 @@
 package dev.agentworkflow.exporter.model;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a scrape renders: the latest poll of every database read, sorted by project, and what the
@@ -12,10 +13,18 @@ import java.util.List;
  *     named, or a --db-glob), so that the label set of a series never changes while running
  * @param nameClashes databases a --db-glob found whose project name another database has already
  *     (not read; the log names them)
+ * @param storeUp with the team's PostgreSQL store (--db postgresql://…): whether the last poll read
+ *     it, false before the first; empty with files. A store that could not be read since start has
+ *     no project to show it by
  */
-public record PublishedPolls(List<ProjectPoll> projects, boolean labelled, int nameClashes) {
+public record PublishedPolls(List<ProjectPoll> projects, boolean labelled, int nameClashes, Optional<Boolean> storeUp) {
   public PublishedPolls {
     projects = List.copyOf(projects);
+  }
+
+  /** The polls of files. */
+  public PublishedPolls(List<ProjectPoll> projects, boolean labelled, int nameClashes) {
+    this(projects, labelled, nameClashes, Optional.empty());
   }
 
   /** The poll of an exporter of one database, read from {@code path}. */

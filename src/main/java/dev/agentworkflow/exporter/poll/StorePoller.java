@@ -70,9 +70,9 @@ public final class StorePoller implements Pollable<PublishedPolls> {
     WorkflowSnapshot lastGood;
   }
 
-  /** What is served before the first poll: no project yet. */
+  /** What is served before the first poll: no project yet, the store not read. */
   public PublishedPolls initialResult() {
-    return new PublishedPolls(List.of(), true, 0);
+    return new PublishedPolls(List.of(), true, 0, Optional.of(false));
   }
 
   @Override
@@ -152,7 +152,7 @@ public final class StorePoller implements Pollable<PublishedPolls> {
           new Reads(rows.rowsRead, 0, Map.of("agent_invocations", 0L, "agent_tool_uses", 0L, "sessions", 0L)),
           StateStatus.OFF, CustomResult.NONE)));
     }
-    return new PublishedPolls(polls, true, 0);
+    return new PublishedPolls(polls, true, 0, Optional.of(problem == null));
   }
 
   private ProjectRows project(long source) {

@@ -104,7 +104,7 @@ class PrometheusEndToEndIT {
         }
       }));
       return healthy.equals(Set.of("AgentExecutionSlow", "HighErrorRate", "LowSuccessRate", "ToolFailingOften",
-          "AgentContextNearLimit", "AgentWorkflowDatabaseDown", "AgentWorkflowExporterDown"));
+          "AgentContextNearLimit", "AgentWorkflowDatabaseDown", "AgentWorkflowStoreDown", "AgentWorkflowExporterDown"));
     });
 
     // every query parses at once; each returns data once the live demo has finished what it needs

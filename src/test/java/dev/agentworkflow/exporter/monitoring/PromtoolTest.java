@@ -30,7 +30,7 @@ class PromtoolTest {
   @Test
   void theRulesAreValid() throws Exception {
     String output = run("check", "rules", "config/agent_workflow_rules.yml");
-    assertTrue(output.contains("SUCCESS: 7 rules found"), output);
+    assertTrue(output.contains("SUCCESS: 8 rules found"), output);
   }
 
   @Test

@@ -256,6 +256,25 @@ class StoreExporterTest {
     assertEquals(9, sum(scraped, "total_sessions", "gamma"));
   }
 
+  /** A store never reached since start has no project to show it by: one gauge says so. */
+  @Test
+  void aStoreNeverReachedShowsStoreUpZero() throws Exception {
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    Exporter exporter = Exporter.start(TestSettings.withSources(TestSettings.of(dir.resolve("unused.db")),
+        DatabaseSources.store(new StoreSource("postgresql://exporter@127.0.0.1:" + closed + "/aw",
+            java.util.Optional.empty()))), Clock.systemUTC());
+    closing.add(exporter);
+    Exposition none = Exposition.parse(new Scraper(exporter.port()).get("/metrics").body());
+    assertEquals(0, none.value("agent_workflow_store_up"), "before the first poll");
+    Exposition failed = scrape(exporter);
+    assertEquals(0, failed.value("agent_workflow_store_up"));
+    assertEquals(0, failed.value("agent_workflow_exporter_databases"));
+    assertFalse(failed.all().keySet().stream().anyMatch(k -> k.startsWith("agent_workflow_database_up")));
+  }
+
   @Test
   void rowsCommittedOutOfOrderAreEachCountedOnce() throws Exception {
     store.execute("INSERT INTO agent_workflow_sources (project, host, epoch) VALUES ('delta', 'writer', 1)");
@@ -306,12 +325,14 @@ class StoreExporterTest {
       store.server().restart();
     }
     assertEquals(0, during.value("agent_workflow_database_up", "project", "epsilon"));
+    assertEquals(0, during.value("agent_workflow_store_up"));
     assertEquals(sum(before, "agent_invocation_total", "epsilon"), sum(during, "agent_invocation_total", "epsilon"),
         "the last good figures stay while the store is down");
     assertEquals(1, during.value("agent_workflow_exporter_poll_errors_total", "project", "epsilon"));
     ship(shipper);
     Exposition after = scrape(exporter);
     assertEquals(1, after.value("agent_workflow_database_up", "project", "epsilon"));
+    assertEquals(1, after.value("agent_workflow_store_up"));
     Map<String, Double> expected = alone(epsilon, "epsilon");
     expected.put("agent_workflow_exporter_poll_errors_total{project=\"epsilon\"}", 1.0); // the poll while it was down
     assertSame(expected, compared(after, "epsilon"));
