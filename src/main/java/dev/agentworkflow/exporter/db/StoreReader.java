@@ -11,7 +11,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +28,7 @@ public final class StoreReader implements AutoCloseable {
   private static final String SNAPSHOT = """
       SELECT pg_current_snapshot()::text""";
   private static final String SOURCES = """
-      SELECT source_id, project, host, epoch, last_shipped_at FROM agent_workflow_sources ORDER BY source_id""";
+      SELECT source_id, project FROM agent_workflow_sources ORDER BY source_id""";
   private static final String CHANGED = """
       SELECT source_id, %2$s AS row_key, %3$s, NOT pg_visible_in_snapshot(inserted_xid, ?::pg_snapshot) AS is_new
         FROM %1$s
@@ -67,8 +66,8 @@ public final class StoreReader implements AutoCloseable {
     return connection.shown();
   }
 
-  /** A source of rows: one project's SQLite file on one host ({@code agent_workflow_sources}). */
-  public record Source(long id, String project, String host, int epoch, Instant lastShipped) {}
+  /** A source of rows: one project's SQLite file on one host ({@code agent_workflow_sources}), by its project. */
+  public record Source(long id, String project) {}
 
   /** Which id a changed row goes on under, given by the caller, which follows the rows. */
   @FunctionalInterface
@@ -129,8 +128,7 @@ public final class StoreReader implements AutoCloseable {
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(SOURCES)) {
         List<Source> sources = new ArrayList<>();
         while (rs.next()) {
-          sources.add(new Source(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4),
-              rs.getTimestamp(5).toInstant()));
+          sources.add(new Source(rs.getLong(1), rs.getString(2)));
         }
         return sources;
       } catch (SQLException e) {

@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.StringJoiner;
 import org.postgresql.PGConnection;
@@ -41,8 +40,6 @@ public final class StoreWriter implements AutoCloseable {
       INSERT INTO agent_workflow_sources (project, host, epoch) VALUES (?, ?, ?) RETURNING source_id""";
   private static final String TOUCH_SOURCE = """
       UPDATE agent_workflow_sources SET last_shipped_at = now() WHERE source_id = ?""";
-  private static final String HIGHEST = """
-      SELECT max(%2$s) FROM %1$s WHERE source_id = ?""";
   /** The exporter's counting rules: a row is open until it has an end time or a finished status. */
   private static final String OPEN_ROWS = """
       SELECT id FROM %s
@@ -84,9 +81,6 @@ public final class StoreWriter implements AutoCloseable {
 
   /** One project's file on one host, as the store knows it; a file made again there is the next epoch. */
   public record Source(long id, String project, String host, int epoch) {}
-
-  /** What was shipped of a table from a source: the highest id, and the rows still open. */
-  public record Cursor(OptionalLong highest, long[] open) {}
 
   /** A row shipped, by the values that know it again in the file ({@link ShippedTable#identityColumns}). */
   public record Anchor(long id, List<String> identity) {}
@@ -202,30 +196,21 @@ public final class StoreWriter implements AutoCloseable {
       }
     }
 
-    /** What was shipped of {@code table} from {@code source}. */
-    public Cursor cursor(Source source, ShippedTable table) throws StoreFailure {
-      try {
-        OptionalLong highest = OptionalLong.empty();
-        try (PreparedStatement s = c.prepareStatement(HIGHEST.formatted(table.name(), table.key()))) {
-          s.setLong(1, source.id());
-          try (ResultSet rs = s.executeQuery()) {
-            if (rs.next()) {
-              long max = rs.getLong(1);
-              highest = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(max);
-            }
-          }
-        }
-        String open = table.key().equals("row_id") ? OPEN_SESSIONS : OPEN_ROWS.formatted(table.name());
+    /**
+     * The rows of {@code table} from {@code source} still open in the store, to be read again from
+     * the file until they finish. (Where the new rows start is the newest row shipped: {@link #newest}.)
+     */
+    public long[] openRows(Source source, ShippedTable table) throws StoreFailure {
+      String open = table.key().equals("row_id") ? OPEN_SESSIONS : OPEN_ROWS.formatted(table.name());
+      try (PreparedStatement s = c.prepareStatement(open)) {
+        s.setLong(1, source.id());
         List<Long> ids = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement(open)) {
-          s.setLong(1, source.id());
-          try (ResultSet rs = s.executeQuery()) {
-            while (rs.next()) {
-              ids.add(rs.getLong(1));
-            }
+        try (ResultSet rs = s.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getLong(1));
           }
         }
-        return new Cursor(highest, ids.stream().mapToLong(Long::longValue).toArray());
+        return ids.stream().mapToLong(Long::longValue).toArray();
       } catch (SQLException e) {
         throw fail(e);
       }

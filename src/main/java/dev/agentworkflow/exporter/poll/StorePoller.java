@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,30 +87,12 @@ public final class StorePoller implements Pollable<PublishedPolls> {
         projectOfSource.putIfAbsent(source.id(), source.project());
       }
       long[] taken = {0};
-      read.sessions(since, (source, fileId, isNew) -> project(source).sessions.rowId(source, fileId, isNew),
-          (source, row) -> {
-            ProjectRows rows = project(source);
-            rows.tracker.sessions().accept(row);
-            count(rows, "sessions");
-          });
-      read.invocations(since, (source, fileId, isNew) -> project(source).invocations.rowId(source, fileId, isNew),
-          (source, row) -> {
-            ProjectRows rows = project(source);
-            rows.tracker.invocations().accept(row);
-            count(rows, "agent_invocations");
-            if (++taken[0] % PRUNE_EVERY == 0) {
-              prune();
-            }
-          });
-      read.toolUses(since, (source, fileId, isNew) -> project(source).toolUses.rowId(source, fileId, isNew),
-          (source, row) -> {
-            ProjectRows rows = project(source);
-            rows.tracker.toolUses().accept(row);
-            count(rows, "agent_tool_uses");
-            if (++taken[0] % PRUNE_EVERY == 0) {
-              prune();
-            }
-          });
+      read.sessions(since, ids(rows -> rows.sessions, "sessions"),
+          into((rows, row) -> rows.tracker.sessions().accept(row), taken));
+      read.invocations(since, ids(rows -> rows.invocations, "agent_invocations"),
+          into((rows, row) -> rows.tracker.invocations().accept(row), taken));
+      read.toolUses(since, ids(rows -> rows.toolUses, "agent_tool_uses"),
+          into((rows, row) -> rows.tracker.toolUses().accept(row), taken));
       since = Optional.of(read.snapshot());
       prune();
       Instant now = clock.instant();
@@ -164,8 +148,23 @@ public final class StorePoller implements Pollable<PublishedPolls> {
     return projects.computeIfAbsent(project, name -> new ProjectRows());
   }
 
-  private static void count(ProjectRows rows, String table) {
-    rows.rowsRead.merge(table, 1L, Long::sum);
+  /** The ids a table's changed rows go by, each row counted as read by its project. */
+  private StoreReader.RowIds ids(Function<ProjectRows, ArrivalIds> ofTable, String table) {
+    return (source, fileId, isNew) -> {
+      ProjectRows rows = project(source);
+      rows.rowsRead.merge(table, 1L, Long::sum);
+      return ofTable.apply(rows).rowId(source, fileId, isNew);
+    };
+  }
+
+  /** Hands a changed row to its project's tracker; every {@value #PRUNE_EVERY} rows, forgets the ids no longer followed. */
+  private <R> StoreReader.ChangedRows<R> into(BiConsumer<ProjectRows, R> tracker, long[] taken) {
+    return (source, row) -> {
+      tracker.accept(project(source), row);
+      if (++taken[0] % PRUNE_EVERY == 0) {
+        prune();
+      }
+    };
   }
 
   /** Keeps the ids of the rows the trackers still follow, and forgets the others. */

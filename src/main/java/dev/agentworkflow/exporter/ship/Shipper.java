@@ -7,7 +7,6 @@ import dev.agentworkflow.exporter.db.ShippedTable;
 import dev.agentworkflow.exporter.db.StoreFailure;
 import dev.agentworkflow.exporter.db.StoreWriter;
 import dev.agentworkflow.exporter.db.StoreWriter.Anchor;
-import dev.agentworkflow.exporter.db.StoreWriter.Cursor;
 import dev.agentworkflow.exporter.db.StoreWriter.Source;
 import dev.agentworkflow.exporter.db.WorkflowDatabase;
 import dev.agentworkflow.exporter.model.ShippedRow;
@@ -178,14 +177,16 @@ public final class Shipper implements AutoCloseable {
     boolean more = false;
     nextSessionsAfter = Optional.empty(); // not what a round that failed read
     try (StoreWriter.Round round = store.begin(project, host)) {
-      if (fileIdentity == null || idsWentBelow(round)) {
+      Map<ShippedTable, OptionalLong> shipped = fileIdentity == null ? Map.of() : shippedUpTo(round);
+      if (fileIdentity == null || idsWentBelow(shipped)) {
         source = chooseSource(round);
         sessionsAfter = OptionalLong.empty(); // read the sessions whole: their ids may have been given again
+        shipped = shippedUpTo(round);
       }
       for (int i = 0; i < tables.size(); i++) {
         ShippedTable table = tables.get(i);
         DatabaseTable<ShippedRow> reader = readers.get(i);
-        Cursor cursor = round.cursor(source, table);
+        long[] open = round.openRows(source, table); // before this round's rows are written: those are not read again
         List<ShippedRow> batch = new ArrayList<>();
         boolean whole = table.equals(sessions) && sessionsWholeNow(reader);
         long read;
@@ -202,7 +203,7 @@ public final class Shipper implements AutoCloseable {
           StoreWriter.Round.NewRows direct = round.newRows(source, table);
           boolean copied = false;
           try {
-            read = reader.readRowsAfter(cursor.highest(), rowsPerRound, direct::add);
+            read = reader.readRowsAfter(shipped.get(table), rowsPerRound, direct::add);
             copied = true;
           } finally {
             if (!copied) {
@@ -212,14 +213,14 @@ public final class Shipper implements AutoCloseable {
           if (!direct.finish()) {
             log.info("{}: rows of {} above the highest id shipped were in the store already; written one by one",
                 file.path(), table.name());
-            read = reader.readRowsAfter(cursor.highest(), rowsPerRound, batch::addAll);
+            read = reader.readRowsAfter(shipped.get(table), rowsPerRound, batch::addAll);
           } else {
             rows += read;
           }
           more |= read >= rowsPerRound;
         }
         List<Long> gone = new ArrayList<>();
-        reader.readRows(cursor.open(), batch::add, gone::add);
+        reader.readRows(open, batch::add, gone::add);
         round.write(source, table, batch);
         if (table.equals(sessions)) {
           // The hooks replace a resumed session's row. One replaced while it ran never ended: the
@@ -256,19 +257,29 @@ public final class Shipper implements AutoCloseable {
   }
 
   /**
+   * The highest id the store has of each table but the sessions from this source: new rows are
+   * read above it. (The store keeps sessions' earlier runs; its highest says nothing of the file's.)
+   */
+  private Map<ShippedTable, OptionalLong> shippedUpTo(StoreWriter.Round round) throws StoreFailure {
+    Map<ShippedTable, OptionalLong> highest = new HashMap<>();
+    for (ShippedTable table : tables) {
+      if (!table.equals(sessions)) {
+        List<Anchor> newest = round.newest(source, table, 1);
+        highest.put(table, newest.isEmpty() ? OptionalLong.empty() : OptionalLong.of(newest.get(0).id()));
+      }
+    }
+    return highest;
+  }
+
+  /**
    * Whether the file's invocation or tool use ids went below the highest the store has of this
    * source: the file was emptied or made again in place (the same inode), and its source must be
    * chosen again before its rows are taken for the old ones'.
    */
-  private boolean idsWentBelow(StoreWriter.Round round) throws StoreFailure, ReadFailure {
-    for (int i = 0; i < tables.size(); i++) {
-      ShippedTable table = tables.get(i);
-      if (table.equals(sessions)) {
-        continue; // the store keeps sessions' earlier runs: its highest says nothing of the file's
-      }
-      List<Anchor> newest = round.newest(source, table, 1);
-      OptionalLong inFile = readers.get(i).highestRowId();
-      if (!newest.isEmpty() && (inFile.isEmpty() || inFile.getAsLong() < newest.get(0).id())) {
+  private boolean idsWentBelow(Map<ShippedTable, OptionalLong> shipped) throws ReadFailure {
+    for (Map.Entry<ShippedTable, OptionalLong> table : shipped.entrySet()) {
+      OptionalLong inFile = readers.get(tables.indexOf(table.getKey())).highestRowId();
+      if (table.getValue().isPresent() && (inFile.isEmpty() || inFile.getAsLong() < table.getValue().getAsLong())) {
         return true;
       }
     }
@@ -277,8 +288,8 @@ public final class Shipper implements AutoCloseable {
 
   /**
    * The source this file's rows go to: the newest epoch of this project and host whose newest rows
-   * shipped are still in the file (an older one: another file ships as this project and host too;
-   * it is said once), the newest if none has rows it could be told by, else the next epoch: the file
+   * shipped are still in the file (an older one: another file ships as this project and host too,
+   * which a warning says), the newest if none has rows it could be told by, else the next epoch: the file
    * was made again, its ids start over, and its rows must never overwrite those of the file before.
    * A file is told by the newest invocations shipped from it, or tool uses where there are none, or
    * sessions.

@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 import java.util.function.LongConsumer;
 
 /**
@@ -276,11 +275,7 @@ public final class InvocationTracker implements FollowedTable<InvocationRow> {
 
   /** Per metric family: observations counted under its overflow series. */
   public Map<String, Long> seriesOverflow() {
-    Map<String, Long> overflow = new TreeMap<>();
-    for (SeriesBudget<?> budget : budgets()) {
-      overflow.put(budget.family(), budget.overflow());
-    }
-    return Map.copyOf(overflow);
+    return SeriesBudget.overflowByFamily(budgets());
   }
 
   private void noteState(InvocationRow row, AgentTally agent) {

@@ -3,7 +3,9 @@ package dev.agentworkflow.exporter.track;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.ToIntFunction;
 
 /**
@@ -87,6 +89,15 @@ final class SeriesBudget<K> {
     StateChecks.expect(in.readUTF().equals(family), "another family where " + family + " belongs");
     admittedCharacters = StateChecks.notNegative(in.readLong());
     overflow = StateChecks.notNegative(in.readLong());
+  }
+
+  /** Per metric family of {@code budgets}: observations counted under its overflow series. */
+  static Map<String, Long> overflowByFamily(List<SeriesBudget<?>> budgets) {
+    Map<String, Long> overflow = new TreeMap<>();
+    for (SeriesBudget<?> budget : budgets) {
+      overflow.put(budget.family(), budget.overflow());
+    }
+    return Map.copyOf(overflow);
   }
 
   String family() {

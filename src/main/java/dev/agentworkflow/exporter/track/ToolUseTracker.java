@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 
 /**
  * Counts each finished tool use ({@code agent_tool_uses}) exactly once, by the rules an
@@ -198,11 +197,7 @@ public final class ToolUseTracker implements FollowedTable<ToolUseRow> {
 
   /** Per metric family: observations counted under its overflow series. */
   public Map<String, Long> seriesOverflow() {
-    Map<String, Long> overflow = new TreeMap<>();
-    for (SeriesBudget<?> budget : budgets()) {
-      overflow.put(budget.family(), budget.overflow());
-    }
-    return Map.copyOf(overflow);
+    return SeriesBudget.overflowByFamily(budgets());
   }
 
   /** New running tool uses not followed because as many as the heap holds were followed already. */

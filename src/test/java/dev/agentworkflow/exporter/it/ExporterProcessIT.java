@@ -10,6 +10,7 @@ import dev.agentworkflow.exporter.support.HookDatabase;
 import dev.agentworkflow.exporter.support.Htpasswd;
 import dev.agentworkflow.exporter.support.LogLines;
 import dev.agentworkflow.exporter.support.Scraper;
+import dev.agentworkflow.exporter.support.TeamStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -119,6 +120,33 @@ class ExporterProcessIT {
       assertTrue(scraper.metrics().sum("agent_invocation_total") >= history, "kept its history");
       again.signal("TERM");
       assertEquals(0, again.exitCode(Duration.ofSeconds(2)));
+    }
+  }
+
+  /**
+   * {@code demo --ship-to}: the whole path of docs/postgresql.md in one command, on a real
+   * PostgreSQL set up as the docs say: the demo's day of history shipped as project demo, the
+   * store exported, and the live activity arriving through the shipper.
+   */
+  @Test
+  void theDemoShipsToTheStoreAndExportsIt() throws Exception {
+    try (TeamStore store = TeamStore.start(Files.createDirectories(dir.resolve("pg")))) {
+      Path password = Files.writeString(dir.resolve("password"), TeamStore.SHIPPER_PASSWORD + "\n");
+      try (ExporterProcess demo = ExporterProcess.start(dir, "demo", "--port", "0", "--interval", "1", "--db",
+          dir.resolve("demo/agent_workflow.db").toString(), "--ship-to", store.uri(TeamStore.SHIPPER),
+          "--db-password-file", password.toString())) {
+        Scraper scraper = new Scraper(Integer.parseInt(demo.await("Metrics: +http://localhost:(\\d+)/metrics", START)));
+        Exposition first = scraper.metrics();
+        assertEquals(1, first.value("agent_workflow_store_up"));
+        assertEquals(1, first.value("agent_workflow_database_up", "project", "demo"));
+        double history = first.sum("agent_invocation_total");
+        assertTrue(history > 300, "a day of history, got " + history);
+        assertTrue(store.number("SELECT count(*) FROM agent_invocations_by_project WHERE project = 'demo'") > history,
+            "the history is in the store (with its subagent_stop rows, which count nowhere)");
+        awaitValue(scraper, "agent_invocation_total", history + 1); // live agents, shipped every 2 s
+        demo.signal("TERM");
+        assertEquals(0, demo.exitCode(Duration.ofSeconds(5)), demo.stderr());
+      }
     }
   }
 
