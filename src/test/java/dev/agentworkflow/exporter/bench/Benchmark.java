@@ -421,16 +421,41 @@ public final class Benchmark {
 
   /** A full scrape as Prometheus asks for it (gzip), as text; empty while the service does not answer. */
   static String scrape(int port) throws IOException {
+    return receive(port).text();
+  }
+
+  /**
+   * A full scrape's answer as it came (gzipped, as Prometheus asks), and when its last byte was in:
+   * inflating and decoding 30 MB of text is the client's work, not the service's.
+   */
+  record Answer(byte[] body, boolean gzipped, long receivedNanos) {
+    static final Answer NONE = new Answer(new byte[0], false, 0);
+
+    String text() throws IOException {
+      if (body.length == 0) {
+        return "";
+      }
+      byte[] plain = body;
+      if (gzipped) {
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+          plain = in.readAllBytes();
+        }
+      }
+      return "\n" + new String(plain, StandardCharsets.UTF_8);
+    }
+  }
+
+  static Answer receive(int port) throws IOException {
     HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/metrics").toURL()
         .openConnection();
     connection.setConnectTimeout(10_000);
     connection.setReadTimeout(30_000);
     connection.setRequestProperty("Accept-Encoding", "gzip");
-    try (var body = connection.getInputStream();
-        var plain = "gzip".equals(connection.getContentEncoding()) ? new java.util.zip.GZIPInputStream(body) : body) {
-      return "\n" + new String(plain.readAllBytes(), StandardCharsets.UTF_8);
+    try (var body = connection.getInputStream()) {
+      byte[] bytes = body.readAllBytes();
+      return new Answer(bytes, "gzip".equals(connection.getContentEncoding()), System.nanoTime());
     } catch (IOException notYet) {
-      return "";
+      return Answer.NONE;
     }
   }
 

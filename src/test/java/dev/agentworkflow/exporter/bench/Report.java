@@ -522,8 +522,9 @@ final class Report {
         + "in a `STATE_DIRECTORY` where nothing is yet) and one reading the union (`--state-file`, fresh), both by "
         + "the launcher, in turns (union first) after every file was read once untimed; each from process start to "
         + "its first complete scrape: `/-/ready` 200 and a full scrape with every project's "
-        + "`agent_workflow_database_up 1`, timed to when its answer was in (not to when the benchmark had looked "
-        + "through it). The ratio is of their medians.\n\n"
+        + "`agent_workflow_database_up 1`, timed to when the last byte of its answer (gzipped, as Prometheus asks) "
+        + "was in (not to when the benchmark had inflated it and looked through it). The ratio is of their "
+        + "medians.\n\n"
         + "| service | start to first complete scrape | ratio of medians | of which to `/-/ready` 200 | resident after it "
         + "| peak (VmHWM) | invocations counted |\n| --- | --- | --- | --- | --- | --- | --- |\n");
     md.append("| union, one file | %s | | %s | %s | %s | %s |%n".formatted(seconds(secondsOf(m.union())),
