@@ -29,6 +29,7 @@ import dev.agentworkflow.exporter.project.StorePolling;
 import dev.agentworkflow.exporter.project.StoreSource;
 import dev.agentworkflow.exporter.project.WorkflowPolling;
 import dev.agentworkflow.exporter.poll.CustomPolling;
+import dev.agentworkflow.exporter.poll.LoadTurns;
 import dev.agentworkflow.exporter.poll.Poller;
 import dev.agentworkflow.exporter.poll.StorePoller;
 import dev.agentworkflow.exporter.project.NamedDatabase;
@@ -154,8 +155,9 @@ public final class Exporter implements AutoCloseable {
       return new StorePolling(new StorePoller(reader, () -> newTracker(settings, 1, CustomMetrics.NONE), clock),
           settings.interval());
     }
+    LoadTurns turns = LoadTurns.perCore(Runtime.getRuntime().availableProcessors());
     return new ProjectPolling(settings.databases(),
-        (database, databases) -> newPoller(settings.forDatabase(database.path()), databases, custom, clock),
+        (database, databases) -> newPoller(settings.forDatabase(database.path()), databases, turns, custom, clock),
         settings.interval());
   }
 
@@ -166,11 +168,20 @@ public final class Exporter implements AutoCloseable {
 
   /** @param databases how many databases the exporter reads: they share the heap's room for followed rows */
   static Poller newPoller(ExporterSettings settings, int databases, Supplier<CustomMetrics> custom, Clock clock) {
-    return newPoller(settings, databases, intake(databases, Runtime.getRuntime().availableProcessors()), custom,
-        clock);
+    return newPoller(settings, databases, LoadTurns.NONE, custom, clock);
   }
 
-  static Poller newPoller(ExporterSettings settings, int databases, Poller.Intake intake,
+  /**
+   * @param turns the turns at large reads of every database's poller: taken when the databases read
+   *     their rows on their polling threads ({@link Poller.Intake#HERE})
+   */
+  static Poller newPoller(ExporterSettings settings, int databases, LoadTurns turns, Supplier<CustomMetrics> custom,
+      Clock clock) {
+    Poller.Intake intake = intake(databases, Runtime.getRuntime().availableProcessors());
+    return newPoller(settings, databases, intake, intake == Poller.Intake.HERE ? turns : LoadTurns.NONE, custom, clock);
+  }
+
+  static Poller newPoller(ExporterSettings settings, int databases, Poller.Intake intake, LoadTurns turns,
       Supplier<CustomMetrics> custom, Clock clock) {
     TimestampParser timestamps = new TimestampParser(settings.timezone());
     return new Poller(
@@ -179,6 +190,7 @@ public final class Exporter implements AutoCloseable {
         settings.stateFile().map(file -> StateKeeper.open(file, countingSettings(settings), clock))
             .orElseGet(StateKeeper::none),
         intake,
+        turns,
         clock,
         custom,
         settings.interval(),

@@ -11,6 +11,7 @@ import dev.agentworkflow.exporter.model.PublishedPolls;
 import dev.agentworkflow.exporter.model.Reads;
 import dev.agentworkflow.exporter.model.SessionFigures;
 import dev.agentworkflow.exporter.model.ToolFigures;
+import io.prometheus.client.Collector.Type;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
 import io.prometheus.client.Predicate;
@@ -100,8 +101,11 @@ public final class WorkflowCollector extends SnapshotCollector<PublishedPolls> {
               && !first.samples.isEmpty()) {
             break;
           }
+          ProjectSamples samples = new ProjectSamples(slice, projects, scopes);
+          // simpleclient copies a counter's samples at once, asking their number first: made once
+          // here, not twice (the number, then the copy); the others are made as they are written
           out.add(new MetricFamilySamples(first.name, first.unit, first.type, first.help,
-              new ProjectSamples(slice, projects, scopes)));
+              first.type == Type.COUNTER ? samples.made() : samples));
           break;
         }
       }
@@ -145,6 +149,13 @@ public final class WorkflowCollector extends SnapshotCollector<PublishedPolls> {
       this.slice = slice;
       this.projects = projects;
       this.scopes = scopes;
+    }
+
+    /** Every sample, made once (an {@link ArrayList}'s copy would ask {@link #size} first). */
+    List<MetricFamilySamples.Sample> made() {
+      List<MetricFamilySamples.Sample> made = new ArrayList<>();
+      forEach(made::add);
+      return made;
     }
 
     @Override

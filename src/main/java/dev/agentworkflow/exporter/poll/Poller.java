@@ -41,6 +41,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +79,7 @@ public final class Poller implements Pollable<PollResult> {
    * large reads are first loads and catch-ups.
    */
   private final ExecutorService intakeThread;
+  private final LoadTurns turns;
   /**
    * Reads ranges of ids of a read of at least {@link #SPLIT_FROM_IDS} ids, on a second connection,
    * while the polling thread reads others ({@link TableReader#readRowsAfterSplit}); or null: one
@@ -154,10 +156,12 @@ public final class Poller implements Pollable<PollResult> {
 
   public Poller(WorkflowDatabase database, Supplier<WorkflowTracker> newTracker, StateKeeper state, Intake intake,
       Clock clock) {
-    this(database, newTracker, state, intake, clock, () -> CustomMetrics.NONE, Duration.ofSeconds(15), 0);
+    this(database, newTracker, state, intake, LoadTurns.NONE, clock, () -> CustomMetrics.NONE, Duration.ofSeconds(15),
+        0);
   }
 
   /**
+   * @param turns turns at large reads that this poller shares with the other databases' ({@link LoadTurns#NONE}: none)
    * @param customMetrics the user-defined metrics in force ({@code --metrics-config}), asked at each poll
    * @param pollInterval how often a query metric without an interval of its own runs
    * @param maxLabelValues the label limit a query metric's labels follow
@@ -167,12 +171,14 @@ public final class Poller implements Pollable<PollResult> {
       Supplier<WorkflowTracker> newTracker,
       StateKeeper state,
       Intake intake,
+      LoadTurns turns,
       Clock clock,
       Supplier<CustomMetrics> customMetrics,
       Duration pollInterval,
       int maxLabelValues) {
     this.database = database;
     this.custom = new CustomPolling(customMetrics, database.path(), pollInterval, maxLabelValues, clock);
+    this.turns = turns;
     this.intakeThread = intake == Intake.ALONGSIDE ? idleEndingThread("agent-workflow-intake") : null;
     this.secondReader = intake == Intake.ALONGSIDE ? idleEndingThread("agent-workflow-second-reader") : null;
     this.invocationReader = database.invocations();
@@ -441,8 +447,35 @@ public final class Poller implements Pollable<PollResult> {
     long[] open = readStale ? table.openRowIds() : tracker.recentOpenRowIds(table, now);
     ChunkIntake<R> intake = intakeThread == null ? ChunkIntake.here(table::accept)
         : new ChunkIntake<>(intakeThread, table::accept);
+    OptionalLong after = table.highestRowId();
+    LoadTurns.Turn turn = null;
     try {
-      OptionalLong after = table.highestRowId();
+      if (turns != LoadTurns.NONE && splitReadEnd(reader, after, tableHighest).isPresent()) {
+        turn = turns.take(); // a large read: one database per core at a time (LoadTurns)
+      }
+      readAfter(reader, intake, after, tableHighest, turn);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // stopping: the next poll, if any, reads from where this one left off
+    } finally {
+      if (turn != null) {
+        turn.close();
+      }
+    }
+    add(reader.name(), reader.readRows(open, table::accept, table::forget));
+  }
+
+  /** The rows above {@code after}, handed on in chunks; past a slice of its turn, the turn is passed on between two. */
+  private <R> void readAfter(DatabaseTable<R> reader, ChunkIntake<R> intake, OptionalLong after,
+      OptionalLong tableHighest, LoadTurns.Turn turn) throws ReadFailure {
+    Consumer<List<R>> chunks = turn == null ? intake : chunk -> {
+      intake.accept(chunk);
+      try {
+        turn.passIfDue();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // the reader stops before its next chunk
+      }
+    };
+    try {
       OptionalLong through = secondReader == null ? OptionalLong.empty() : splitReadEnd(reader, after, tableHighest);
       if (through.isPresent()) {
         Optional<TableReader.SplitRead> split = reader.readRowsAfterSplit(this::pathStillShowsTheFile, secondReader,
@@ -454,11 +487,10 @@ public final class Poller implements Pollable<PollResult> {
           }
         }
       }
-      add(reader.name(), reader.readRowsAfter(after, intake));
+      add(reader.name(), reader.readRowsAfter(after, chunks));
     } finally {
       intake.finish(); // also when the read failed half way: the rows read before it are counted
     }
-    add(reader.name(), reader.readRows(open, table::accept, table::forget));
   }
 
   /**

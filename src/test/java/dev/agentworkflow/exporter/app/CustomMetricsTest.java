@@ -8,6 +8,7 @@ import dev.agentworkflow.exporter.custom.CustomMetricsFile;
 import dev.agentworkflow.exporter.model.CustomFamily;
 import dev.agentworkflow.exporter.model.CustomRuns;
 import dev.agentworkflow.exporter.model.PollResult;
+import dev.agentworkflow.exporter.poll.LoadTurns;
 import dev.agentworkflow.exporter.poll.Poller;
 import dev.agentworkflow.exporter.support.Exposition;
 import dev.agentworkflow.exporter.support.HookDatabase;
@@ -213,7 +214,7 @@ class CustomMetricsTest {
     writeHistory(0);
     AtomicReference<CustomMetrics> inForce = new AtomicReference<>(example);
     try (Poller poller = Exporter.newPoller(TestSettings.of(file).withCustomMetrics(example), 1,
-        Poller.Intake.HERE, inForce::get, clock)) {
+        Poller.Intake.HERE, LoadTurns.NONE, inForce::get, clock)) {
       Map<List<String>, Double> handoffs = values(poller.poll(), "agent_handoffs_total");
       db.execute("DELETE FROM agent_invocations WHERE status <> 'started'");
       // the help text changes: what was counted stays, though its rows are gone
@@ -470,7 +471,7 @@ class CustomMetricsTest {
         """;
     AtomicReference<CustomMetrics> inForce = new AtomicReference<>(CustomMetricsFile.read(
         write(query.formatted("Sessions", "SELECT count(*) AS n FROM sessions")), Set.of()));
-    try (Poller poller = Exporter.newPoller(TestSettings.of(file), 1, Poller.Intake.HERE, inForce::get, clock)) {
+    try (Poller poller = Exporter.newPoller(TestSettings.of(file), 1, Poller.Intake.HERE, LoadTurns.NONE, inForce::get, clock)) {
       assertEquals(Map.of(List.of(), 2.0), values(poller.poll(), "sessions_now"));
       inForce.set(CustomMetricsFile.read(write("# a comment moves every line\n"
           + query.formatted("Sessions, said otherwise", "SELECT count(*) AS n FROM sessions")), Set.of()));
