@@ -163,15 +163,11 @@ public final class Exporter implements AutoCloseable {
 
   /** A poller of one database, wired as a running exporter wires it (also for tests and one-shot runs). */
   public static Poller newPoller(ExporterSettings settings, Clock clock) {
-    return newPoller(settings, 1, settings::customMetrics, clock);
-  }
-
-  /** @param databases how many databases the exporter reads: they share the heap's room for followed rows */
-  static Poller newPoller(ExporterSettings settings, int databases, Supplier<CustomMetrics> custom, Clock clock) {
-    return newPoller(settings, databases, LoadTurns.NONE, custom, clock);
+    return newPoller(settings, 1, LoadTurns.NONE, settings::customMetrics, clock);
   }
 
   /**
+   * @param databases how many databases the exporter reads: they share the heap's room for followed rows
    * @param turns the turns at large reads of every database's poller: taken when the databases read
    *     their rows on their polling threads ({@link Poller.Intake#HERE})
    */

@@ -450,10 +450,13 @@ public final class Poller implements Pollable<PollResult> {
     OptionalLong after = table.highestRowId();
     LoadTurns.Turn turn = null;
     try {
-      if (turns != LoadTurns.NONE && splitReadEnd(reader, after, tableHighest).isPresent()) {
-        turn = turns.take(); // a large read: one database per core at a time (LoadTurns)
+      // a large read is split between two connections, or takes a turn (LoadTurns): never both
+      OptionalLong largeReadEnd = secondReader == null && turns == LoadTurns.NONE ? OptionalLong.empty()
+          : splitReadEnd(reader, after, tableHighest);
+      if (turns != LoadTurns.NONE && largeReadEnd.isPresent()) {
+        turn = turns.take(); // one database per core at a time
       }
-      readAfter(reader, intake, after, tableHighest, turn);
+      readAfter(reader, intake, after, secondReader == null ? OptionalLong.empty() : largeReadEnd, turn);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // stopping: the next poll, if any, reads from where this one left off
     } finally {
@@ -464,9 +467,12 @@ public final class Poller implements Pollable<PollResult> {
     add(reader.name(), reader.readRows(open, table::accept, table::forget));
   }
 
-  /** The rows above {@code after}, handed on in chunks; past a slice of its turn, the turn is passed on between two. */
+  /**
+   * The rows above {@code after}, handed on in chunks: through {@code splitThrough} on two
+   * connections when it is present; past a slice of a turn, the turn is passed on between two.
+   */
   private <R> void readAfter(DatabaseTable<R> reader, ChunkIntake<R> intake, OptionalLong after,
-      OptionalLong tableHighest, LoadTurns.Turn turn) throws ReadFailure {
+      OptionalLong splitThrough, LoadTurns.Turn turn) throws ReadFailure {
     Consumer<List<R>> chunks = turn == null ? intake : chunk -> {
       intake.accept(chunk);
       try {
@@ -476,10 +482,9 @@ public final class Poller implements Pollable<PollResult> {
       }
     };
     try {
-      OptionalLong through = secondReader == null ? OptionalLong.empty() : splitReadEnd(reader, after, tableHighest);
-      if (through.isPresent()) {
+      if (splitThrough.isPresent()) {
         Optional<TableReader.SplitRead> split = reader.readRowsAfterSplit(this::pathStillShowsTheFile, secondReader,
-            after, through.getAsLong(), intake);
+            after, splitThrough.getAsLong(), intake);
         if (split.isPresent()) {
           add(reader.name(), split.get().rows());
           if (split.get().lastId().isPresent()) {

@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * database has its own poller (its own connection, counts and state file) and its own schedule,
  * so one that is missing, locked, damaged or slow to read changes nothing for the others: a
  * locked one holds its own thread for the busy timeout, a first load of a large one its own
- * thread for as long as it takes. The --db-glob patterns are looked at again every
+ * thread for as long as it takes. Large reads of many databases take turns, one per core, handed
+ * on every 100 ms ({@link dev.agentworkflow.exporter.poll.LoadTurns}): a large first load shares the
+ * cores with the others' first loads and never holds up a steady poll. The --db-glob patterns are looked at again every
  * {@link DatabaseSources#lookEvery()} on one more thread: a database found is read from then on, one
  * no longer found is stopped (its state file written) and its series are gone from the next scrape.
  *

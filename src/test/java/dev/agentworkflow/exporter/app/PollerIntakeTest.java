@@ -1,6 +1,7 @@
 package dev.agentworkflow.exporter.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentworkflow.exporter.demo.DemoDatabase;
@@ -75,6 +76,28 @@ class PollerIntakeTest {
     }
     try (LoadTurns.Turn free = oneTurn.take()) {
       free.passIfDue(); // the turn was given back by both: taken at once, nobody waiting for it
+    }
+  }
+
+  /** While every turn is held by others' loads, a loaded database's steady poll still reads and counts. */
+  @Test
+  void aSteadyPollTakesNoTurn() throws Exception {
+    Clock clock = Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC);
+    Path file = dir.resolve("agent_workflow.db");
+    new DemoDatabase(file, HookDatabase.ZONE, new Random(18), clock)
+        .createOrReuse(new DemoDatabase.History(Duration.ofDays(7), 50, 0).withToolUses());
+    LoadTurns oneTurn = LoadTurns.perCore(1);
+    try (Poller poller = Exporter.newPoller(TestSettings.of(file), 2, Poller.Intake.HERE, oneTurn,
+        () -> dev.agentworkflow.exporter.custom.CustomMetrics.NONE, clock)) {
+      long loaded = poller.poll().reads().rows().get("agent_invocations");
+      HookDatabase hooks = HookDatabase.open(file);
+      try (LoadTurns.Turn othersLoad = oneTurn.take()) {
+        for (int i = 0; i < 5; i++) {
+          hooks.startAgent("steady", "review", "security-reviewer", Instant.parse("2026-11-30T11:59:00Z"));
+        }
+        PollResult steady = assertTimeoutPreemptively(Duration.ofSeconds(30), poller::poll, "waited for a turn");
+        assertEquals(loaded + 5, steady.reads().rows().get("agent_invocations"));
+      }
     }
   }
 
