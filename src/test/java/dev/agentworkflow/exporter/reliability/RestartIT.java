@@ -430,10 +430,11 @@ class RestartIT {
     long killedAfterMs;
     try (Run run = serve(dir)) {
       awaitExact(run, db);
-      Path state = stateFile(dir);
-      // a poll publishes its figures, then the state is written: the count shows from the next poll on
+      // a poll publishes its figures, then the state is written: the count shows from the next poll on,
+      // and the file exists only from the first write
       Await.until("a state written", WAIT,
           () -> run.scraper.metrics().value("agent_workflow_exporter_state_writes_total") >= 1);
+      Path state = stateFile(dir);
       Exposition m = run.scraper.metrics();
       double writes = m.value("agent_workflow_exporter_state_writes_total");
       byte[] lastWritten = Files.readAllBytes(state);
