@@ -53,10 +53,13 @@ public final class DatabaseTable<R> {
     }
   }
 
-  /** {@link TableReader#readRowsAfter}. */
-  public long readRowsAfter(OptionalLong rowId, Consumer<List<R>> chunks) throws ReadFailure {
+  /**
+   * {@link TableReader#readRowsAfter}, running {@code betweenChunks} between two chunks, when no
+   * row of the one before is held here any more.
+   */
+  public long readRowsAfter(OptionalLong rowId, Consumer<List<R>> chunks, Runnable betweenChunks) throws ReadFailure {
     try {
-      return reader.readRowsAfter(database.connection(), rowId, chunks);
+      return reader.readRowsAfter(database.connection(), rowId, Long.MAX_VALUE, chunks, betweenChunks);
     } catch (SQLException e) {
       throw ReadFailure.of(e);
     }

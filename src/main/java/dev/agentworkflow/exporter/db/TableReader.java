@@ -299,6 +299,17 @@ public final class TableReader<R> {
    */
   long readRowsAfter(Connection connection, OptionalLong rowId, long atLeast, Consumer<List<R>> chunks)
       throws SQLException {
+    return readRowsAfter(connection, rowId, atLeast, chunks, () -> {});
+  }
+
+  /**
+   * {@link #readRowsAfter}, running {@code betweenChunks} between two chunks: once the first was
+   * handed on and no frame here refers to its rows any more, before the next statement. It may
+   * wait (a database handing its turn at large reads on to another) without keeping a chunk of up
+   * to {@value #MAX_CHUNK} rows in the heap meanwhile; it stops the read by interrupting the thread.
+   */
+  long readRowsAfter(Connection connection, OptionalLong rowId, long atLeast, Consumer<List<R>> chunks,
+      Runnable betweenChunks) throws SQLException {
     if (!tableExists || (rowId.isPresent() && rowId.getAsLong() == Long.MAX_VALUE)) {
       return 0;
     }
@@ -310,21 +321,36 @@ public final class TableReader<R> {
         throw new SQLException("poll interrupted"); // shutting down: stop between two chunks
       }
       int limit = chunkSize;
-      statement.setLong(1, from);
-      statement.setInt(2, limit);
-      Chunk<R> chunk = readChunk(statement, limit);
-      int read = chunk.rows().size();
-      chunkSize = adapted(chunkSize, chunk.nanos(), read == limit);
-      total += read;
-      if (read > 0) {
-        chunks.accept(chunk.rows());
-      }
-      boolean last = read > 0 && chunk.lastId() == Long.MAX_VALUE; // nothing can follow the largest id
-      if (read < limit || last || total >= atLeast) {
+      HandedOn chunk = readAndHandOn(statement, from, limit, chunks);
+      total += chunk.rows();
+      boolean last = chunk.rows() > 0 && chunk.lastId() == Long.MAX_VALUE; // nothing can follow the largest id
+      if (chunk.rows() < limit || last || total >= atLeast) {
         return total;
       }
       from = chunk.lastId() + 1;
+      betweenChunks.run();
     }
+  }
+
+  /** A chunk once handed on: how many rows it had and the id of its last. */
+  private record HandedOn(int rows, long lastId) {}
+
+  /**
+   * Reads a chunk of at most {@code limit} rows from {@code from} on and hands it to {@code chunks}.
+   * Its own method so that its rows are unreachable once it returns: an interpreted frame keeps
+   * every local variable alive until the method ends, used or not.
+   */
+  private HandedOn readAndHandOn(PreparedStatement statement, long from, int limit, Consumer<List<R>> chunks)
+      throws SQLException {
+    statement.setLong(1, from);
+    statement.setInt(2, limit);
+    Chunk<R> chunk = readChunk(statement, limit);
+    int read = chunk.rows().size();
+    chunkSize = adapted(chunkSize, chunk.nanos(), read == limit);
+    if (read > 0) {
+      chunks.accept(chunk.rows());
+    }
+    return new HandedOn(read, chunk.lastId());
   }
 
   /**

@@ -41,7 +41,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -473,8 +472,8 @@ public final class Poller implements Pollable<PollResult> {
    */
   private <R> void readAfter(DatabaseTable<R> reader, ChunkIntake<R> intake, OptionalLong after,
       OptionalLong splitThrough, LoadTurns.Turn turn) throws ReadFailure {
-    Consumer<List<R>> chunks = turn == null ? intake : chunk -> {
-      intake.accept(chunk);
+    // a turn is passed on holding no chunk: fifty databases waiting for one kept a chunk each
+    Runnable betweenChunks = turn == null ? () -> {} : () -> {
       try {
         turn.passIfDue();
       } catch (InterruptedException e) {
@@ -492,7 +491,7 @@ public final class Poller implements Pollable<PollResult> {
           }
         }
       }
-      add(reader.name(), reader.readRowsAfter(after, chunks));
+      add(reader.name(), reader.readRowsAfter(after, intake, betweenChunks));
     } finally {
       intake.finish(); // also when the read failed half way: the rows read before it are counted
     }
