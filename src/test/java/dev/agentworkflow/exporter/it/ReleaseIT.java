@@ -128,8 +128,9 @@ class ReleaseIT {
       List<String> options = ExporterProcess.serviceJvmOptions();
       assertEquals(options, jvmArguments(exporter).subList(0, options.size()));
       String flags = vmFlags(exporter);
-      for (String flag : List.of("-XX:MaxHeapSize=67108864", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=50331648",
-          "-XX:ReservedCodeCacheSize=33554432", "-XX:+ExitOnOutOfMemoryError", "-XX:TrimNativeHeapInterval=60000")) {
+      for (String flag : List.of("-XX:MaxHeapSize=67108864", "-XX:MaxNewSize=8388608", "-XX:+UseSerialGC",
+          "-XX:MaxMetaspaceSize=50331648", "-XX:ReservedCodeCacheSize=33554432", "-XX:+ExitOnOutOfMemoryError",
+          "-XX:TrimNativeHeapInterval=5000")) {
         assertTrue((flags + " ").contains(" " + flag + " "), flag + " in " + flags);
       }
       Exposition m = awaitUp(scraper);
