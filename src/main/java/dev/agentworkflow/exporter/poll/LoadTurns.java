@@ -23,7 +23,7 @@ import java.util.function.LongSupplier;
  * <pre>{@code
  * LoadTurns turns = LoadTurns.perCore(Runtime.getRuntime().availableProcessors());
  * try (LoadTurns.Turn turn = turns.take()) {
- *   for (chunk : chunks) { read(chunk); turn.passIfDue(); }
+ *   for (chunk : chunks) { read(chunk); handOn(chunk); turn.passIfDue(); } // passed holding no chunk
  * }
  * }</pre>
  */
